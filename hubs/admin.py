@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from hubs.models import Hub, HubCoordinator
+from zaitaku_portal.admin_base import PortalModelAdmin
+
+
+class HubCoordinatorInline(admin.TabularInline):
+    model = HubCoordinator
+    extra = 0
+    autocomplete_fields = ("user",)
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+    def has_add_permission(self, request, obj=None):
+        return True
+
+    def has_change_permission(self, request, obj=None):
+        return True
+
+    def has_delete_permission(self, request, obj=None):
+        return True
+
+
+@admin.register(Hub)
+class HubAdmin(PortalModelAdmin):
+    list_display = (
+        "name",
+        "operator_type",
+        "operator_name",
+        "district_count",
+        "desk_hours_per_week",
+        "designated_from",
+        "designated_until",
+    )
+    list_filter = ("operator_type", "areas")
+    search_fields = ("name", "operator_name", "address")
+    filter_horizontal = ("areas",)
+    inlines = [HubCoordinatorInline]
+
+
+@admin.register(HubCoordinator)
+class HubCoordinatorAdmin(PortalModelAdmin):
+    list_display = ("name", "hub", "qualification", "user", "since")
+    list_filter = ("qualification", "hub")
+    search_fields = ("name", "hub__name", "user__username")
+    autocomplete_fields = ("user", "hub")
+    list_select_related = ("hub", "user")

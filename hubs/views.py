@@ -1,0 +1,38 @@
+from django.shortcuts import get_object_or_404, redirect, render
+
+from zaitaku_portal.access import ALL_ROLES, designations_for, hubs_for, require_roles
+from zaitaku_portal.models import Role
+
+
+def _scoped_hubs(user):
+    return hubs_for(user).prefetch_related("areas", "coordinators")
+
+
+@require_roles(*ALL_ROLES)
+def hub_list(request):
+    return render(request, "hubs/hub_list.html", {"hubs": _scoped_hubs(request.user)})
+
+
+@require_roles(Role.HUB_COORDINATOR)
+def my_hubs(request):
+    """A coordinator's home: their hub, or the list when they coordinate several."""
+    hubs = list(_scoped_hubs(request.user))
+    if len(hubs) == 1:
+        return redirect("hubs:detail", pk=hubs[0].pk)
+    return render(request, "hubs/hub_list.html", {"hubs": hubs, "mine": True})
+
+
+@require_roles(*ALL_ROLES)
+def hub_detail(request, pk: int):
+    hub = get_object_or_404(_scoped_hubs(request.user), pk=pk)
+    designations = (
+        designations_for(request.user)
+        .filter(hub=hub)
+        .select_related("institution", "area")
+        .order_by("status", "area__display_order", "institution__name")
+    )
+    return render(
+        request,
+        "hubs/hub_detail.html",
+        {"hub": hub, "designations": designations},
+    )

@@ -1,0 +1,179 @@
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+
+
+class RecipientType(models.TextChoices):
+    HUB = "hub", "連携の拠点"
+    HOSPITAL = "hospital", "積極的医療機関"
+
+
+class RequirementItem(models.Model):
+    """求められる事項 of the national guideline: 5 for hubs, 6 for hospitals."""
+
+    fiscal_year = models.ForeignKey(
+        "subsidies.FiscalYear",
+        verbose_name="年度",
+        on_delete=models.CASCADE,
+        related_name="requirement_items",
+    )
+    recipient_type = models.CharField("対象", max_length=10, choices=RecipientType.choices)
+    number = models.PositiveSmallIntegerField("番号", validators=[MinValueValidator(1)])
+    title = models.CharField("項目", max_length=100)
+    description = models.TextField("求められる事項", blank=True)
+
+    class Meta:
+        ordering = ["fiscal_year", "recipient_type", "number"]
+        verbose_name = "求められる事項"
+        verbose_name_plural = "求められる事項"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "recipient_type", "number"],
+                name="one_requirement_number_per_year",
+                violation_error_message="同じ年度・対象で番号が重複しています。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        circled = "①②③④⑤⑥⑦⑧⑨⑩"
+        mark = circled[self.number - 1] if self.number <= len(circled) else str(self.number)
+        return f"{mark} {self.title}"
+
+
+class ExpenseCategory(models.Model):
+    """対象経費の費目 (報償費, 旅費, 需用費 ...), shared by all years."""
+
+    code = models.SlugField("コード", max_length=40, unique=True)
+    name = models.CharField("費目", max_length=30, unique=True)
+    display_order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        ordering = ["display_order", "pk"]
+        verbose_name = "対象経費の費目"
+        verbose_name_plural = "対象経費の費目"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubsidyMenu(models.Model):
+    """補助メニュー (補助事業区分): a fundable activity with its cap and rate."""
+
+    class CapUnit(models.TextChoices):
+        PER_RECIPIENT = "per_recipient", "1か所あたり"
+        PER_DISTRICT = "per_district", "区割りあたり（基本額×区割り数）"
+        PER_PERSON_HALF_DAY = "per_person_half_day", "受講者1人・半日あたり"
+        PER_MONTH = "per_month", "1か月あたり（×月数）"
+        ONCE_PER_FACILITY = "once_per_facility", "1施設につき1回限り"
+
+    CAP_FIELDS = ("cap_amount", "cap_unit", "max_units", "rate_numerator", "rate_denominator")
+
+    fiscal_year = models.ForeignKey(
+        "subsidies.FiscalYear", verbose_name="年度", on_delete=models.CASCADE, related_name="menus"
+    )
+    recipient_type = models.CharField("対象", max_length=10, choices=RecipientType.choices)
+    code = models.SlugField("メニューコード", max_length=40)
+    display_order = models.PositiveSmallIntegerField("表示順", default=0)
+    name = models.CharField("補助メニュー", max_length=200)
+    requirement_items = models.ManyToManyField(
+        RequirementItem, verbose_name="対応する求められる事項", blank=True, related_name="menus"
+    )
+    examples = models.TextField("取り組み例", blank=True)
+    expense_categories = models.ManyToManyField(
+        ExpenseCategory, verbose_name="対象経費の費目", blank=True, related_name="menus"
+    )
+    expense_note = models.CharField("対象経費（記載どおり）", max_length=200, blank=True)
+    cap_amount = models.PositiveBigIntegerField(
+        "上限額（円）",
+        null=True,
+        blank=True,
+        help_text="単位あたりの円。空欄は独自の上限なし（他のメニューの中で実施）。",
+    )
+    cap_unit = models.CharField(
+        "上限額の単位", max_length=30, choices=CapUnit.choices, default=CapUnit.PER_RECIPIENT
+    )
+    max_units = models.PositiveIntegerField(
+        "単位数の上限", null=True, blank=True, help_text="例: 月額の場合 12（か月）"
+    )
+    rate_numerator = models.PositiveSmallIntegerField("補助率（分子）", default=1)
+    rate_denominator = models.PositiveSmallIntegerField(
+        "補助率（分母）", default=1, validators=[MinValueValidator(1)]
+    )
+    note = models.TextField("備考", blank=True)
+
+    class Meta:
+        ordering = ["fiscal_year", "recipient_type", "display_order", "pk"]
+        verbose_name = "補助メニュー"
+        verbose_name_plural = "補助メニュー"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "code"],
+                name="one_menu_code_per_year",
+                violation_error_message="同じ年度でメニューコードが重複しています。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rate_numerator__lte=models.F("rate_denominator")),
+                name="menu_rate_at_most_one",
+                violation_error_message="補助率は1以下にしてください。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Defence in depth: the admin form already refuses this with a message.
+        if self.fiscal_year.catalogue_frozen and self.changed_cap_fields():
+            raise ValidationError("交付決定に使われた年度の上限額・補助率は変更できません。")
+        super().save(*args, **kwargs)
+
+    @property
+    def rate(self) -> Fraction:
+        return Fraction(self.rate_numerator, self.rate_denominator)
+
+    @property
+    def rate_label(self) -> str:
+        if self.rate_numerator == self.rate_denominator:
+            return "10/10"
+        return f"{self.rate_numerator}/{self.rate_denominator}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.rate_numerator == 0:
+            raise ValidationError({"rate_numerator": "補助率の分子は1以上にしてください。"})
+        if self.rate_denominator and self.rate_numerator > self.rate_denominator:
+            raise ValidationError({"rate_numerator": "補助率は1以下にしてください。"})
+        if self.cap_unit == self.CapUnit.PER_MONTH and not self.max_units:
+            raise ValidationError({"max_units": "月額の上限には月数の上限を入力してください。"})
+        changed = self.changed_cap_fields()
+        if changed and self.fiscal_year_id and self.fiscal_year.catalogue_frozen:
+            labels = "・".join(str(self._meta.get_field(name).verbose_name) for name in changed)
+            raise ValidationError(
+                f"{self.fiscal_year}の補助メニューは交付決定に使われたため、{labels}は変更できません。"
+                "変更する場合は新しい年度を作成してください。"
+            )
+
+    def changed_cap_fields(self) -> list[str]:
+        if not self.pk:
+            return list(self.CAP_FIELDS) if self.fiscal_year_id else []
+        stored = type(self).objects.filter(pk=self.pk).values(*self.CAP_FIELDS).first()
+        if stored is None:
+            return []
+        return [name for name in self.CAP_FIELDS if stored[name] != getattr(self, name)]
+
+    def cap_label(self) -> str:
+        """1,060千円 / 区割り, 42千円 / 受講者1人・半日 ... as the catalogues print them."""
+        from zaitaku_portal.templatetags.ja_format import sen_yen
+
+        if self.cap_amount is None:
+            return "独自の上限なし"
+        unit = {
+            self.CapUnit.PER_RECIPIENT: "",
+            self.CapUnit.PER_DISTRICT: "（区割りあたり）",
+            self.CapUnit.PER_PERSON_HALF_DAY: "（受講者1人・半日あたり）",
+            self.CapUnit.PER_MONTH: f"（月額、{self.max_units}か月まで）",
+            self.CapUnit.ONCE_PER_FACILITY: "（1施設1回限り）",
+        }[self.cap_unit]
+        return f"{sen_yen(self.cap_amount)}{unit}"

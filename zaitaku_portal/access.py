@@ -1,0 +1,187 @@
+"""The one place that says who may see and do what.
+
+Every view, admin page and export asks this module for its queryset or its permission;
+nothing else filters by role. A permission answers (allowed, reason) so the page can say
+why an action is missing (docs/adr/0002-roles-and-scoping.md)."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import TYPE_CHECKING, NamedTuple
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from zaitaku_portal.models import HealthCenter, HomeCareArea, Role
+
+if TYPE_CHECKING:
+    from zaitaku_portal.models import User
+
+STAFF_ROLES = frozenset({Role.PREFECTURE_STAFF, Role.ADMINISTRATOR})
+
+
+class Permission(NamedTuple):
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def role_of(user) -> Role | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        return Role(user.role)
+    except ValueError:
+        return None
+
+
+def is_prefecture_staff(user) -> bool:
+    return role_of(user) in STAFF_ROLES
+
+
+# --- querysets -------------------------------------------------------------------------
+
+
+def hubs_for(user) -> QuerySet:
+    from hubs.models import Hub
+
+    role = role_of(user)
+    hubs = Hub.objects.all()
+    if role in STAFF_ROLES:
+        return hubs
+    if role == Role.HUB_COORDINATOR:
+        return hubs.filter(coordinators__user=user).distinct()
+    if role == Role.HEALTH_CENTER:
+        return hubs.filter(areas__in=areas_for(user)).distinct()
+    return hubs.none()
+
+
+def areas_for(user) -> QuerySet:
+    role = role_of(user)
+    areas = HomeCareArea.objects.all()
+    if role in STAFF_ROLES:
+        return areas
+    if role == Role.HEALTH_CENTER and user.health_center_id:
+        return areas.filter(municipalities__health_centers=user.health_center_id).distinct()
+    if role == Role.HUB_COORDINATOR:
+        return areas.filter(hubs__coordinators__user=user).distinct()
+    return areas.none()
+
+
+def health_centers_for(user) -> QuerySet:
+    role = role_of(user)
+    if role in STAFF_ROLES:
+        return HealthCenter.objects.all()
+    if role == Role.HEALTH_CENTER and user.health_center_id:
+        return HealthCenter.objects.filter(pk=user.health_center_id)
+    return HealthCenter.objects.none()
+
+
+def designations_for(user) -> QuerySet:
+    from hospitals.models import ActiveHospitalDesignation
+
+    role = role_of(user)
+    designations = ActiveHospitalDesignation.objects.all()
+    if role in STAFF_ROLES:
+        return designations
+    if role == Role.HUB_COORDINATOR:
+        return designations.filter(hub__in=hubs_for(user))
+    if role == Role.HEALTH_CENTER:
+        return designations.filter(area__in=areas_for(user))
+    return designations.none()
+
+
+def institutions_for(user) -> QuerySet:
+    from hospitals.models import MedicalInstitution
+
+    role = role_of(user)
+    institutions = MedicalInstitution.objects.all()
+    if role in STAFF_ROLES:
+        return institutions
+    if role == Role.HUB_COORDINATOR:
+        return institutions.filter(designations__hub__in=hubs_for(user)).distinct()
+    if role == Role.HEALTH_CENTER and user.health_center_id:
+        return institutions.filter(
+            Q(municipality__health_centers=user.health_center_id)
+            | Q(designations__area__in=areas_for(user))
+        ).distinct()
+    return institutions.none()
+
+
+# --- permissions -----------------------------------------------------------------------
+
+
+def can_manage_master_data(user) -> Permission:
+    if role_of(user) in STAFF_ROLES:
+        return Permission(True)
+    return Permission(False, "マスタデータの編集は県職員のみが行えます。")
+
+
+def can_view_catalogue(user) -> Permission:
+    if role_of(user) is not None:
+        return Permission(True)
+    return Permission(False, "ログインしてください。")
+
+
+# --- view decorator and navigation -----------------------------------------------------
+
+
+def require_roles(*roles: Role):
+    """Login required, then the role must be one of `roles` (403 otherwise).
+
+    Views declare their roles here; tests/zaitaku_portal/test_url_roles.py checks every URL
+    against the expected outcome per role."""
+
+    allowed = frozenset(roles)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            role = role_of(request.user)
+            if role is None:
+                return redirect_to_login(request.get_full_path())
+            if role not in allowed:
+                raise PermissionDenied("この画面を表示する権限がありません。")
+            return view(request, *args, **kwargs)
+
+        wrapped.allowed_roles = allowed
+        return wrapped
+
+    return decorator
+
+
+ALL_ROLES = tuple(Role)
+
+
+def home_url_for(user: User) -> str:
+    role = role_of(user)
+    if role in STAFF_ROLES:
+        return reverse("subsidies:review_home")
+    if role == Role.HUB_COORDINATOR:
+        return reverse("hubs:my_hubs")
+    if role == Role.HEALTH_CENTER:
+        return reverse("reports:my_areas")
+    return reverse("login")
+
+
+def navigation_for(user) -> list[tuple[str, str]]:
+    role = role_of(user)
+    if role is None:
+        return []
+    items: list[tuple[str, str]] = []
+    if role in STAFF_ROLES:
+        items.append(("審査・状況", reverse("subsidies:review_home")))
+    if role == Role.HUB_COORDINATOR:
+        items.append(("自拠点", reverse("hubs:my_hubs")))
+    if role == Role.HEALTH_CENTER:
+        items.append(("管轄の圏域", reverse("reports:my_areas")))
+    items.append(("拠点一覧", reverse("hubs:list")))
+    items.append(("積極的医療機関", reverse("hospitals:list")))
+    items.append(("補助メニュー", reverse("subsidies:catalogue_latest")))
+    if role in STAFF_ROLES:
+        items.append(("マスタ管理", reverse("admin:index")))
+    return items

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    """What every app shares: users and roles, geography, the audit log."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "zaitaku_portal"
+    verbose_name = "共通（利用者・地域・監査記録）"

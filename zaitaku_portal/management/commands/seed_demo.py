@@ -1,0 +1,184 @@
+"""Demo data: Okinawa's real geography and hubs, fictional institutions and people,
+and both real catalogues. Safe to run twice."""
+
+import datetime
+import json
+import random
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from hospitals.codes import luhn_check_digit
+from hospitals.models import ActiveHospitalDesignation, MedicalInstitution
+from hubs.models import Hub, HubCoordinator
+from subsidies.services.catalogue import CATALOGUE_DIR, load_catalogue_file
+from zaitaku_portal.models import (
+    HealthCenter,
+    HomeCareArea,
+    Municipality,
+    Role,
+    SecondaryMedicalArea,
+    User,
+)
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose, demo only
+DEMO_USERS = [
+    ("admin", "管理 花子", Role.ADMINISTRATOR, None, []),
+    ("ken", "県 太郎", Role.PREFECTURE_STAFF, None, []),
+    ("hokubu", "比嘉 美咲", Role.HUB_COORDINATOR, None, ["北部地区医師会"]),
+    ("naha", "金城 健", Role.HUB_COORDINATOR, None, ["那覇市医師会"]),
+    ("yaeyama", "大浜 さくら", Role.HUB_COORDINATOR, None, ["石垣市", "竹富町"]),
+    ("hc-chubu", "宮城 修", Role.HEALTH_CENTER, "中部保健所", []),
+    ("hc-naha", "新垣 由美", Role.HEALTH_CENTER, "那覇市保健所", []),
+]
+INSTITUTION_WORDS = ["在宅", "ファミリー", "みどり", "うみかぜ", "ひまわり", "さんご", "ゆいまーる"]
+
+
+class Command(BaseCommand):
+    help = (
+        "デモデータ（沖縄県の圏域・拠点、架空の医療機関と利用者、2つの補助メニュー）を投入します。"
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        data = json.loads(
+            (settings.BASE_DIR / "fixtures/demo/okinawa.json").read_text(encoding="utf-8")
+        )
+        self.load_geography(data)
+        self.load_hubs(data)
+        self.create_institutions()
+        for name in ("osaka_fy2024", "okinawa_fy2026"):
+            load_catalogue_file(settings.BASE_DIR / CATALOGUE_DIR / f"{name}.json")
+        self.create_users()
+        self.print_logins()
+
+    def load_geography(self, data):
+        secondary = {}
+        for spec in data["secondary_areas"]:
+            secondary[spec["code"]], _ = SecondaryMedicalArea.objects.get_or_create(
+                code=spec["code"], defaults={"name": spec["name"]}
+            )
+        by_name = {}
+        for code, name, kind, area_code in data["municipalities"]:
+            by_name[name], _ = Municipality.objects.get_or_create(
+                code=code,
+                defaults={"name": name, "kind": kind, "secondary_area": secondary[area_code]},
+            )
+        for a, b in data["neighbours"]:
+            by_name[a].neighbours.add(by_name[b])
+
+        def members(spec):
+            if isinstance(spec, str):
+                return Municipality.objects.filter(secondary_area__code=spec)
+            return [by_name[name] for name in spec]
+
+        for order, spec in enumerate(data["home_care_areas"], start=1):
+            area, _ = HomeCareArea.objects.get_or_create(
+                name=spec["name"],
+                defaults={
+                    "basis": spec["basis"],
+                    "secondary_area": secondary[spec["secondary_area"]],
+                    "display_order": order,
+                },
+            )
+            area.municipalities.set(members(spec["municipalities"]))
+        for spec in data["health_centers"]:
+            center, _ = HealthCenter.objects.get_or_create(
+                name=spec["name"], defaults={"operator": spec["operator"]}
+            )
+            center.municipalities.set(members(spec["municipalities"]))
+
+    def load_hubs(self, data):
+        for index, spec in enumerate(data["hubs"], start=1):
+            hub, _ = Hub.objects.get_or_create(
+                name=spec["name"],
+                defaults={
+                    "operator_type": spec["operator_type"],
+                    "operator_name": spec["operator_name"],
+                    "representative_title": "会長" if "医師会" in spec["name"] else "市町村長",
+                    "representative_name": f"代表 {index}郎（架空）",
+                    "address": spec["address"],
+                    "district_count": spec["district_count"],
+                    "desk_hours_per_week": spec["desk_hours_per_week"],
+                    "designated_from": datetime.date(2024, 4, 1),
+                },
+            )
+            hub.areas.set(HomeCareArea.objects.filter(name__in=spec["areas"]))
+
+    def create_institutions(self):
+        if MedicalInstitution.objects.exists():
+            return
+        rng = random.Random(47)
+        tiers = MedicalInstitution.SupportTier
+        serial = 1000
+        for area in HomeCareArea.objects.prefetch_related("municipalities", "hubs"):
+            municipalities = list(area.municipalities.all())
+            hub = area.hubs.first()
+            count = 0 if area.name == "八重山" else (3 if area.name != "宮古" else 2)
+            for number in range(count + 3):
+                serial += 7
+                municipality = municipalities[number % len(municipalities)]
+                is_hospital = number % 3 == 0
+                first_nine = f"471{municipality.code[3:5]}{serial:04d}"
+                check = luhn_check_digit(first_nine)
+                if serial == 1028:
+                    check = str((int(check) + 1) % 10)  # one code left for review in the demo
+                word = rng.choice(INSTITUTION_WORDS)
+                kind = MedicalInstitution.Kind.HOSPITAL if is_hospital else "clinic"
+                suffix = "病院" if is_hospital else "クリニック"
+                institution = MedicalInstitution.objects.create(
+                    code=first_nine + check,
+                    name=f"{municipality.name}{word}{suffix}（架空）",
+                    kind=kind,
+                    address=f"沖縄県{municipality.name}{number + 1}丁目",
+                    municipality=municipality,
+                    bed_count=rng.choice([60, 99, 120, 199]) if is_hospital else None,
+                    support_tier=rng.choice(
+                        [tiers.ENHANCED_SINGLE, tiers.ENHANCED_LINKED, tiers.CONVENTIONAL]
+                    )
+                    if number < count + 2
+                    else tiers.NONE,
+                    is_backup_hospital=is_hospital and number == 3,
+                    support_since=datetime.date(2024, 6, 1),
+                    listed_as_of=datetime.date(2026, 10, 1),
+                )
+                if number < count:
+                    ActiveHospitalDesignation.objects.create(
+                        institution=institution,
+                        area=area,
+                        hub=hub,
+                        start_date=datetime.date(2024, 4, 1),
+                    )
+
+    def create_users(self):
+        for username, full_name, role, center, hub_names in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "full_name": full_name,
+                    "role": role,
+                    "email": f"{username}@example.jp",
+                    "health_center": HealthCenter.objects.get(name=center) if center else None,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            for hub in Hub.objects.filter(name__in=hub_names):
+                HubCoordinator.objects.get_or_create(
+                    hub=hub,
+                    user=user,
+                    defaults={
+                        "name": full_name,
+                        "qualification": HubCoordinator.Qualification.A,
+                        "since": datetime.date(2024, 4, 1),
+                    },
+                )
+
+    def print_logins(self):
+        self.stdout.write("")
+        self.stdout.write(f"デモ用ログイン（パスワードはすべて {DEMO_PASSWORD}）:")
+        for username, full_name, role, center, hub_names in DEMO_USERS:
+            scope = center or "・".join(hub_names) or "県全体"
+            self.stdout.write(f"  {username:<10} {role.label}（{scope}） {full_name}")

@@ -1,0 +1,38 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """The four kinds of user; what each may see is decided in zaitaku_portal.access."""
+
+    PREFECTURE_STAFF = "prefecture_staff", "県職員"
+    HUB_COORDINATOR = "hub_coordinator", "拠点コーディネーター"
+    HEALTH_CENTER = "health_center", "保健所職員"
+    ADMINISTRATOR = "administrator", "システム管理者"
+
+
+class User(AbstractUser):
+    role = models.CharField("役割", max_length=32, choices=Role.choices)
+    full_name = models.CharField("氏名", max_length=100, blank=True)
+    health_center = models.ForeignKey(
+        "zaitaku_portal.HealthCenter",
+        verbose_name="所属保健所",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text="保健所職員のみ。閲覧できるのはこの保健所の管轄区域です。",
+    )
+
+    class Meta:
+        verbose_name = "利用者"
+        verbose_name_plural = "利用者"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        # The admin site is for the prefecture's own staff; the role decides, not a checkbox.
+        self.is_staff = self.role in {Role.PREFECTURE_STAFF, Role.ADMINISTRATOR}
+        self.is_superuser = self.role == Role.ADMINISTRATOR
+        super().save(*args, **kwargs)

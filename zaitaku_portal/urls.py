@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from zaitaku_portal import views
+
+admin.site.site_header = "在宅医療連携拠点 補助事業ポータル 管理"
+admin.site.site_title = "補助事業ポータル 管理"
+admin.site.index_title = "マスタデータの管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("hubs/", include("hubs.urls")),
+    path("hospitals/", include("hospitals.urls")),
+    path("subsidies/", include("subsidies.urls")),
+    path("reports/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+]
