@@ -1,0 +1,73 @@
+"""Shared fixtures: a small two-area world with one user per role, used by the role tests.
+
+World: area A (health center HC-A, hub A with coordinator, active hospital A) and area B
+(hub B, hospital B). Nobody in A's scope may see B's objects and vice versa."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from tests import factories as f
+from zaitaku_portal.models import Role
+
+# Playwright runs an event loop in the test thread; Django's ORM calls from the live-server
+# fixtures are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing with PBKDF2 dominates a suite that logs in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    area_a: object
+    area_b: object
+    hub_a: object
+    hub_b: object
+    hospital_a: object
+    hospital_b: object
+    designation_a: object
+    designation_b: object
+    health_center_a: object
+    users: dict
+
+
+@pytest.fixture
+def world(db) -> World:
+    secondary = f.SecondaryMedicalAreaFactory(code="4701", name="北部")
+    town_a = f.MunicipalityFactory(name="甲市", secondary_area=secondary)
+    town_b = f.MunicipalityFactory(name="乙村", secondary_area=secondary)
+    area_a = f.HomeCareAreaFactory(name="甲圏域", secondary_area=secondary, municipalities=[town_a])
+    area_b = f.HomeCareAreaFactory(name="乙圏域", secondary_area=secondary, municipalities=[town_b])
+    health_center_a = f.HealthCenterFactory(name="甲保健所", municipalities=[town_a])
+    hub_a = f.HubFactory(name="甲拠点", areas=[area_a])
+    hub_b = f.HubFactory(name="乙拠点", areas=[area_b])
+    hospital_a = f.MedicalInstitutionFactory(name="甲病院", municipality=town_a)
+    hospital_b = f.MedicalInstitutionFactory(name="乙病院", municipality=town_b)
+    designation_a = f.DesignationFactory(institution=hospital_a, area=area_a, hub=hub_a)
+    designation_b = f.DesignationFactory(institution=hospital_b, area=area_b, hub=hub_b)
+    users = {
+        Role.ADMINISTRATOR: f.UserFactory(username="admin", role=Role.ADMINISTRATOR),
+        Role.PREFECTURE_STAFF: f.UserFactory(username="staff", role=Role.PREFECTURE_STAFF),
+        Role.HUB_COORDINATOR: f.coordinator_of(hub_a, username="coordinator"),
+        Role.HEALTH_CENTER: f.UserFactory(
+            username="healthcenter", role=Role.HEALTH_CENTER, health_center=health_center_a
+        ),
+    }
+    return World(
+        area_a,
+        area_b,
+        hub_a,
+        hub_b,
+        hospital_a,
+        hospital_b,
+        designation_a,
+        designation_b,
+        health_center_a,
+        users,
+    )
