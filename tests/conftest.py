@@ -71,3 +71,53 @@ def world(db) -> World:
         health_center_a,
         users,
     )
+
+
+# --- browser tests -----------------------------------------------------------------------
+
+ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (Playwright's own browser download does not
+    work offline). One browser per test session; each test gets a fresh context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, request):
+    context = chromium.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+    context.set_default_timeout(15_000)
+    browser_page = context.new_page()
+    yield browser_page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        name = request.node.nodeid.replace("/", "_").replace(":", "_")[:150]
+        browser_page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def log_in(page, live_server, username: str, password: str | None = None) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(password or f.PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_load_state("networkidle")

@@ -38,9 +38,13 @@ def wareki_date(date: datetime.date) -> str:
 
 
 def fiscal_year_label(year: int) -> str:
-    """2024 → 令和6年度. A fiscal year is named by the era in force on its last day
-    (FY2019 began under 平成 but is called 令和元年度)."""
-    era, era_year = era_of(datetime.date(year + 1, 3, 31))
+    """2024 → 令和6年度. The era is the one in force at the year's end, counted from the
+    year the fiscal year starts in (FY2019 began under 平成 but is called 令和元年度)."""
+    era, _ = era_of(datetime.date(year + 1, 3, 31))
+    era_year = year - era.start.year + 1
+    if era_year < 1:  # FY1988 ended under 平成 but is 昭和63年度
+        era, _ = era_of(datetime.date(year, 4, 1))
+        era_year = year - era.start.year + 1
     return f"{era.name}{_era_year(era_year)}年度"
 
 

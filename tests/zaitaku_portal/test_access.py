@@ -1,0 +1,100 @@
+"""What each role sees, asked of zaitaku_portal.access directly."""
+
+from tests import factories as f
+from zaitaku_portal import access
+from zaitaku_portal.models import Role
+
+
+def test_staff_and_administrator_see_the_whole_prefecture(world):
+    for role in (Role.PREFECTURE_STAFF, Role.ADMINISTRATOR):
+        user = world.users[role]
+        assert set(access.hubs_for(user)) == {world.hub_a, world.hub_b}
+        assert set(access.areas_for(user)) == {world.area_a, world.area_b}
+        assert set(access.designations_for(user)) == {world.designation_a, world.designation_b}
+        assert set(access.institutions_for(user)) == {world.hospital_a, world.hospital_b}
+        assert access.can_manage_master_data(user)
+
+
+def test_coordinator_sees_own_hub_and_its_hospitals_only(world):
+    user = world.users[Role.HUB_COORDINATOR]
+    assert list(access.hubs_for(user)) == [world.hub_a]
+    assert list(access.areas_for(user)) == [world.area_a]
+    assert list(access.designations_for(user)) == [world.designation_a]
+    assert list(access.institutions_for(user)) == [world.hospital_a]
+    permission = access.can_manage_master_data(user)
+    assert not permission
+    assert "県職員のみ" in permission.reason
+
+
+def test_coordinator_of_two_hubs_sees_both(world):
+    user = f.coordinator_of(world.hub_a, world.hub_b)
+    assert set(access.hubs_for(user)) == {world.hub_a, world.hub_b}
+
+
+def test_health_center_sees_the_areas_of_its_jurisdiction(world):
+    user = world.users[Role.HEALTH_CENTER]
+    assert list(access.areas_for(user)) == [world.area_a]
+    assert list(access.hubs_for(user)) == [world.hub_a]
+    assert list(access.designations_for(user)) == [world.designation_a]
+    assert list(access.institutions_for(user)) == [world.hospital_a]
+    assert list(access.health_centers_for(user)) == [world.health_center_a]
+    assert not access.can_manage_master_data(user)
+
+
+def test_health_center_user_without_a_health_center_sees_nothing(world):
+    user = f.UserFactory(role=Role.HEALTH_CENTER, health_center=None)
+    assert not access.areas_for(user).exists()
+    assert not access.hubs_for(user).exists()
+    assert not access.institutions_for(user).exists()
+
+
+def test_inactive_or_anonymous_users_see_nothing(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    staff = world.users[Role.PREFECTURE_STAFF]
+    staff.is_active = False
+    assert not access.hubs_for(staff).exists()
+    assert not access.hubs_for(AnonymousUser()).exists()
+
+
+def test_role_decides_admin_access_not_a_checkbox(world):
+    user = world.users[Role.HUB_COORDINATOR]
+    user.is_staff = True
+    user.save()
+    user.refresh_from_db()
+    assert user.is_staff is False
+    assert world.users[Role.PREFECTURE_STAFF].is_staff is True
+    assert world.users[Role.ADMINISTRATOR].is_superuser is True
+
+
+def test_each_role_lands_on_its_own_home(client, world):
+    homes = {
+        Role.PREFECTURE_STAFF: "/subsidies/review/",
+        Role.ADMINISTRATOR: "/subsidies/review/",
+        Role.HUB_COORDINATOR: f"/hubs/{world.hub_a.pk}/",
+        Role.HEALTH_CENTER: "/reports/areas/",
+    }
+    for role, home in homes.items():
+        client.force_login(world.users[role])
+        response = client.get("/", follow=True)
+        assert response.redirect_chain[-1][0] == home, role
+        assert response.status_code == 200
+
+
+def test_health_center_home_lists_only_its_areas(client, world):
+    client.force_login(world.users[Role.HEALTH_CENTER])
+    page = client.get("/reports/areas/").content.decode()
+    assert "甲圏域" in page
+    assert "甲拠点" in page
+    assert "甲病院" in page
+    assert "乙圏域" not in page
+    assert "乙拠点" not in page
+
+
+def test_staff_home_counts_and_gaps(client, world):
+    area_c = f.HomeCareAreaFactory(name="丙圏域")
+    client.force_login(world.users[Role.PREFECTURE_STAFF])
+    response = client.get("/subsidies/review/")
+    assert response.context["hub_count"] == 2
+    assert response.context["hospital_count"] == 2
+    assert [area.name for area in response.context["gaps"]] == [area_c.name]

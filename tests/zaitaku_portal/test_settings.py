@@ -1,0 +1,92 @@
+"""Settings from the environment, checked in a fresh interpreter as production would start."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+
+
+def run_django(code: str, **env) -> subprocess.CompletedProcess:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_"))
+    }
+    environment.update(env)
+    environment["DJANGO_SETTINGS_MODULE"] = "zaitaku_portal.settings"
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_sqlite_is_the_default():
+    result = run_django(
+        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    )
+    assert result.stdout.strip() == "django.db.backends.sqlite3", result.stderr
+
+
+def test_database_url_switches_to_postgresql_with_optional_pool():
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['ENGINE'], d['NAME'], d['HOST'], 'pool' in d.get('OPTIONS', {}))"
+    )
+    url = "postgres://postgres@127.0.0.1:5432/zaitaku"
+    plain = run_django(code, DATABASE_URL=url)
+    assert plain.stdout.split() == [
+        "django.db.backends.postgresql",
+        "zaitaku",
+        "127.0.0.1",
+        "False",
+    ]
+    pooled = run_django(code, DATABASE_URL=url, DATABASE_POOL="1")
+    assert pooled.stdout.split()[-1] == "True", pooled.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django("pass", DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_"))
+    }
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x7Kq9" * 10,
+        DJANGO_ALLOWED_HOSTS="portal.example.jp",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_cookies_and_hsts():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0,"
+        " s.STORAGES['staticfiles']['BACKEND'].startswith('whitenoise'))"
+    )
+    result = run_django(
+        code, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="k" * 60, DJANGO_ALLOWED_HOSTS="x"
+    )
+    assert result.stdout.split() == ["False", "True", "True", "True", "True"], result.stderr
