@@ -1,0 +1,155 @@
+"""Lists as spreadsheets, the way staff expect them in Excel: yen and 和暦 number formats,
+a frozen header row, column widths that fit Japanese text, and no cell that Excel would run
+as a formula (CSV/formula injection: a value starting with = + - @ is written as text)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+YEN_FORMAT = '#,##0"円"'
+WAREKI_DATE_FORMAT = '[$-ja-JP-x-gannen]ggge"年"m"月"d"日"'
+WAREKI_DATETIME_FORMAT = '[$-ja-JP-x-gannen]ggge"年"m"月"d"日" hh:mm'
+MAX_WIDTH = 60
+
+Kind = Literal["text", "int", "yen", "date", "datetime"]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: Kind = "text"
+
+
+def escape_formula(value: Any) -> Any:
+    """A text cell that a spreadsheet would evaluate gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def display_width(text: str) -> int:
+    """Width in half-width cells: Japanese (wide) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell_value(value: Any, kind: Kind) -> Any:
+    if value is None:
+        return None
+    if kind in ("int", "yen"):
+        return int(value)
+    if kind == "datetime" and isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.replace(tzinfo=None)
+    if kind in ("date", "datetime"):
+        return value
+    return escape_formula(str(value))
+
+
+def _shown_text(value: Any, kind: Kind) -> str:
+    if value is None:
+        return ""
+    if kind == "yen":
+        return f"{int(value):,}円"
+    if kind == "date":
+        return "令和00年00月00日"
+    if kind == "datetime":
+        return "令和00年00月00日 00:00"
+    return str(value)
+
+
+def write_xlsx(
+    sheets: Sequence[tuple[str, Sequence[Column], Iterable[Sequence[Any]]]],
+) -> bytes:
+    """One workbook, one sheet per (title, columns, rows)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    header_fill = PatternFill("solid", fgColor="DDE5F0")
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        widths = [display_width(column.header) for column in columns]
+        sheet.append([column.header for column in columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+        for row in rows:
+            values = [_cell_value(v, c.kind) for v, c in zip(row, columns, strict=True)]
+            sheet.append(values)
+            for index, (value, column) in enumerate(zip(row, columns, strict=True)):
+                widths[index] = max(widths[index], display_width(_shown_text(value, column.kind)))
+        for index, column in enumerate(columns, start=1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = min(widths[index - 1] + 2, MAX_WIDTH)
+            number_format = {
+                "yen": YEN_FORMAT,
+                "int": "#,##0",
+                "date": WAREKI_DATE_FORMAT,
+                "datetime": WAREKI_DATETIME_FORMAT,
+            }.get(column.kind)
+            if number_format:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = number_format
+        sheet.freeze_panes = "A2"
+        if sheet.max_row > 1:
+            sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV with a BOM so Excel opens the Japanese correctly; formulas escaped as in xlsx."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([column.header for column in columns])
+    for row in rows:
+        writer.writerow([_csv_value(v, c.kind) for v, c in zip(row, columns, strict=True)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_value(value: Any, kind: Kind) -> str:
+    if value is None:
+        return ""
+    if kind in ("int", "yen"):
+        return str(int(value))  # a negative amount stays a number
+    if kind in ("date", "datetime"):
+        return value.isoformat()
+    return escape_formula(str(value))
+
+
+def xlsx_response(filename: str, content: bytes):
+    return _download(
+        filename,
+        content,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def csv_response(filename: str, content: bytes):
+    return _download(filename, content, "text/csv; charset=utf-8")
+
+
+def _download(filename: str, content: bytes, content_type: str):
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=content_type)
+    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
