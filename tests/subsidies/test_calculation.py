@@ -493,6 +493,20 @@ def test_total_is_within_the_rated_eligible_expense(facility, rule):
     )
 
 
+@given(facilities(), rules)
+def test_each_menu_stays_within_its_own_limits_before_rounding(facility, rule):
+    # Per menu and unrounded, so neither another menu's slack nor rounding can hide a breach.
+    for given_menu, line in zip(facility.menus, calculate_claim(facility, rule).menus, strict=True):
+        net_cost = max(given_menu.total_cost - given_menu.other_income, 0)
+        assert 0 <= line.required_amount <= line.computed_amount
+        assert line.computed_amount <= min(eligible(given_menu), net_cost) * given_menu.rate
+        assert line.computed_amount <= base(given_menu)
+        if rule.order is CapRateOrder.CAP_THEN_RATE:
+            assert line.computed_amount <= base(given_menu) * given_menu.rate
+        if given_menu.decided_amount is not None:
+            assert line.required_amount <= given_menu.decided_amount
+
+
 @given(facilities(decided=True), rules)
 def test_total_is_within_the_decided_amounts(facility, rule):
     assume(facility.menus)
@@ -568,6 +582,10 @@ def test_explanation_matches_the_figures(facility, rule):
     assert amounts["E"] == result.base_amount == sum(base(m) for m in facility.menus)
     assert amounts["G"] == result.required_amount
     assert amounts["J"] == result.difference
+    if rule.rounding_level is RoundingLevel.MENU:
+        assert result.required_amount == sum(
+            round_down_to_unit(line.required_amount, rule.rounding_unit) for line in result.menus
+        )
     for line in result.menus:
         assert step(line.steps, "G").amount == (
             line.required_amount_rounded
