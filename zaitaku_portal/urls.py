@@ -15,6 +15,7 @@ urlpatterns = [
     path("hubs/", include("hubs.urls")),
     path("hospitals/", include("hospitals.urls")),
     path("subsidies/", include("subsidies.urls")),
+    path("claims/", include("subsidies.claims_urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
