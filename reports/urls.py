@@ -5,4 +5,8 @@ from reports import views
 app_name = "reports"
 urlpatterns = [
     path("areas/", views.my_areas, name="my_areas"),
+    path("decisions/<int:pk>/notice.pdf", views.decision_notice, name="decision_notice"),
+    path("batches/", views.batch_list, name="batch_list"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/download/", views.batch_download, name="batch_download"),
 ]

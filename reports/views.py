@@ -1,7 +1,16 @@
-from django.db.models import Prefetch
-from django.shortcuts import render
+from urllib.parse import quote
 
+from django import forms
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from reports.batches import start_batch
+from reports.models import BatchJob
+from zaitaku_portal import audit
 from zaitaku_portal.access import (
+    ALL_ROLES,
     STAFF_ROLES,
     areas_for,
     designations_for,
@@ -32,3 +41,65 @@ def my_areas(request):
         "reports/my_areas.html",
         {"areas": areas, "health_centers": health_centers_for(user)},
     )
+
+
+def decisions_for(user):
+    from subsidies.models import Decision
+
+    return Decision.objects.filter(application__hub__in=hubs_for(user)).select_related(
+        "application__hub", "application__fiscal_year", "version"
+    )
+
+
+@require_roles(*ALL_ROLES)
+def decision_notice(request, pk: int):
+    from reports.documents import decision_notice_filename, decision_notice_pdf
+
+    decision = get_object_or_404(decisions_for(request.user), pk=pk)
+    response = HttpResponse(decision_notice_pdf(decision), content_type="application/pdf")
+    name = decision_notice_filename(decision)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    audit.record(request.user, "交付決定通知書のダウンロード", decision)
+    return response
+
+
+class BatchForm(forms.Form):
+    year = forms.TypedChoiceField(label="年度", coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from subsidies.models import FiscalYear
+
+        self.fields["year"].choices = [(fy.year, str(fy)) for fy in FiscalYear.objects.all()]
+
+
+@require_roles(*STAFF_ROLES)
+def batch_list(request):
+    form = BatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from subsidies.models import FiscalYear
+
+        fiscal_year = FiscalYear.objects.get(year=form.cleaned_data["year"])
+        job = start_batch(
+            BatchJob.Kind.DECISION_NOTICES,
+            {"year": fiscal_year.year},
+            f"交付決定通知書_{fiscal_year}",
+            request.user,
+        )
+        messages.success(request, f"「{job.label}」の作成を開始しました。")
+        return redirect("reports:batch_detail", pk=job.pk)
+    jobs = BatchJob.objects.select_related("created_by")[:50]
+    return render(request, "reports/batch_list.html", {"form": form, "jobs": jobs})
+
+
+@require_roles(*STAFF_ROLES)
+def batch_detail(request, pk: int):
+    job = get_object_or_404(BatchJob, pk=pk)
+    return render(request, "reports/batch_detail.html", {"job": job})
+
+
+@require_roles(*STAFF_ROLES)
+def batch_download(request, pk: int):
+    job = get_object_or_404(BatchJob, pk=pk, status=BatchJob.Status.DONE)
+    audit.record(request.user, "一括作成のダウンロード", job)
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)

@@ -1,6 +1,47 @@
-from tests.url_cases import STAFF, UrlCase, only
+from tests.url_cases import STAFF, UrlCase, everyone, only
 from zaitaku_portal.models import Role
+
+
+def _decision(world, hub):
+    from tests.reports.decided import decided_application
+
+    staff = world.users[Role.PREFECTURE_STAFF]
+    existing = hub.applications.first()
+    if existing:
+        return existing.decisions.first()
+    return decided_application(hub, staff=staff, year=2025, number=f"7医政第{hub.pk}号")
+
+
+def _batch(world):
+    from reports.models import BatchJob
+
+    job, _ = BatchJob.objects.get_or_create(
+        kind=BatchJob.Kind.DECISION_NOTICES,
+        label="交付決定通知書",
+        defaults={"created_by": world.users[Role.PREFECTURE_STAFF], "status": "done"},
+    )
+    if not job.result:
+        from django.core.files.base import ContentFile
+
+        job.result.save("t.zip", ContentFile(b"PK"), save=True)
+    return job
+
 
 CASES = [
     UrlCase("reports:my_areas", only([Role.HEALTH_CENTER, *STAFF])),
+    UrlCase(
+        "reports:decision_notice",
+        everyone(200),
+        kwargs=lambda w: {"pk": _decision(w, w.hub_a).pk},
+        label="own scope",
+    ),
+    UrlCase(
+        "reports:decision_notice",
+        only(STAFF, 200, others=404),
+        kwargs=lambda w: {"pk": _decision(w, w.hub_b).pk},
+        label="other scope",
+    ),
+    UrlCase("reports:batch_list", only(STAFF)),
+    UrlCase("reports:batch_detail", only(STAFF), kwargs=lambda w: {"pk": _batch(w).pk}),
+    UrlCase("reports:batch_download", only(STAFF), kwargs=lambda w: {"pk": _batch(w).pk}),
 ]

@@ -1,0 +1,126 @@
+import io
+import subprocess
+import zipfile
+
+import pytest
+from django.core.management import call_command
+
+from reports.batches import start_batch
+from reports.documents import decision_notice_for
+from reports.models import BatchJob
+from tests.reports.decided import decided_application
+from zaitaku_portal.models import AuditEntry, Role
+
+
+def text_of(pdf: bytes) -> str:
+    result = subprocess.run(
+        ["pdftotext", "-", "-"],  # noqa: S607
+        input=pdf,
+        capture_output=True,
+        check=True,
+    )
+    return "".join(result.stdout.decode().split())
+
+
+def test_decision_notice_uses_the_hubs_representative_and_decided_lines(world):
+    staff = world.users[Role.PREFECTURE_STAFF]
+    decision = decided_application(world.hub_a, staff=staff)
+    notice = decision_notice_for(decision)
+    assert notice.addressee_organisation == world.hub_a.operator_name
+    assert notice.addressee_name == "代表 太郎"
+    assert [(line.label, line.amount) for line in notice.lines] == [
+        ("多職種が参加する連携会議の開催", 1_060_000),
+        ("研修の開催", 518_000),
+    ]
+    assert notice.total == 1_578_000
+
+
+def test_coordinator_downloads_own_notice_and_is_audited(client, world):
+    decision = decided_application(world.hub_a, staff=world.users[Role.PREFECTURE_STAFF])
+    client.force_login(world.users[Role.HUB_COORDINATOR])
+    response = client.get(f"/reports/decisions/{decision.pk}/notice.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = text_of(response.content)
+    assert "8医政第1234号" in text
+    assert "1,578,000円" in text
+    assert AuditEntry.objects.filter(action="交付決定通知書のダウンロード").count() == 1
+
+
+def test_batch_of_decision_notices_zips_every_current_decision(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.BATCH_WORKER = "none"
+    staff = world.users[Role.PREFECTURE_STAFF]
+    decided_application(world.hub_a, staff=staff, number="8医政第1号")
+    decided_application(world.hub_b, staff=staff, amounts=(300_000,), number="8医政第2号")
+    job = start_batch(
+        BatchJob.Kind.DECISION_NOTICES, {"year": 2026}, "交付決定通知書_令和8年度", staff
+    )
+    call_command("run_batch_jobs", job=job.pk)
+    job.refresh_from_db()
+    assert job.status == BatchJob.Status.DONE
+    assert (job.done, job.total, job.percent) == (2, 2, 100)
+    with zipfile.ZipFile(io.BytesIO(job.result.read())) as archive:
+        names = sorted(archive.namelist())
+        assert names == [
+            "交付決定通知書_乙拠点_8医政第2号.pdf",
+            "交付決定通知書_甲拠点_8医政第1号.pdf",
+        ]
+        assert "300,000円" in text_of(archive.read(names[0]))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_page_starts_the_worker_and_shows_progress_then_download(
+    client, world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.BATCH_WORKER = "thread"
+    staff = world.users[Role.PREFECTURE_STAFF]
+    decided_application(world.hub_a, staff=staff)
+    client.force_login(staff)
+    response = client.post("/reports/batches/", {"year": 2026})
+    job = BatchJob.objects.get()
+    assert response.url == f"/reports/batches/{job.pk}/"
+    import time
+
+    for _ in range(100):
+        job.refresh_from_db()
+        if job.status == BatchJob.Status.DONE:
+            break
+        time.sleep(0.1)
+    assert job.status == BatchJob.Status.DONE, job.message
+    page = client.get(f"/reports/batches/{job.pk}/").content.decode()
+    assert "1/1件（100%）" in page
+    download = client.get(f"/reports/batches/{job.pk}/download/")
+    assert download.status_code == 200
+    assert zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+
+
+def test_batch_form_refuses_an_unknown_year_in_japanese(client, world):
+    client.force_login(world.users[Role.PREFECTURE_STAFF])
+    response = client.post("/reports/batches/", {"year": 1999})
+    assert response.status_code == 200
+    assert "正しく選択してください" in response.content.decode()
+    assert not BatchJob.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_runs_in_a_separate_worker_process_on_a_database_server(world, settings, tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("an in-memory SQLite test database is invisible to another process")
+    settings.MEDIA_ROOT = tmp_path
+    settings.BATCH_WORKER = "spawn"
+    staff = world.users[Role.PREFECTURE_STAFF]
+    decided_application(world.hub_a, staff=staff)
+    job = start_batch(BatchJob.Kind.DECISION_NOTICES, {"year": 2026}, "一括", staff)
+    import time
+
+    for _ in range(300):
+        job.refresh_from_db()
+        if job.status in (BatchJob.Status.DONE, BatchJob.Status.FAILED):
+            break
+        time.sleep(0.1)
+    assert job.status == BatchJob.Status.DONE, job.message
+    assert (tmp_path / job.result.name).exists()
