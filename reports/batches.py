@@ -39,8 +39,19 @@ def _decision_notice_items(job: BatchJob) -> list[Item]:
     return [(decision_notice_filename(d), lambda d=d: decision_notice_pdf(d)) for d in decisions]
 
 
+def _dossier_items(job: BatchJob) -> list[Item]:
+    from hubs.models import Hub
+    from reports.documents import dossier_items
+    from subsidies.models import FiscalYear
+
+    hub = Hub.objects.get(pk=job.params["hub"])
+    fiscal_year = FiscalYear.objects.get(year=job.params["year"])
+    return dossier_items(hub, fiscal_year)
+
+
 ITEMS: dict[str, Callable[[BatchJob], list[Item]]] = {
     BatchJob.Kind.DECISION_NOTICES: _decision_notice_items,
+    BatchJob.Kind.DOSSIER: _dossier_items,
 }
 
 

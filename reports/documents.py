@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from reports.notices import Notice, decision_notice, notice_pdf
 
 
@@ -39,3 +41,160 @@ def decision_notice_filename(decision) -> str:
 
 def decision_notice_pdf(decision) -> bytes:
     return notice_pdf(decision_notice_for(decision), f"decision-{decision.pk}")
+
+
+def application_pdf(version) -> bytes:
+    """The plan exactly as filed: rendered from the frozen version, never the live draft."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from reports.pdf import render_pdf
+    from subsidies.services.plan_data import start_year_label
+    from zaitaku_portal.wareki import fiscal_year_label
+
+    application = version.application
+    snapshot = version.snapshot
+    plan = snapshot.get("plan", {})
+    labels = snapshot.get("labels", {})
+    categories = snapshot.get("categories", {})
+    amounts = snapshot.get("amounts", {})
+    rows = []
+    by_category: dict[str, int] = {}
+    for key, line in plan.get("lines", {}).items():
+        expenses = {code: int(v) for code, v in line.get("expenses", {}).items() if int(v)}
+        if not line.get("wish") and not expenses:
+            continue
+        for code, amount in expenses.items():
+            name = categories.get(code, code)
+            by_category[name] = by_category.get(name, 0) + amount
+        rows.append(
+            {
+                "label": labels.get(key, key),
+                "wish": line.get("wish"),
+                "planned_actions": line.get("planned_actions", ""),
+                "start_label": start_year_label(line.get("start_year")),
+                "expenses": [(categories.get(c, c), a) for c, a in expenses.items()],
+                "other_income": int(line.get("other_income") or 0),
+                "expense_total": sum(expenses.values()),
+                "amount": int(amounts.get(key, 0)),
+            }
+        )
+    created = version.created_at
+    return render_pdf(
+        "reports/pdf/application.html",
+        {
+            "hub": application.hub,
+            "areas": "、".join(a.name for a in application.hub.areas.all()),
+            "version": version,
+            "plan": plan,
+            "rows": rows,
+            "by_category": sorted(by_category.items()),
+            "expense_total": sum(r["expense_total"] for r in rows),
+            "total": int(snapshot.get("total", 0)),
+            "filed_at": timezone.localtime(created).date(),
+            "fiscal_year_label": fiscal_year_label(application.fiscal_year.year),
+            "governor_title": settings.GOVERNOR_TITLE,
+        },
+        document_key=f"application-{application.pk}-v{version.number}",
+        created=created,
+    )
+
+
+def dossier_items(hub, fiscal_year) -> list[tuple[str, object]]:
+    """Everything an auditor asks for about one hub's year, as (path in the ZIP, maker)."""
+    import json
+
+    from reports.xlsx import Column, write_csv
+    from subsidies.models import Application
+    from subsidies.services.plan_data import diff
+    from zaitaku_portal.models import AuditEntry
+
+    items: list[tuple[str, object]] = []
+    application = (
+        Application.objects.filter(hub=hub, fiscal_year=fiscal_year)
+        .prefetch_related("versions", "decisions", "attachments")
+        .first()
+    )
+    if application is None:
+        return items
+    versions = list(application.versions.order_by("number"))
+    for version in versions:
+        items.append(
+            (
+                f"01_交付申請書/第{version.number}版_{version.label}.pdf",
+                lambda v=version: application_pdf(v),
+            )
+        )
+    for decision in application.decisions.order_by("number"):
+        items.append(
+            (
+                f"02_交付決定通知書/{decision_notice_filename(decision)}",
+                lambda d=decision: decision_notice_pdf(d),
+            )
+        )
+    for attachment in application.attachments.all():
+        items.append(
+            (
+                f"03_添付書類/{attachment.pk}_{attachment.original_name}",
+                lambda a=attachment: a.file.open("rb").read(),
+            )
+        )
+
+    def history() -> bytes:
+        data = [
+            {
+                "版": v.number,
+                "種別": v.label,
+                "提出日時": v.created_at.isoformat(),
+                "提出者": str(v.created_by or ""),
+                "内容": v.snapshot,
+            }
+            for v in versions
+        ]
+        return json.dumps(data, ensure_ascii=False, indent=2).encode()
+
+    def changes() -> bytes:
+        rows = []
+        for before, after in itertools.pairwise(versions):
+            labels = {**before.snapshot.get("labels", {}), **after.snapshot.get("labels", {})}
+            categories = {
+                **before.snapshot.get("categories", {}),
+                **after.snapshot.get("categories", {}),
+            }
+            for label, was, now in diff(
+                before.snapshot["plan"], after.snapshot["plan"], labels, categories
+            ):
+                rows.append([f"第{before.number}版→第{after.number}版", label, was, now])
+        return write_csv([Column("版"), Column("項目"), Column("変更前"), Column("変更後")], rows)
+
+    def trail() -> bytes:
+        entries = (
+            AuditEntry.objects.filter(
+                target_type=application._meta.label, target_id=str(application.pk)
+            )
+            .select_related("actor")
+            .order_by("at", "pk")
+        )
+        rows = [
+            [
+                e.at,
+                str(e.actor or "システム"),
+                e.action,
+                json.dumps(e.changes, ensure_ascii=False),
+                e.reason,
+            ]
+            for e in entries
+        ]
+        columns = [
+            Column("日時", "datetime"),
+            Column("操作者"),
+            Column("操作"),
+            Column("変更内容"),
+            Column("理由"),
+        ]
+        return write_csv(columns, rows)
+
+    items.append(("04_版の履歴/版の内容.json", history))
+    items.append(("04_版の履歴/版の差分.csv", changes))
+    items.append(("05_監査記録.csv", trail))
+    return items

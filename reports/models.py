@@ -9,6 +9,7 @@ class BatchJob(models.Model):
 
     class Kind(models.TextChoices):
         DECISION_NOTICES = "decision_notices", "交付決定通知書（年度一括）"
+        DOSSIER = "dossier", "監査用一式（拠点・年度）"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "待機中"

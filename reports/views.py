@@ -64,28 +64,42 @@ def decision_notice(request, pk: int):
 
 
 class BatchForm(forms.Form):
+    kind = forms.ChoiceField(label="種類", choices=BatchJob.Kind.choices)
     year = forms.TypedChoiceField(label="年度", coerce=int)
+    hub = forms.ModelChoiceField(
+        label="拠点（監査用一式のみ）", queryset=None, required=False, empty_label="—"
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         from subsidies.models import FiscalYear
 
         self.fields["year"].choices = [(fy.year, str(fy)) for fy in FiscalYear.objects.all()]
+        self.fields["hub"].queryset = hubs_for(user)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == BatchJob.Kind.DOSSIER and not data.get("hub"):
+            self.add_error("hub", "監査用一式を作成する拠点を選んでください。")
+        return data
 
 
 @require_roles(*STAFF_ROLES)
 def batch_list(request):
-    form = BatchForm(request.POST or None)
+    form = BatchForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         from subsidies.models import FiscalYear
 
         fiscal_year = FiscalYear.objects.get(year=form.cleaned_data["year"])
-        job = start_batch(
-            BatchJob.Kind.DECISION_NOTICES,
-            {"year": fiscal_year.year},
-            f"交付決定通知書_{fiscal_year}",
-            request.user,
-        )
+        kind = form.cleaned_data["kind"]
+        if kind == BatchJob.Kind.DOSSIER:
+            hub = form.cleaned_data["hub"]
+            params = {"year": fiscal_year.year, "hub": hub.pk}
+            label = f"監査用一式_{hub.name}_{fiscal_year}"
+        else:
+            params = {"year": fiscal_year.year}
+            label = f"交付決定通知書_{fiscal_year}"
+        job = start_batch(kind, params, label, request.user)
         messages.success(request, f"「{job.label}」の作成を開始しました。")
         return redirect("reports:batch_detail", pk=job.pk)
     jobs = BatchJob.objects.select_related("created_by")[:50]

@@ -183,5 +183,6 @@ def navigation_for(user) -> list[tuple[str, str]]:
     items.append(("積極的医療機関", reverse("hospitals:list")))
     items.append(("補助メニュー", reverse("subsidies:catalogue_latest")))
     if role in STAFF_ROLES:
+        items.append(("帳票の一括作成", reverse("reports:batch_list")))
         items.append(("マスタ管理", reverse("admin:index")))
     return items

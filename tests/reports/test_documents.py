@@ -78,7 +78,7 @@ def test_batch_page_starts_the_worker_and_shows_progress_then_download(
     staff = world.users[Role.PREFECTURE_STAFF]
     decided_application(world.hub_a, staff=staff)
     client.force_login(staff)
-    response = client.post("/reports/batches/", {"year": 2026})
+    response = client.post("/reports/batches/", {"kind": "decision_notices", "year": 2026})
     job = BatchJob.objects.get()
     assert response.url == f"/reports/batches/{job.pk}/"
     import time
@@ -97,10 +97,15 @@ def test_batch_page_starts_the_worker_and_shows_progress_then_download(
 
 
 def test_batch_form_refuses_an_unknown_year_in_japanese(client, world):
+    from tests.factories import FiscalYearFactory
+
+    FiscalYearFactory(year=2026)
     client.force_login(world.users[Role.PREFECTURE_STAFF])
-    response = client.post("/reports/batches/", {"year": 1999})
+    response = client.post("/reports/batches/", {"kind": "decision_notices", "year": 1999})
     assert response.status_code == 200
     assert "正しく選択してください" in response.content.decode()
+    response = client.post("/reports/batches/", {"kind": "dossier", "year": 2026})
+    assert "監査用一式を作成する拠点を選んでください" in response.content.decode()
     assert not BatchJob.objects.exists()
 
 
@@ -124,3 +129,60 @@ def test_batch_runs_in_a_separate_worker_process_on_a_database_server(world, set
         time.sleep(0.1)
     assert job.status == BatchJob.Status.DONE, job.message
     assert (tmp_path / job.result.name).exists()
+
+
+def test_application_pdf_shows_the_frozen_version_not_the_draft(world, tmp_path):
+    from reports.documents import application_pdf
+    from tests.reports.workflow import okinawa_fy2026, returned_then_decided
+
+    application = returned_then_decided(
+        world.hub_a,
+        world.users[Role.HUB_COORDINATOR],
+        world.users[Role.PREFECTURE_STAFF],
+        okinawa_fy2026(),
+    )
+    first, second = application.versions.order_by("number")
+    first_text = text_of(application_pdf(first))
+    second_text = text_of(application_pdf(second))
+    assert "令和8年度在宅医療提供体制強化事業費補助金交付申請書" in first_text
+    assert "甲拠点" in first_text
+    assert "700,000円" in first_text  # 資源把握 as first filed (cap 600,000)
+    assert "600,000円" in second_text
+    assert "700,000円" not in second_text
+    assert "1,500,000円" in second_text  # 900,000 + 600,000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dossier_holds_every_document_the_history_and_the_audit_trail(world, settings, tmp_path):
+    from hubs.models import Hub
+    from tests.reports.workflow import okinawa_fy2026, returned_then_decided
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.BATCH_WORKER = "none"
+    staff = world.users[Role.PREFECTURE_STAFF]
+    fiscal_year = okinawa_fy2026()
+    returned_then_decided(world.hub_a, world.users[Role.HUB_COORDINATOR], staff, fiscal_year)
+    hub = Hub.objects.get(pk=world.hub_a.pk)
+    job = start_batch(
+        BatchJob.Kind.DOSSIER, {"hub": hub.pk, "year": 2026}, "監査用一式_甲拠点_令和8年度", staff
+    )
+    call_command("run_batch_jobs", job=job.pk)
+    job.refresh_from_db()
+    assert job.status == BatchJob.Status.DONE, job.message
+    with zipfile.ZipFile(io.BytesIO(job.result.read())) as archive:
+        names = sorted(archive.namelist())
+        assert names == [
+            "01_交付申請書/第1版_交付申請.pdf",
+            "01_交付申請書/第2版_交付申請（再提出）.pdf",
+            "02_交付決定通知書/交付決定通知書_甲拠点_8医政第77号.pdf",
+            "04_版の履歴/版の内容.json",
+            "04_版の履歴/版の差分.csv",
+            "05_監査記録.csv",
+        ]
+        changes = archive.read("04_版の履歴/版の差分.csv").decode("utf-8-sig")
+        assert "第1版→第2版" in changes
+        assert "700,000円" in changes and "600,000円" in changes
+        trail = archive.read("05_監査記録.csv").decode("utf-8-sig")
+        for action in ("提出する", "差し戻す", "再提出する", "交付決定する"):
+            assert action in trail
+        assert "上限超過" in trail
