@@ -4,7 +4,9 @@ from reports import views
 
 app_name = "reports"
 urlpatterns = [
-    path("areas/", views.my_areas, name="my_areas"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export/<slug:table>/", views.dashboard_export, name="dashboard_export"),
+    path("prefecture/", views.prefecture, name="prefecture"),
     path("decisions/<int:pk>/notice.pdf", views.decision_notice, name="decision_notice"),
     path("batches/", views.batch_list, name="batch_list"),
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),

@@ -2,12 +2,15 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from reports import dashboard as dashboard_data
 from reports.batches import start_batch
+from reports.charts import Series, bar_chart, line_chart
+from reports.dashboard import MEETINGS_MINIMUM
 from reports.models import BatchJob
+from reports.xlsx import Column, write_xlsx, xlsx_response
 from zaitaku_portal import audit
 from zaitaku_portal.access import (
     ALL_ROLES,
@@ -19,27 +22,241 @@ from zaitaku_portal.access import (
     require_roles,
 )
 from zaitaku_portal.models import Role
+from zaitaku_portal.wareki import fiscal_year_label
+
+DASHBOARD_ROLES = (Role.HEALTH_CENTER, *STAFF_ROLES)
 
 
-@require_roles(Role.HEALTH_CENTER, *STAFF_ROLES)
-def my_areas(request):
-    """A health center's home: its areas, each with its hubs and active hospitals."""
+def _fiscal_year(request):
+    from subsidies.models import FiscalYear
+
+    years = list(FiscalYear.objects.order_by("-year"))
+    chosen = request.GET.get("year")
+    for fiscal_year in years:
+        if str(fiscal_year.year) == chosen:
+            return fiscal_year, years
+    with_applications = [fy for fy in years if fy.applications.exists()]
+    return (with_applications or years or [None])[0], years
+
+
+def _dashboard_scope(request):
+    """The areas this user may see, narrowed to one area when drilling down (?area=)."""
     user = request.user
-    areas = areas_for(user).prefetch_related(
-        "municipalities",
-        Prefetch("hubs", queryset=hubs_for(user), to_attr="scoped_hubs"),
-        Prefetch(
-            "designations",
-            queryset=designations_for(user)
-            .filter(status="active")
-            .select_related("institution", "hub"),
-            to_attr="active_designations",
+    areas = areas_for(user)
+    area = None
+    if request.GET.get("area", "").isdigit():
+        area = get_object_or_404(areas, pk=int(request.GET["area"]))
+        areas = areas.filter(pk=area.pk)
+    hubs = hubs_for(user).filter(areas__in=areas).distinct()
+    designations = designations_for(user).filter(area__in=areas)
+    return area, areas, hubs, designations
+
+
+def _charts(board) -> dict:
+    hubs = sorted(board.hubs, key=lambda row: row.name)
+    return {
+        "meetings": bar_chart(
+            "多職種連携会議の開催回数（拠点別）",
+            [row.name for row in hubs],
+            [Series("開催", tuple(row.meetings for row in hubs))],
+            unit="回",
+            target=MEETINGS_MINIMUM,
+            target_label="年4回以上",
         ),
-    )
+        "activities": bar_chart(
+            "研修・普及啓発の実施回数（拠点別）",
+            [row.name for row in hubs],
+            [
+                Series("研修", tuple(row.trainings for row in hubs)),
+                Series("普及啓発", tuple(row.awareness for row in hubs)),
+            ],
+            unit="回",
+        ),
+        "desk": bar_chart(
+            "相談窓口の週あたり開設時間（拠点数）",
+            [band for band, _ in board.desk_bands],
+            [Series("拠点数", tuple(count for _, count in board.desk_bands))],
+            unit="か所",
+        ),
+        "per_municipality": bar_chart(
+            "市区町村別の積極的医療機関数",
+            [name for name, _ in board.hospitals_per_municipality],
+            [Series("指定中", tuple(n for _, n in board.hospitals_per_municipality))],
+            unit="か所",
+        ),
+        "trend": line_chart(
+            "年度別の推移（交付決定額・確定額）",
+            [fiscal_year_label(row["year"]) for row in board.trend],
+            [
+                Series("交付決定額", tuple(row["decided"] for row in board.trend)),
+                Series("確定額", tuple(row["confirmed"] for row in board.trend)),
+            ],
+            unit="千円",
+        ),
+    }
+
+
+@require_roles(*DASHBOARD_ROLES)
+def dashboard(request):
+    """Where each area, hub and hospital stands in the year (seed 002's indicators)."""
+    fiscal_year, years = _fiscal_year(request)
+    area, areas, hubs, designations = _dashboard_scope(request)
+    board = dashboard_data.build(areas, hubs, designations, fiscal_year)
     return render(
         request,
-        "reports/my_areas.html",
-        {"areas": areas, "health_centers": health_centers_for(user)},
+        "reports/dashboard.html",
+        {
+            "board": board,
+            "charts": _charts(board),
+            "fiscal_year": fiscal_year,
+            "fiscal_years": years,
+            "area": area,
+            "health_centers": health_centers_for(request.user),
+            "minimum": MEETINGS_MINIMUM,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+EXPORTS = {
+    "coverage": (
+        "在宅医療圏の設置状況",
+        [
+            Column("在宅医療圏"),
+            Column("連携の拠点"),
+            Column("積極的医療機関", "int"),
+            Column("未設置"),
+        ],
+        lambda b: [
+            [r.name, "、".join(r.hubs), r.hospitals, "未設置" if r.gap else ""] for r in b.coverage
+        ],
+    ),
+    "hubs": (
+        "拠点別の進捗",
+        [
+            Column("拠点"),
+            Column("在宅医療圏"),
+            Column("交付申請"),
+            Column("交付決定額", "yen"),
+            Column("確定額", "yen"),
+            Column("実績報告"),
+            Column("相談窓口（週・時間）", "int"),
+            Column("会議", "int"),
+            Column("うち積極的医療機関との会議", "int"),
+            Column("研修", "int"),
+            Column("普及啓発", "int"),
+            Column("同行訪問研修（人・半日）", "int"),
+            Column("積極的医療機関", "int"),
+        ],
+        lambda b: [
+            [
+                r.name,
+                r.areas,
+                r.application_status,
+                r.decided,
+                r.confirmed,
+                r.report_status,
+                r.desk_hours,
+                r.meetings,
+                r.meetings_with_hospitals,
+                r.trainings,
+                r.awareness,
+                r.accompanied_half_days,
+                r.hospitals,
+            ]
+            for r in b.hubs
+        ],
+    ),
+    "hospitals": (
+        "積極的医療機関別の状況",
+        [
+            Column("医療機関"),
+            Column("在宅医療圏"),
+            Column("市区町村"),
+            Column("連携する拠点"),
+            Column("交付決定額", "yen"),
+            Column("確定額", "yen"),
+        ],
+        lambda b: [
+            [r.name, r.area, r.municipality, r.hub, r.decided, r.confirmed] for r in b.hospitals
+        ],
+    ),
+}
+CHART_EXPORTS = ("meetings", "activities", "desk", "per_municipality", "trend")
+
+
+@require_roles(*DASHBOARD_ROLES)
+def dashboard_export(request, table: str):
+    """Every table and every chart's data of the dashboard, as xlsx, with the same filters."""
+    fiscal_year, _ = _fiscal_year(request)
+    area, areas, hubs, designations = _dashboard_scope(request)
+    board = dashboard_data.build(areas, hubs, designations, fiscal_year)
+    if table in EXPORTS:
+        title, columns, rows = EXPORTS[table]
+        content = write_xlsx([(title, columns, rows(board))])
+    elif table in CHART_EXPORTS:
+        chart = _charts(board)[table]
+        title = chart.title
+        kind = "yen" if chart.unit == "千円" else "int"
+        columns = [Column("区分"), *(Column(s.name, kind) for s in chart.series)]
+        content = write_xlsx([(title[:31], columns, chart.rows)])
+    else:
+        raise Http404("その表はありません。")
+    suffix = f"_{area.name}" if area else ""
+    audit.record(
+        request.user, "ダッシュボードの出力", fiscal_year, {"表": title}
+    ) if fiscal_year else None
+    return xlsx_response(f"{title}_{fiscal_year}{suffix}.xlsx", content)
+
+
+@require_roles(*STAFF_ROLES)
+def prefecture(request):
+    """The prefecture's view: budget execution, the review queue, drill-down to areas."""
+    fiscal_year, years = _fiscal_year(request)
+    _, areas, hubs, designations = _dashboard_scope(request)
+    board = dashboard_data.build(areas, hubs, designations, fiscal_year)
+    per_menu, per_area = (
+        dashboard_data.budget_execution(fiscal_year, hubs) if fiscal_year else ([], [])
+    )
+    budget = (fiscal_year.budget_amount or 0) if fiscal_year else 0
+    decided_total = sum(row.decided for row in per_area)
+    charts = {
+        "menu": bar_chart(
+            "補助メニュー別の交付決定額",
+            [row.label for row in per_menu],
+            [Series("交付決定額", tuple(row.decided for row in per_menu))],
+            unit="千円",
+        ),
+        "area": bar_chart(
+            "圏域別の執行状況",
+            [row.label for row in per_area],
+            [
+                Series("交付決定額", tuple(row.decided for row in per_area)),
+                Series("確定額", tuple(row.confirmed for row in per_area)),
+                Series("概算払", tuple(row.paid for row in per_area)),
+                Series("返還", tuple(row.refunded for row in per_area)),
+            ],
+            unit="千円",
+        ),
+    }
+    return render(
+        request,
+        "reports/prefecture.html",
+        {
+            "board": board,
+            "fiscal_year": fiscal_year,
+            "fiscal_years": years,
+            "per_menu": per_menu,
+            "per_area": per_area,
+            "charts": charts,
+            "budget": budget,
+            "decided_total": decided_total,
+            "confirmed_total": sum(row.confirmed for row in per_area),
+            "paid_total": sum(row.paid for row in per_area),
+            "refunded_total": sum(row.refunded for row in per_area),
+            "remaining": budget - decided_total if budget else None,
+            "areas": areas_for(request.user),
+        },
     )
 
 

@@ -20,7 +20,7 @@ class UrlCase:
     name: str
     expect: dict[Any, int | str]
     kwargs: Callable[[Any], dict] = field(default=lambda world: {})
-    query: str = ""
+    query: str | Callable[[Any], str] = ""
     label: str = ""
     public: bool = False
 

@@ -164,7 +164,7 @@ def home_url_for(user: User) -> str:
     if role == Role.HUB_COORDINATOR:
         return reverse("hubs:my_hubs")
     if role == Role.HEALTH_CENTER:
-        return reverse("reports:my_areas")
+        return reverse("reports:dashboard")
     return reverse("login")
 
 
@@ -175,10 +175,11 @@ def navigation_for(user) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = []
     if role in STAFF_ROLES:
         items.append(("審査・状況", reverse("subsidies:review_home")))
+        items.append(("県全体の状況", reverse("reports:prefecture")))
     if role == Role.HUB_COORDINATOR:
         items.append(("自拠点", reverse("hubs:my_hubs")))
     if role == Role.HEALTH_CENTER:
-        items.append(("管轄の圏域", reverse("reports:my_areas")))
+        items.append(("進捗ダッシュボード", reverse("reports:dashboard")))
     items.append(("拠点一覧", reverse("hubs:list")))
     items.append(("積極的医療機関", reverse("hospitals:list")))
     items.append(("補助メニュー", reverse("subsidies:catalogue_latest")))

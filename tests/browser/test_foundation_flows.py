@@ -18,7 +18,7 @@ def test_each_role_logs_in_and_sees_its_own_home(page, live_server, world):
         "staff": ("/subsidies/review/", "審査・状況"),
         "admin": ("/subsidies/review/", "審査・状況"),
         "coordinator": (f"/hubs/{world.hub_a.pk}/", "甲拠点"),
-        "healthcenter": ("/reports/areas/", "管轄の在宅医療圏"),
+        "healthcenter": ("/reports/dashboard/", "進捗ダッシュボード"),
     }
     for username, (path, heading) in expectations.items():
         log_in(page, live_server, username)
@@ -37,9 +37,11 @@ def test_wrong_password_gets_a_japanese_message(page, live_server, world):
 
 def test_health_center_sees_only_its_areas(page, live_server, world):
     log_in(page, live_server, "healthcenter")
-    table = page.get_by_role("table")
-    expect(table).to_contain_text("甲圏域")
-    expect(table).not_to_contain_text("乙圏域")
+    main = page.locator("main")
+    expect(main).to_contain_text("甲圏域")
+    expect(main).to_contain_text("甲拠点")
+    expect(main).not_to_contain_text("乙圏域")
+    expect(main).not_to_contain_text("乙拠点")
 
 
 def test_staff_edits_a_menu_cap_in_admin(page, live_server, world):

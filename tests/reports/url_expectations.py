@@ -28,7 +28,19 @@ def _batch(world):
 
 
 CASES = [
-    UrlCase("reports:my_areas", only([Role.HEALTH_CENTER, *STAFF])),
+    UrlCase("reports:dashboard", only([Role.HEALTH_CENTER, *STAFF])),
+    UrlCase(
+        "reports:dashboard",
+        {**only(STAFF, 200), Role.HEALTH_CENTER: 404},
+        query=lambda w: f"?area={w.area_b.pk}",
+        label="other area",
+    ),
+    UrlCase(
+        "reports:dashboard_export",
+        only([Role.HEALTH_CENTER, *STAFF]),
+        kwargs=lambda w: {"table": "hubs"},
+    ),
+    UrlCase("reports:prefecture", only(STAFF)),
     UrlCase(
         "reports:decision_notice",
         everyone(200),

@@ -72,7 +72,7 @@ def test_each_role_lands_on_its_own_home(client, world):
         Role.PREFECTURE_STAFF: "/subsidies/review/",
         Role.ADMINISTRATOR: "/subsidies/review/",
         Role.HUB_COORDINATOR: f"/hubs/{world.hub_a.pk}/",
-        Role.HEALTH_CENTER: "/reports/areas/",
+        Role.HEALTH_CENTER: "/reports/dashboard/",
     }
     for role, home in homes.items():
         client.force_login(world.users[role])
@@ -83,7 +83,7 @@ def test_each_role_lands_on_its_own_home(client, world):
 
 def test_health_center_home_lists_only_its_areas(client, world):
     client.force_login(world.users[Role.HEALTH_CENTER])
-    page = client.get("/reports/areas/").content.decode()
+    page = client.get("/reports/dashboard/").content.decode()
     assert "甲圏域" in page
     assert "甲拠点" in page
     assert "甲病院" in page

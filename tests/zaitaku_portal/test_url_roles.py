@@ -68,7 +68,8 @@ def catalogue_world(world):
 @pytest.mark.parametrize("case", CASES, ids=str)
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_url_as_role(client, catalogue_world, case, role):
-    url = reverse(case.name, kwargs=case.kwargs(catalogue_world)) + case.query
+    query = case.query(catalogue_world) if callable(case.query) else case.query
+    url = reverse(case.name, kwargs=case.kwargs(catalogue_world)) + query
     if role != ANONYMOUS:
         client.force_login(catalogue_world.users[role])
     response = client.get(url)

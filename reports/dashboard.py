@@ -1,0 +1,333 @@
+"""The figures of the progress dashboards, computed with a fixed number of queries.
+
+Every function takes querysets already scoped by zaitaku_portal.access and a fiscal year,
+aggregates in the database (GROUP BY), and returns plain rows; the number of queries does not
+grow with the number of hubs, hospitals or activities (tests/reports/test_dashboard.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+MEETINGS_MINIMUM = 4  # seed 003: at least four multi-profession meetings a year
+DESK_BANDS = ("20時間以上", "10〜19時間", "1〜9時間", "開設なし")
+
+
+def desk_band(hours: int | None) -> str:
+    hours = hours or 0
+    if hours >= 20:
+        return DESK_BANDS[0]
+    if hours >= 10:
+        return DESK_BANDS[1]
+    if hours >= 1:
+        return DESK_BANDS[2]
+    return DESK_BANDS[3]
+
+
+@dataclass
+class HubRow:
+    hub_id: int
+    name: str
+    areas: str
+    application_id: int | None = None
+    application_status: str = "未作成"
+    decided: int | None = None
+    confirmed: int | None = None
+    refund: int | None = None
+    report_status: str = "未提出"
+    desk_hours: int = 0
+    meetings: int = 0
+    meetings_with_hospitals: int = 0
+    trainings: int = 0
+    awareness: int = 0
+    accompanied_half_days: int = 0
+    hospitals: int = 0
+
+    @property
+    def meetings_short(self) -> int:
+        return max(MEETINGS_MINIMUM - self.meetings, 0)
+
+    @property
+    def desk_band(self) -> str:
+        return desk_band(self.desk_hours)
+
+
+@dataclass
+class HospitalRow:
+    designation_id: int
+    institution_id: int
+    name: str
+    area: str
+    hub: str
+    municipality: str
+    decided: int | None = None
+    confirmed: int | None = None
+
+
+@dataclass
+class CoverageRow:
+    area_id: int
+    name: str
+    hubs: list[str] = field(default_factory=list)
+    hospitals: int = 0
+
+    @property
+    def gap(self) -> bool:
+        return not self.hubs or not self.hospitals
+
+
+@dataclass
+class Dashboard:
+    coverage: list[CoverageRow]
+    hubs: list[HubRow]
+    hospitals: list[HospitalRow]
+    hospitals_per_municipality: list[tuple[str, int]]
+    desk_bands: list[tuple[str, int]]
+    trend: list[dict]
+    status_counts: list[tuple[str, int]]
+
+    @property
+    def gaps(self) -> list[CoverageRow]:
+        return [row for row in self.coverage if row.gap]
+
+
+def build(areas: QuerySet, hubs: QuerySet, designations: QuerySet, fiscal_year) -> Dashboard:
+    from subsidies.models import (
+        Activity,
+        Application,
+        ApplicationStatus,
+        Confirmation,
+        ConfirmationRecipient,
+        Decision,
+        DecisionLine,
+        ResultReport,
+    )
+
+    area_list = list(areas.order_by("display_order", "name"))
+    hub_list = list(hubs.order_by("name").prefetch_related("areas"))
+    hub_ids = [hub.pk for hub in hub_list]
+    active = designations.filter(status="active")
+
+    coverage = {a.pk: CoverageRow(a.pk, a.name) for a in area_list}
+    for hub in hub_list:
+        for area in hub.areas.all():
+            if area.pk in coverage:
+                coverage[area.pk].hubs.append(hub.name)
+    for row in active.values("area_id").annotate(n=Count("pk")):
+        if row["area_id"] in coverage:
+            coverage[row["area_id"]].hospitals = row["n"]
+
+    rows = {
+        hub.pk: HubRow(
+            hub.pk,
+            hub.name,
+            "、".join(a.name for a in hub.areas.all()),
+            desk_hours=hub.desk_hours_per_week,
+        )
+        for hub in hub_list
+    }
+    applications = Application.objects.filter(hub_id__in=hub_ids, fiscal_year=fiscal_year)
+    for app in applications.values("pk", "hub_id", "status"):
+        rows[app["hub_id"]].application_id = app["pk"]
+        rows[app["hub_id"]].application_status = ApplicationStatus(app["status"]).label
+    current_decisions = Decision.objects.filter(
+        application__in=applications, superseded_by__isnull=True
+    )
+    for row in current_decisions.values("application__hub_id").annotate(total=Sum("total_amount")):
+        rows[row["application__hub_id"]].decided = row["total"]
+    current_confirmations = Confirmation.objects.filter(
+        application__in=applications, superseded_by__isnull=True
+    )
+    for row in current_confirmations.values("application__hub_id").annotate(
+        total=Sum("total_amount"), refund=Sum("difference")
+    ):
+        rows[row["application__hub_id"]].confirmed = row["total"]
+        rows[row["application__hub_id"]].refund = row["refund"]
+    for report in ResultReport.objects.filter(application__in=applications).values(
+        "application__hub_id", "status", "consultation_hours_per_week"
+    ):
+        row = rows[report["application__hub_id"]]
+        row.report_status = dict(ResultReport._meta.get_field("status").choices)[report["status"]]
+        if report["consultation_hours_per_week"] is not None:
+            row.desk_hours = report["consultation_hours_per_week"]
+    activity_totals = (
+        Activity.objects.filter(report__application__in=applications)
+        .values("report__application__hub_id")
+        .annotate(
+            meetings=Count("pk", filter=Q(kind="meeting")),
+            meetings_with_hospitals=Count(
+                "pk",
+                filter=Q(kind="meeting")
+                & (Q(designation__isnull=False) | Q(meeting_kind__contains="積極的")),
+            ),
+            trainings=Count("pk", filter=Q(kind="training")),
+            awareness=Count("pk", filter=Q(kind="awareness")),
+            accompanied=Sum(
+                F("trainees") * F("half_days"), filter=Q(kind="accompanied_visit"), default=0
+            ),
+        )
+    )
+    for total in activity_totals:
+        row = rows[total["report__application__hub_id"]]
+        row.meetings = total["meetings"]
+        row.meetings_with_hospitals = total["meetings_with_hospitals"]
+        row.trainings = total["trainings"]
+        row.awareness = total["awareness"]
+        row.accompanied_half_days = total["accompanied"] or 0
+    for row in active.filter(hub_id__in=hub_ids).values("hub_id").annotate(n=Count("pk")):
+        rows[row["hub_id"]].hospitals = row["n"]
+
+    hospital_rows = {
+        d["pk"]: HospitalRow(
+            d["pk"],
+            d["institution_id"],
+            d["institution__name"],
+            d["area__name"],
+            d["hub__name"] or "—",
+            d["institution__municipality__name"] or "—",
+        )
+        for d in active.values(
+            "pk",
+            "institution_id",
+            "institution__name",
+            "area__name",
+            "hub__name",
+            "institution__municipality__name",
+        ).order_by("area__display_order", "institution__name")
+    }
+    for line in (
+        DecisionLine.objects.filter(
+            decision__in=current_decisions, designation_id__in=list(hospital_rows)
+        )
+        .values("designation_id")
+        .annotate(total=Sum("decided_amount"))
+    ):
+        hospital_rows[line["designation_id"]].decided = line["total"]
+    for recipient in (
+        ConfirmationRecipient.objects.filter(
+            confirmation__in=current_confirmations, designation_id__in=list(hospital_rows)
+        )
+        .values("designation_id")
+        .annotate(total=Sum("required_amount"))
+    ):
+        hospital_rows[recipient["designation_id"]].confirmed = recipient["total"]
+
+    per_municipality = [
+        (row["institution__municipality__name"] or "（不明）", row["n"])
+        for row in active.values("institution__municipality__name")
+        .annotate(n=Count("institution", distinct=True))
+        .order_by("institution__municipality__code")
+    ]
+    bands: dict[str, int] = dict.fromkeys(DESK_BANDS, 0)
+    for row in rows.values():
+        bands[row.desk_band] += 1
+
+    trend = _trend(hub_ids)
+    status_counts = [
+        (ApplicationStatus(row["status"]).label, row["n"])
+        for row in applications.values("status").annotate(n=Count("pk")).order_by("status")
+    ]
+    return Dashboard(
+        coverage=list(coverage.values()),
+        hubs=list(rows.values()),
+        hospitals=list(hospital_rows.values()),
+        hospitals_per_municipality=per_municipality,
+        desk_bands=list(bands.items()),
+        trend=trend,
+        status_counts=status_counts,
+    )
+
+
+def _trend(hub_ids: list[int]) -> list[dict]:
+    """Decided and confirmed totals and meetings held, per fiscal year, for these hubs."""
+    from subsidies.models import Activity, Confirmation, Decision, FiscalYear
+
+    years: dict[int, dict] = defaultdict(lambda: {"decided": 0, "confirmed": 0, "meetings": 0})
+    for row in (
+        Decision.objects.filter(application__hub_id__in=hub_ids, superseded_by__isnull=True)
+        .values("application__fiscal_year__year")
+        .annotate(total=Sum("total_amount"))
+    ):
+        years[row["application__fiscal_year__year"]]["decided"] = row["total"]
+    for row in (
+        Confirmation.objects.filter(application__hub_id__in=hub_ids, superseded_by__isnull=True)
+        .values("application__fiscal_year__year")
+        .annotate(total=Sum("total_amount"))
+    ):
+        years[row["application__fiscal_year__year"]]["confirmed"] = row["total"]
+    for row in (
+        Activity.objects.filter(report__application__hub_id__in=hub_ids, kind="meeting")
+        .values("report__application__fiscal_year__year")
+        .annotate(n=Count("pk"))
+    ):
+        years[row["report__application__fiscal_year__year"]]["meetings"] = row["n"]
+    known = set(FiscalYear.objects.filter(year__in=list(years)).values_list("year", flat=True))
+    return [{"year": year, **years[year]} for year in sorted(years) if year in known]
+
+
+@dataclass
+class BudgetRow:
+    label: str
+    decided: int = 0
+    confirmed: int = 0
+    paid: int = 0
+    refunded: int = 0
+
+
+def budget_execution(fiscal_year, hubs: QuerySet) -> tuple[list[BudgetRow], list[BudgetRow]]:
+    """Per menu (decided) and per area (decided, confirmed, paid, refunded). A hub that
+    covers several areas is counted in its first area, so area totals add up to the whole."""
+    from subsidies.models import AdvancePayment, Confirmation, Decision, DecisionLine
+
+    hub_ids = list(hubs.values_list("pk", flat=True))
+    decisions = Decision.objects.filter(
+        application__fiscal_year=fiscal_year,
+        application__hub_id__in=hub_ids,
+        superseded_by__isnull=True,
+    )
+    per_menu = [
+        BudgetRow(row["menu__name"], decided=row["total"])
+        for row in DecisionLine.objects.filter(decision__in=decisions)
+        .values("menu__name", "menu__display_order")
+        .annotate(total=Sum("decided_amount"))
+        .order_by("menu__display_order")
+    ]
+    from hubs.models import Hub
+
+    first_area: dict[int, str] = {}
+    for hub_id, area_name, _order in (
+        Hub.objects.filter(pk__in=hub_ids)
+        .values_list("pk", "areas__name", "areas__display_order")
+        .order_by("pk", "areas__display_order")
+    ):
+        first_area.setdefault(hub_id, area_name or "（圏域なし）")
+    areas: dict[str, BudgetRow] = {}
+
+    def area_row(hub_id: int) -> BudgetRow:
+        name = first_area.get(hub_id, "（圏域なし）")
+        return areas.setdefault(name, BudgetRow(name))
+
+    for row in decisions.values("application__hub_id").annotate(total=Sum("total_amount")):
+        area_row(row["application__hub_id"]).decided += row["total"]
+    confirmations = Confirmation.objects.filter(
+        application__fiscal_year=fiscal_year,
+        application__hub_id__in=hub_ids,
+        superseded_by__isnull=True,
+    )
+    for row in confirmations.values("application__hub_id").annotate(
+        total=Sum("total_amount"),
+        refunded=Sum("difference", filter=Q(difference__gt=0), default=0),
+    ):
+        area_row(row["application__hub_id"]).confirmed += row["total"]
+        area_row(row["application__hub_id"]).refunded += row["refunded"]
+    for row in (
+        AdvancePayment.objects.filter(
+            application__fiscal_year=fiscal_year, application__hub_id__in=hub_ids
+        )
+        .values("application__hub_id")
+        .annotate(total=Sum("amount"))
+    ):
+        area_row(row["application__hub_id"]).paid += row["total"]
+    return per_menu, sorted(areas.values(), key=lambda r: r.label)
