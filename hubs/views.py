@@ -1,3 +1,5 @@
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
 from zaitaku_portal.access import ALL_ROLES, designations_for, hubs_for, require_roles
@@ -8,9 +10,22 @@ def _scoped_hubs(user):
     return hubs_for(user).prefetch_related("areas", "coordinators")
 
 
+PAGE_SIZE = 50
+
+
 @require_roles(*ALL_ROLES)
 def hub_list(request):
-    return render(request, "hubs/hub_list.html", {"hubs": _scoped_hubs(request.user)})
+    """Hubs in scope, searchable by name, 50 to a page (a national data set has 2,000)."""
+    hubs = _scoped_hubs(request.user).order_by("name")
+    query = request.GET.get("q", "").strip()
+    if query:
+        hubs = hubs.filter(Q(name__icontains=query) | Q(operator_name__icontains=query))
+    page = Paginator(hubs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hubs/hub_list.html",
+        {"hubs": page.object_list, "page": page, "q": query},
+    )
 
 
 @require_roles(Role.HUB_COORDINATOR)

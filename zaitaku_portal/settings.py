@@ -86,7 +86,9 @@ WSGI_APPLICATION = "zaitaku_portal.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=0 if env_bool("DATABASE_POOL", False) else 60,
+        conn_max_age=0
+        if env_bool("DATABASE_POOL", False)
+        else int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=not env_bool("DATABASE_POOL", False),
     )
 }

@@ -98,3 +98,18 @@ def test_staff_home_counts_and_gaps(client, world):
     assert response.context["hub_count"] == 2
     assert response.context["hospital_count"] == 2
     assert [area.name for area in response.context["gaps"]] == [area_c.name]
+
+
+def test_hub_list_pages_and_searches_within_scope(client, world):
+    for number in range(60):
+        f.HubFactory(name=f"追加拠点{number:02d}", areas=[world.area_b])
+    client.force_login(world.users[Role.PREFECTURE_STAFF])
+    first = client.get("/hubs/")
+    assert len(first.context["hubs"]) == 50
+    assert "1 / 2ページ（全62件）" in first.content.decode()
+    second = client.get("/hubs/?page=2")
+    assert len(second.context["hubs"]) == 12
+    found = client.get("/hubs/?q=甲")
+    assert [hub.name for hub in found.context["hubs"]] == ["甲拠点"]
+    client.force_login(world.users[Role.HEALTH_CENTER])
+    assert [h.name for h in client.get("/hubs/?q=拠点").context["hubs"]] == ["甲拠点"]

@@ -1,0 +1,253 @@
+"""Load benchmark: 16 concurrent users of the three roles against gunicorn and PostgreSQL on
+loopback, with national-scale data. Reports p50/p95 per page and requests per second, for the
+production setting (psycopg pool) and the alternative (a new connection per request).
+
+    # once: a database with national data (about 2 minutes)
+    createdb -h 127.0.0.1 -U postgres zaitaku_national
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/zaitaku_national
+    .venv/bin/python manage.py migrate && .venv/bin/python manage.py generate_national_data
+    # then
+    .venv/bin/python benchmarks/load_dashboards.py --seconds 30 --users 16
+"""
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/zaitaku_national"
+PASSWORD = "national-pass-2026"  # noqa: S105 - the generator's synthetic users
+
+
+def pages_for(role: str, ids: dict) -> list[tuple[str, str, int]]:
+    """(label, path, weight) per role: the main pages each kind of user opens."""
+    year = ids["year"]
+    if role == "staff":
+        return [
+            ("staff: 審査・状況", "/subsidies/review/", 3),
+            ("staff: 県全体の状況", f"/reports/prefecture/?year={year}", 2),
+            ("staff: 圏域ダッシュボード", f"/reports/dashboard/?year={year}&area={ids['area']}", 2),
+            ("staff: 拠点詳細", f"/hubs/{ids['hub']}/", 2),
+            ("staff: 医療機関詳細", f"/hospitals/institutions/{ids['institution']}/", 1),
+        ]
+    if role == "coordinator":
+        return [
+            ("coordinator: 自拠点", f"/hubs/{ids['coordinator_hub']}/", 3),
+            ("coordinator: 積極的医療機関", "/hospitals/", 1),
+            ("coordinator: 補助メニュー", f"/subsidies/catalogue/{year}/", 1),
+        ]
+    return [
+        ("health center: ダッシュボード", f"/reports/dashboard/?year={year}", 3),
+        ("health center: 拠点一覧", "/hubs/", 1),
+    ]
+
+
+class Client:
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with self.opener.open(self.base + path, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, b""
+
+    def login(self, username: str) -> None:
+        _, body = self.get("/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+        data = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 - our own loopback server
+            self.base + "/login/", data=data, headers={"Referer": self.base + "/login/"}
+        )
+        with self.opener.open(request, timeout=30) as response:
+            if "/login/" in response.url:
+                raise SystemExit(f"login failed for {username}")
+
+
+def find_ids(database_url: str) -> dict:
+    code = (
+        "from hubs.models import Hub; from hospitals.models import MedicalInstitution;"
+        "from zaitaku_portal.models import HomeCareArea; from subsidies.models import FiscalYear;"
+        "from subsidies.models import Application;"
+        "hub = Hub.objects.filter(coordinators__user__username='全国-coordinator').first();"
+        "print(Hub.objects.order_by('pk')[10].pk, MedicalInstitution.objects.order_by('pk')[10].pk,"
+        " HomeCareArea.objects.filter(name__startswith='全国').order_by('pk')[3].pk,"
+        " Application.objects.order_by('-fiscal_year__year').first().fiscal_year.year, hub.pk)"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "zaitaku_portal.settings",
+    }
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    hub, institution, area, year, coordinator_hub = (int(x) for x in out)
+    return {
+        "hub": hub,
+        "institution": institution,
+        "area": area,
+        "year": year,
+        "coordinator_hub": coordinator_hub,
+    }
+
+
+def start_server(database_url: str, port: int, pooled: bool, workers: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DATABASE_POOL": "1" if pooled else "0",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "benchmark-only-" + "k" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    if not pooled:
+        env["DATABASE_CONN_MAX_AGE"] = "0"
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "zaitaku_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def run_load(base: str, ids: dict, users: int, seconds: float, max_requests: int) -> dict:
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    roles = ["staff", "coordinator", "health_center"]
+    usernames = {
+        "staff": "全国-staff",
+        "coordinator": "全国-coordinator",
+        "health_center": "全国-hc",
+    }
+    lock = threading.Lock()
+    done = [0]
+    deadline = time.perf_counter() + seconds
+
+    def user(index: int) -> None:
+        role = roles[index % 3]
+        client = Client(base)
+        client.login(usernames[role])
+        pages = pages_for(role, ids)
+        rng = random.Random(index)
+        while time.perf_counter() < deadline:
+            with lock:
+                if done[0] >= max_requests:
+                    return
+                done[0] += 1
+            label, path, _ = rng.choices(pages, weights=[w for *_, w in pages])[0]
+            start = time.perf_counter()
+            status, _ = client.get(path)
+            elapsed = time.perf_counter() - start
+            with lock:
+                timings[label].append(elapsed)
+                if status != 200:
+                    errors[label] += 1
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {"timings": timings, "errors": errors, "wall": wall}
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def report(title: str, result: dict) -> None:
+    timings = result["timings"]
+    total = sum(len(v) for v in timings.values())
+    print(
+        f"\n{title}: {total} requests in {result['wall']:.1f}s = {total / result['wall']:.1f} req/s"
+    )
+    print(f"{'page':<34}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+    worst = 0.0
+    for label in sorted(timings):
+        values = timings[label]
+        p95 = percentile(values, 0.95) * 1000
+        worst = max(worst, p95)
+        print(
+            f"{label:<34}{len(values):>6}{statistics.median(values) * 1000:>9.0f}{p95:>9.0f}"
+            f"{result['errors'].get(label, 0):>8}"
+        )
+    print(f"worst p95: {worst:.0f} ms (target < 300 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--max-requests", type=int, default=20000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    ids = find_ids(args.database_url)
+    for pooled in (True, False):
+        server = start_server(args.database_url, args.port, pooled, args.workers)
+        try:
+            base = f"http://127.0.0.1:{args.port}"
+            run_load(base, ids, args.users, 3, 200)  # warm-up
+            result = run_load(base, ids, args.users, args.seconds, args.max_requests)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        label = "psycopg pool (production)" if pooled else "new connection per request"
+        report(f"gunicorn {args.workers} workers, {label}, {args.users} users", result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,432 @@
+"""A national-scale data set (DOMAIN.md: about 2,000 hubs, 12,000 active hospitals, 330 areas)
+for load tests and query-count tests. Written with bulk_create: minutes, not hours."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from hospitals.codes import luhn_check_digit
+
+BATCH = 2000
+HUB_MENUS_PER_HUB = 7
+MENUS_PER_HOSPITAL = 4
+
+
+@dataclass(frozen=True)
+class Scale:
+    hubs: int = 2000
+    hospitals: int = 12000
+    areas: int = 330
+    years: int = 3
+    first_year: int = 2024
+    prefix: str = "全国"
+    seed: int = 2024
+
+
+def _fiscal_years(scale: Scale):
+    from subsidies.models import FiscalYear
+    from subsidies.services.catalogue import (
+        CATALOGUE_DIR,
+        copy_fiscal_year,
+        load_catalogue_file,
+    )
+
+    source = FiscalYear.objects.filter(menus__code__startswith="okinawa").first()
+    if source is None:
+        source = load_catalogue_file(
+            settings.BASE_DIR / CATALOGUE_DIR / "okinawa_fy2026.json", actor=None
+        )
+    years = []
+    for year in range(scale.first_year, scale.first_year + scale.years):
+        existing = FiscalYear.objects.filter(year=year).first()
+        years.append(existing or copy_fiscal_year(source, year, actor=None))
+    return years
+
+
+@transaction.atomic
+def generate(scale: Scale, log=print) -> dict[str, int]:
+    from hospitals.models import ActiveHospitalDesignation, MedicalInstitution
+    from hubs.models import Hub
+    from subsidies.models import (
+        Activity,
+        AdvancePayment,
+        Application,
+        ApplicationVersion,
+        Confirmation,
+        ConfirmationRecipient,
+        Decision,
+        DecisionLine,
+        MenuPlan,
+        ResultReport,
+        ResultReportVersion,
+    )
+    from zaitaku_portal.models import (
+        HealthCenter,
+        HomeCareArea,
+        Municipality,
+        SecondaryMedicalArea,
+        User,
+    )
+
+    rng = random.Random(scale.seed)  # noqa: S311 - synthetic test data, not secrets
+    counts: dict[str, int] = {}
+    p = scale.prefix
+    first_pk = (
+        SecondaryMedicalArea.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ) + 1
+
+    secondaries = SecondaryMedicalArea.objects.bulk_create(
+        [
+            SecondaryMedicalArea(code=f"{(first_pk + i) % 10000:04d}", name=f"{p}医療圏{i + 1}")
+            for i in range(scale.areas)
+        ],
+        batch_size=BATCH,
+    )
+    base = Municipality.objects.count()
+    municipalities = Municipality.objects.bulk_create(
+        [
+            Municipality(
+                code=f"{900000 - base - i:06d}",
+                name=f"{p}市{i + 1}",
+                kind=Municipality.Kind.CITY,
+                secondary_area=secondaries[i // 3 % scale.areas],
+            )
+            for i in range(scale.areas * 3)
+        ],
+        batch_size=BATCH,
+    )
+    areas = HomeCareArea.objects.bulk_create(
+        [
+            HomeCareArea(
+                name=f"{p}圏域{i + 1}",
+                basis=HomeCareArea.Basis.SECONDARY,
+                secondary_area=secondaries[i],
+                display_order=i,
+            )
+            for i in range(scale.areas)
+        ],
+        batch_size=BATCH,
+    )
+    HomeCareArea.municipalities.through.objects.bulk_create(
+        [
+            HomeCareArea.municipalities.through(
+                homecarearea_id=areas[i // 3 % scale.areas].pk, municipality_id=m.pk
+            )
+            for i, m in enumerate(municipalities)
+        ],
+        batch_size=BATCH,
+    )
+    centers = HealthCenter.objects.bulk_create(
+        [
+            HealthCenter(name=f"{p}保健所{i + 1}", operator=HealthCenter.Operator.PREFECTURE)
+            for i in range(scale.areas)
+        ],
+        batch_size=BATCH,
+    )
+    HealthCenter.municipalities.through.objects.bulk_create(
+        [
+            HealthCenter.municipalities.through(
+                healthcenter_id=centers[i // 3 % scale.areas].pk, municipality_id=m.pk
+            )
+            for i, m in enumerate(municipalities)
+        ],
+        batch_size=BATCH,
+    )
+    counts["areas"] = len(areas)
+    log(f"  圏域 {len(areas)}・市区町村 {len(municipalities)}・保健所 {len(centers)}")
+
+    hubs = Hub.objects.bulk_create(
+        [
+            Hub(
+                name=f"{p}拠点{i + 1:05d}",
+                operator_type=Hub.OperatorType.MEDICAL_ASSOCIATION,
+                operator_name=f"{p}医師会{i + 1}",
+                representative_title="会長",
+                representative_name=f"代表{i + 1}",
+                district_count=1 + i % 3,
+                desk_hours_per_week=rng.choice([0, 5, 12, 20, 40]),
+                designated_from=datetime.date(scale.first_year, 4, 1),
+            )
+            for i in range(scale.hubs)
+        ],
+        batch_size=BATCH,
+    )
+    Hub.areas.through.objects.bulk_create(
+        [
+            Hub.areas.through(hub_id=hub.pk, homecarearea_id=areas[i % scale.areas].pk)
+            for i, hub in enumerate(hubs)
+        ],
+        batch_size=BATCH,
+    )
+    counts["hubs"] = len(hubs)
+    serial_base = MedicalInstitution.objects.count() + 1
+    institutions = []
+    for i in range(scale.hospitals):
+        first_nine = f"{(i % 47) + 1:02d}1{(serial_base + i) % 1_000_000:06d}"
+        institutions.append(
+            MedicalInstitution(
+                code=first_nine + luhn_check_digit(first_nine),
+                name=f"{p}医療機関{serial_base + i:06d}",
+                kind=MedicalInstitution.Kind.HOSPITAL
+                if i % 4 == 0
+                else MedicalInstitution.Kind.CLINIC,
+                municipality=municipalities[i % len(municipalities)],
+                support_tier=rng.choice(list(MedicalInstitution.SupportTier.values)),
+            )
+        )
+    institutions = MedicalInstitution.objects.bulk_create(institutions, batch_size=BATCH)
+    designations = ActiveHospitalDesignation.objects.bulk_create(
+        [
+            ActiveHospitalDesignation(
+                institution=institution,
+                area=areas[(i % scale.hubs) % scale.areas],
+                hub=hubs[i % scale.hubs],
+                start_date=datetime.date(scale.first_year, 4, 1),
+            )
+            for i, institution in enumerate(institutions)
+        ],
+        batch_size=BATCH,
+    )
+    counts["hospitals"] = len(designations)
+    log(f"  拠点 {len(hubs)}・積極的医療機関 {len(designations)}")
+    by_hub: dict[int, list] = {}
+    for designation in designations:
+        by_hub.setdefault(designation.hub_id, []).append(designation)
+
+    staff, _ = User.objects.get_or_create(
+        username=f"{p}-staff", defaults={"role": "prefecture_staff", "full_name": f"{p} 県職員"}
+    )
+    coordinator, _ = User.objects.get_or_create(
+        username=f"{p}-coordinator",
+        defaults={"role": "hub_coordinator", "full_name": f"{p} コーディネーター"},
+    )
+    health_center, _ = User.objects.get_or_create(
+        username=f"{p}-hc",
+        defaults={"role": "health_center", "full_name": f"{p} 保健所", "health_center": centers[0]},
+    )
+    for user in (staff, coordinator, health_center):
+        user.set_password("national-pass-2026")
+        user.save()
+    hubs[0].coordinators.create(user=coordinator, name=coordinator.full_name, qualification="a")
+
+    for fiscal_year in _fiscal_years(scale):
+        menus = list(fiscal_year.menus.order_by("display_order"))
+        hub_menus = [m for m in menus if m.recipient_type == "hub"][:HUB_MENUS_PER_HUB]
+        hospital_menus = [m for m in menus if m.recipient_type == "hospital"][:MENUS_PER_HOSPITAL]
+        last = fiscal_year.year == scale.first_year + scale.years - 1
+        applications = Application.objects.bulk_create(
+            [
+                Application(
+                    hub=hub,
+                    fiscal_year=fiscal_year,
+                    status=rng.choice(["submitted", "under_review", "returned", "decided"])
+                    if last and i % 3 == 0
+                    else "decided",
+                    district_count=hub.district_count,
+                    district_policy="市町村ごと",
+                    meeting_body_count=2,
+                    meeting_members="医師会、訪問看護、地域包括支援センター",
+                )
+                for i, hub in enumerate(hubs)
+            ],
+            batch_size=BATCH,
+        )
+        plans, versions = [], []
+        for application in applications:
+            for menu in hub_menus:
+                plans.append(
+                    MenuPlan(
+                        application=application,
+                        menu=menu,
+                        wish=True,
+                        expenses={"honoraria": 300_000},
+                    )
+                )
+            for designation in by_hub.get(application.hub_id, []):
+                for menu in hospital_menus:
+                    plans.append(
+                        MenuPlan(
+                            application=application,
+                            menu=menu,
+                            designation=designation,
+                            wish=True,
+                            trainees=2,
+                            half_days=2,
+                            expenses={"travel": 100_000},
+                        )
+                    )
+            versions.append(
+                ApplicationVersion(
+                    application=application,
+                    number=1,
+                    label="交付申請",
+                    snapshot={},
+                    created_by=coordinator,
+                )
+            )
+        MenuPlan.objects.bulk_create(plans, batch_size=BATCH)
+        versions = ApplicationVersion.objects.bulk_create(versions, batch_size=BATCH)
+        decided = [
+            (a, v) for a, v in zip(applications, versions, strict=True) if a.status == "decided"
+        ]
+        decisions = Decision.objects.bulk_create(
+            [
+                Decision(
+                    application=a,
+                    number=1,
+                    version=v,
+                    notice_number=f"{fiscal_year.year - 2018}医政第{a.pk}号",
+                    notice_date=datetime.date(fiscal_year.year, 6, 1),
+                    total_amount=0,
+                    decided_by=staff,
+                )
+                for a, v in decided
+            ],
+            batch_size=BATCH,
+        )
+        lines = []
+        for decision, (application, _) in zip(decisions, decided, strict=True):
+            total = 0
+            for menu in hub_menus:
+                amount = min(menu.cap_amount or 0, 300_000)
+                total += amount
+                lines.append(
+                    DecisionLine(
+                        decision=decision,
+                        menu=menu,
+                        recipient_name=application.hub.name,
+                        computed_amount=amount,
+                        decided_amount=amount,
+                    )
+                )
+            for designation in by_hub.get(application.hub_id, []):
+                for menu in hospital_menus:
+                    amount = min(menu.cap_amount or 0, 100_000)
+                    total += amount
+                    lines.append(
+                        DecisionLine(
+                            decision=decision,
+                            menu=menu,
+                            designation=designation,
+                            recipient_name=designation.institution.name,
+                            computed_amount=amount,
+                            decided_amount=amount,
+                        )
+                    )
+            decision.total_amount = total
+        DecisionLine.objects.bulk_create(lines, batch_size=BATCH)
+        Decision.objects.bulk_update(decisions, ["total_amount"], batch_size=BATCH)
+        AdvancePayment.objects.bulk_create(
+            [
+                AdvancePayment(
+                    application=d.application,
+                    amount=d.total_amount // 2,
+                    paid_on=datetime.date(fiscal_year.year, 7, 1),
+                    recorded_by=staff,
+                )
+                for d in decisions
+            ],
+            batch_size=BATCH,
+        )
+        reports = ResultReport.objects.bulk_create(
+            [
+                ResultReport(
+                    application=d.application,
+                    status="draft" if last else "confirmed",
+                    consultation_hours_per_week=rng.choice([0, 5, 12, 20, 40]),
+                )
+                for d in decisions
+            ],
+            batch_size=BATCH,
+        )
+        activities = []
+        for report in reports:
+            for number in range(rng.randint(2, 6)):
+                activities.append(
+                    Activity(
+                        report=report,
+                        kind="meeting",
+                        title=f"連携会議{number + 1}",
+                        held_on=datetime.date(fiscal_year.year, 5 + number, 10),
+                        participants_by_profession={"医師": 3, "看護師": 4, "介護支援専門員": 5},
+                    )
+                )
+            activities.append(Activity(report=report, kind="training", title="多職種研修"))
+            activities.append(
+                Activity(report=report, kind="awareness", title="市民講座", attendance=80)
+            )
+            activities.append(
+                Activity(
+                    report=report,
+                    kind="accompanied_visit",
+                    title="同行訪問",
+                    trainees=2,
+                    half_days=3,
+                )
+            )
+        Activity.objects.bulk_create(activities, batch_size=BATCH)
+        if not last:
+            report_versions = ResultReportVersion.objects.bulk_create(
+                [
+                    ResultReportVersion(
+                        report=r, number=1, label="実績報告", snapshot={}, created_by=coordinator
+                    )
+                    for r in reports
+                ],
+                batch_size=BATCH,
+            )
+            confirmations = Confirmation.objects.bulk_create(
+                [
+                    Confirmation(
+                        application=d.application,
+                        report_version=rv,
+                        decision=d,
+                        number=1,
+                        notice_number=f"{fiscal_year.year - 2017}医政確第{d.pk}号",
+                        notice_date=datetime.date(fiscal_year.year + 1, 6, 1),
+                        total_amount=d.total_amount * 9 // 10 // 1000 * 1000,
+                        decided_total=d.total_amount,
+                        advance_total=d.total_amount // 2,
+                        difference=d.total_amount // 2 - d.total_amount * 9 // 10 // 1000 * 1000,
+                        snapshot={},
+                        confirmed_by=staff,
+                    )
+                    for d, rv in zip(decisions, report_versions, strict=True)
+                ],
+                batch_size=BATCH,
+            )
+            recipients = []
+            for confirmation in confirmations:
+                designation_list = by_hub.get(confirmation.application.hub_id, [])
+                for designation in [None, *designation_list]:
+                    amount = 90_000 if designation else 900_000
+                    recipients.append(
+                        ConfirmationRecipient(
+                            confirmation=confirmation,
+                            designation=designation,
+                            recipient_name=designation.institution.name
+                            if designation
+                            else confirmation.application.hub.name,
+                            total_cost=amount,
+                            other_income=0,
+                            net_cost=amount,
+                            eligible_expense=amount,
+                            base_amount=amount,
+                            capped_expense=amount,
+                            required_amount=amount,
+                            decided_amount=amount,
+                            advance_received=0,
+                            difference=-amount,
+                        )
+                    )
+            ConfirmationRecipient.objects.bulk_create(recipients, batch_size=BATCH)
+        log(
+            f"  {fiscal_year}: 申請 {len(applications)}・計画行 {len(plans)}・決定行 {len(lines)}"
+            f"・活動 {len(activities)}"
+        )
+    return counts
