@@ -124,6 +124,7 @@ def start_server(database_url: str, port: int, pooled: bool, workers: int) -> su
         "DJANGO_SECRET_KEY": "benchmark-only-" + "k" * 50,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",  # plain HTTP on loopback
         "DJANGO_LOG_LEVEL": "WARNING",
     }
     if not pooled:
@@ -159,7 +160,9 @@ def start_server(database_url: str, port: int, pooled: bool, workers: int) -> su
     raise SystemExit("gunicorn did not start")
 
 
-def run_load(base: str, ids: dict, users: int, seconds: float, max_requests: int) -> dict:
+def run_load(
+    base: str, ids: dict, users: int, seconds: float, max_requests: int, think: float
+) -> dict:
     timings: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     roles = ["staff", "coordinator", "health_center"]
@@ -191,6 +194,8 @@ def run_load(base: str, ids: dict, users: int, seconds: float, max_requests: int
                 timings[label].append(elapsed)
                 if status != 200:
                     errors[label] += 1
+            if think:
+                time.sleep(rng.uniform(think / 2, think * 1.5))  # a person reads the page
 
     threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
     started = time.perf_counter()
@@ -234,19 +239,26 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean seconds a user reads a page (0: none)"
+    )
     args = parser.parse_args()
     ids = find_ids(args.database_url)
     for pooled in (True, False):
         server = start_server(args.database_url, args.port, pooled, args.workers)
         try:
             base = f"http://127.0.0.1:{args.port}"
-            run_load(base, ids, args.users, 3, 200)  # warm-up
-            result = run_load(base, ids, args.users, args.seconds, args.max_requests)
+            run_load(base, ids, args.users, 3, 200, 0)  # warm-up
+            result = run_load(base, ids, args.users, args.seconds, args.max_requests, args.think)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         label = "psycopg pool (production)" if pooled else "new connection per request"
-        report(f"gunicorn {args.workers} workers, {label}, {args.users} users", result)
+        report(
+            f"gunicorn {args.workers} workers, {label}, {args.users} users, "
+            f"think time {args.think / 2:.1f}-{args.think * 1.5:.1f}s",
+            result,
+        )
 
 
 if __name__ == "__main__":

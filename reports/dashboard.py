@@ -240,6 +240,18 @@ def build(areas: QuerySet, hubs: QuerySet, designations: QuerySet, fiscal_year) 
     )
 
 
+def status_counts(fiscal_year, hubs: QuerySet) -> list[tuple[str, int]]:
+    from subsidies.models import Application, ApplicationStatus
+
+    rows = (
+        Application.objects.filter(fiscal_year=fiscal_year, hub__in=hubs)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by("status")
+    )
+    return [(ApplicationStatus(row["status"]).label, row["n"]) for row in rows]
+
+
 def _trend(hub_ids: list[int]) -> list[dict]:
     """Decided and confirmed totals and meetings held, per fiscal year, for these hubs."""
     from subsidies.models import Activity, Confirmation, Decision, FiscalYear
@@ -276,12 +288,38 @@ class BudgetRow:
     refunded: int = 0
 
 
+def data_version() -> tuple:
+    """Changes whenever money moves: decisions, confirmations and advance payments are only
+    ever added (a correction is a new row), so the newest ids identify the state."""
+    from django.db.models import Max
+
+    from subsidies.models import AdvancePayment, Confirmation, Decision
+
+    return (
+        Decision.objects.aggregate(m=Max("pk"))["m"],
+        Confirmation.objects.aggregate(m=Max("pk"))["m"],
+        AdvancePayment.objects.aggregate(m=Max("pk"), n=Count("pk")).values(),
+    )
+
+
 def budget_execution(fiscal_year, hubs: QuerySet) -> tuple[list[BudgetRow], list[BudgetRow]]:
+    """Cached until money moves (see data_version); the sums cover tens of thousands of lines."""
+    from django.core.cache import cache
+
+    key = f"budget:{fiscal_year.pk}:{hash((str(hubs.query), str(data_version())))}"
+    result = cache.get(key)
+    if result is None:
+        result = _budget_execution(fiscal_year, hubs)
+        cache.set(key, result, 300)
+    return result
+
+
+def _budget_execution(fiscal_year, hubs: QuerySet) -> tuple[list[BudgetRow], list[BudgetRow]]:
     """Per menu (decided) and per area (decided, confirmed, paid, refunded). A hub that
     covers several areas is counted in its first area, so area totals add up to the whole."""
     from subsidies.models import AdvancePayment, Confirmation, Decision, DecisionLine
 
-    hub_ids = list(hubs.values_list("pk", flat=True))
+    hub_ids = hubs.values("pk")  # a subquery: no list of thousands of ids in the SQL
     decisions = Decision.objects.filter(
         application__fiscal_year=fiscal_year,
         application__hub_id__in=hub_ids,

@@ -25,6 +25,7 @@ from zaitaku_portal.models import Role
 from zaitaku_portal.wareki import fiscal_year_label
 
 DASHBOARD_ROLES = (Role.HEALTH_CENTER, *STAFF_ROLES)
+CHART_MAX_CATEGORIES = 40
 
 
 def _fiscal_year(request):
@@ -213,21 +214,23 @@ def dashboard_export(request, table: str):
 def prefecture(request):
     """The prefecture's view: budget execution, the review queue, drill-down to areas."""
     fiscal_year, years = _fiscal_year(request)
-    _, areas, hubs, designations = _dashboard_scope(request)
-    board = dashboard_data.build(areas, hubs, designations, fiscal_year)
+    hubs = hubs_for(request.user)
     per_menu, per_area = (
         dashboard_data.budget_execution(fiscal_year, hubs) if fiscal_year else ([], [])
     )
     budget = (fiscal_year.budget_amount or 0) if fiscal_year else 0
     decided_total = sum(row.decided for row in per_area)
-    charts = {
-        "menu": bar_chart(
-            "補助メニュー別の交付決定額",
-            [row.label for row in per_menu],
-            [Series("交付決定額", tuple(row.decided for row in per_menu))],
-            unit="千円",
-        ),
-        "area": bar_chart(
+    charts = {}
+    charts["menu"] = bar_chart(
+        "補助メニュー別の交付決定額",
+        [row.label for row in per_menu],
+        [Series("交付決定額", tuple(row.decided for row in per_menu))],
+        unit="千円",
+    )
+    if (
+        len(per_area) <= CHART_MAX_CATEGORIES
+    ):  # beyond that a chart is unreadable: the table says it
+        charts["area"] = bar_chart(
             "圏域別の執行状況",
             [row.label for row in per_area],
             [
@@ -237,13 +240,12 @@ def prefecture(request):
                 Series("返還", tuple(row.refunded for row in per_area)),
             ],
             unit="千円",
-        ),
-    }
+        )
     return render(
         request,
         "reports/prefecture.html",
         {
-            "board": board,
+            "status_counts": dashboard_data.status_counts(fiscal_year, hubs) if fiscal_year else [],
             "fiscal_year": fiscal_year,
             "fiscal_years": years,
             "per_menu": per_menu,
