@@ -198,3 +198,71 @@ def dossier_items(hub, fiscal_year) -> list[tuple[str, object]]:
     items.append(("04_版の履歴/版の差分.csv", changes))
     items.append(("05_監査記録.csv", trail))
     return items
+
+
+def prefecture_summary_pdf(fiscal_year, hubs, designations) -> bytes:
+    """The year in one document: money against the budget per menu and area, counts, charts."""
+    import datetime
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from reports import dashboard
+    from reports.charts import Series, bar_chart
+    from reports.pdf import render_pdf
+    from subsidies.models import Activity
+    from zaitaku_portal.wareki import fiscal_year_label
+
+    per_menu, per_area = dashboard.budget_execution(fiscal_year, hubs)
+    activities = Activity.objects.filter(
+        report__application__fiscal_year=fiscal_year, report__application__hub__in=hubs
+    ).aggregate(
+        meetings=Count("pk", filter=Q(kind="meeting")),
+        trainings=Count("pk", filter=Q(kind="training")),
+        awareness=Count("pk", filter=Q(kind="awareness")),
+    )
+    charts = [
+        bar_chart(
+            "補助メニュー別の交付決定額",
+            [row.label for row in per_menu],
+            [Series("交付決定額", tuple(row.decided for row in per_menu))],
+            unit="千円",
+            width=600,
+        )
+    ]
+    if len(per_area) <= 40:
+        charts.append(
+            bar_chart(
+                "在宅医療圏別の交付決定額と確定額",
+                [row.label for row in per_area],
+                [
+                    Series("交付決定額", tuple(row.decided for row in per_area)),
+                    Series("確定額", tuple(row.confirmed for row in per_area)),
+                ],
+                unit="千円",
+                width=600,
+            )
+        )
+    today = timezone.localdate()
+    created = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9, 0)))
+    label = fiscal_year_label(fiscal_year.year)
+    return render_pdf(
+        "reports/pdf/summary.html",
+        {
+            "title": f"{label} 在宅医療提供体制強化事業 実施状況",
+            "created_on": today,
+            "budget": fiscal_year.budget_amount,
+            "decided_total": sum(r.decided for r in per_area),
+            "confirmed_total": sum(r.confirmed for r in per_area),
+            "paid_total": sum(r.paid for r in per_area),
+            "refunded_total": sum(r.refunded for r in per_area),
+            "hub_count": hubs.count(),
+            "hospital_count": designations.filter(status="active").count(),
+            "per_menu": per_menu,
+            "per_area": per_area,
+            "charts": charts,
+            **activities,
+        },
+        document_key=f"summary-{fiscal_year.year}-{today.isoformat()}-{hash(str(dashboard.data_version()))}",
+        created=created,
+    )

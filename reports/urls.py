@@ -7,6 +7,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export/<slug:table>/", views.dashboard_export, name="dashboard_export"),
     path("prefecture/", views.prefecture, name="prefecture"),
+    path("prefecture/summary.pdf", views.prefecture_pdf, name="prefecture_pdf"),
     path("decisions/<int:pk>/notice.pdf", views.decision_notice, name="decision_notice"),
     path("batches/", views.batch_list, name="batch_list"),
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),

@@ -262,6 +262,23 @@ def prefecture(request):
     )
 
 
+@require_roles(*STAFF_ROLES)
+def prefecture_pdf(request):
+    from reports.documents import prefecture_summary_pdf
+
+    fiscal_year, _ = _fiscal_year(request)
+    if fiscal_year is None:
+        raise Http404("年度が登録されていません。")
+    content = prefecture_summary_pdf(
+        fiscal_year, hubs_for(request.user), designations_for(request.user)
+    )
+    audit.record(request.user, "実施状況（県全体）のダウンロード", fiscal_year)
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"実施状況_{fiscal_year}.pdf"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
 def decisions_for(user):
     from subsidies.models import Decision
 

@@ -164,3 +164,16 @@ def test_query_count_does_not_grow_with_the_data(client, worked, role):
                 assert client.get("/reports/prefecture/?year=2026").status_code == 200
             counts.append(len(captured))
         assert counts[0] == counts[1], counts
+
+
+def test_prefecture_summary_pdf_has_the_years_figures(client, worked):
+    from tests.reports.test_documents import text_of
+
+    client.force_login(worked.users[Role.PREFECTURE_STAFF])
+    response = client.get("/reports/prefecture/summary.pdf?year=2026")
+    assert response.status_code == 200
+    text = text_of(response.content)
+    assert "令和8年度在宅医療提供体制強化事業実施状況" in text
+    assert "1,760,000円" in text  # decided: 1,260,000 (甲) + 500,000 (乙)
+    assert "950,000円" in text  # confirmed
+    assert "9回・2回・1回" in text  # meetings 3 + 6, trainings 2, awareness 1

@@ -41,6 +41,7 @@ CASES = [
         kwargs=lambda w: {"table": "hubs"},
     ),
     UrlCase("reports:prefecture", only(STAFF)),
+    UrlCase("reports:prefecture_pdf", only(STAFF)),
     UrlCase(
         "reports:decision_notice",
         everyone(200),
