@@ -7,3 +7,6 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "zaitaku_portal"
     verbose_name = "共通（利用者・地域・監査記録）"
+
+    def ready(self) -> None:
+        from zaitaku_portal import signals  # noqa: F401 - connects the login audit
