@@ -1,21 +1,82 @@
-from django.db.models import Count, Prefetch, Q
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
-from subsidies.models import FiscalYear, RecipientType, SubsidyMenu
+from subsidies.forms import QueueFilterForm
+from subsidies.models import ApplicationStatus, FiscalYear, RecipientType, SubsidyMenu
+from subsidies.permissions import applications_for
+from subsidies.services.applications import bulk_start_review
+from subsidies.workflow import EDITABLE_STATES
 from zaitaku_portal.access import (
     ALL_ROLES,
     STAFF_ROLES,
     areas_for,
     designations_for,
+    health_centers_for,
     hubs_for,
     require_roles,
 )
 
+QUEUE_PAGE_SIZE = 50
+
+
+def _queue(request):
+    """The staff queue with its filters: (form, filtered applications without the status
+    filter, filtered applications)."""
+    form = QueueFilterForm(
+        request.GET or None,
+        fiscal_years=FiscalYear.objects.order_by("-year"),
+        areas=areas_for(request.user),
+        health_centers=health_centers_for(request.user),
+    )
+    applications = applications_for(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["fiscal_year"]:
+            applications = applications.filter(fiscal_year=data["fiscal_year"])
+        if data["area"]:
+            applications = applications.filter(hub__areas=data["area"])
+        if data["health_center"]:
+            applications = applications.filter(
+                hub__areas__municipalities__health_centers=data["health_center"]
+            )
+    applications = applications.distinct()
+    without_status = applications
+    if form.is_valid() and form.cleaned_data["status"]:
+        applications = applications.filter(status=form.cleaned_data["status"])
+    priority = Case(
+        When(status=ApplicationStatus.RESUBMITTED, then=Value(0)),
+        When(status=ApplicationStatus.SUBMITTED, then=Value(1)),
+        When(status=ApplicationStatus.UNDER_REVIEW, then=Value(2)),
+        default=Value(3),
+    )
+    applications = applications.annotate(priority=priority).order_by(
+        "priority", "submitted_at", "hub__name"
+    )
+    return form, without_status, applications
+
 
 @require_roles(*STAFF_ROLES)
 def review_home(request):
-    """Prefecture staff's home: where things stand across the prefecture."""
+    """Prefecture staff's home: the review queue, then where things stand."""
+    form, without_status, applications = _queue(request)
+    counts = dict(
+        without_status.order_by().values_list("status").annotate(n=Count("pk", distinct=True))
+    )
+    status_counts = [(s, counts.get(s.value, 0)) for s in ApplicationStatus]
+    today = timezone.localdate()
+    page = Paginator(applications, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for application in page:
+        deadline = application.fiscal_year.application_deadline
+        application.overdue = bool(
+            deadline and deadline < today and application.status in EDITABLE_STATES
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
     areas = areas_for(request.user).annotate(
         hub_count=Count("hubs", distinct=True),
         hospital_count=Count(
@@ -25,6 +86,14 @@ def review_home(request):
     gaps = [area for area in areas if area.hub_count == 0 or area.hospital_count == 0]
     fiscal_years = FiscalYear.objects.annotate(menu_count=Count("menus"))
     context = {
+        "form": form,
+        "page": page,
+        "total": applications.count(),
+        "status_counts": status_counts,
+        "query": query.urlencode(),
+        "startable_count": applications.filter(
+            status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED]
+        ).count(),
         "hub_count": hubs_for(request.user).count(),
         "hospital_count": designations_for(request.user).filter(status="active").count(),
         "area_count": len(areas),
@@ -32,6 +101,31 @@ def review_home(request):
         "fiscal_years": fiscal_years,
     }
     return render(request, "subsidies/review_home.html", context)
+
+
+@require_roles(*STAFF_ROLES)
+def bulk_review(request):
+    """Start the review of every submitted application matching the filters (all pages)."""
+    _, _, applications = _queue(request)
+    targets = applications.filter(
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED]
+    )
+    count = targets.count()
+    if request.method == "POST":
+        if str(count) != request.POST.get("expected_count"):
+            messages.error(
+                request,
+                f"対象の件数が確認時から変わりました（現在 {count}件）。もう一度確認してください。",
+            )
+            return redirect(f"{reverse('subsidies:bulk_review')}?{request.GET.urlencode()}")
+        done = bulk_start_review(targets, request.user)
+        messages.success(request, f"{done}件の申請の審査を開始しました。")
+        return redirect(f"{reverse('subsidies:review_home')}?{request.GET.urlencode()}")
+    return render(
+        request,
+        "subsidies/bulk_confirm.html",
+        {"count": count, "targets": targets[:20], "query": request.GET.urlencode()},
+    )
 
 
 @require_roles(*ALL_ROLES)

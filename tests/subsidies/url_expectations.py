@@ -1,8 +1,130 @@
+from django.core.files.base import ContentFile
+
 from tests.url_cases import STAFF, UrlCase, everyone, only
+from zaitaku_portal.models import Role
+
+COORDINATOR = (Role.HUB_COORDINATOR,)
+
+
+def _application(world, hub=None, submitted=False):
+    """An application of hub A (or `hub`) for the fiscal year of the URL test world."""
+    from subsidies.models import Application, FiscalYear
+
+    fiscal_year = FiscalYear.objects.get(year=2026)
+    application, _ = Application.objects.get_or_create(
+        hub=hub or world.hub_a, fiscal_year=fiscal_year
+    )
+    if submitted and not application.versions.exists():
+        application.versions.create(
+            number=1,
+            label="交付申請",
+            snapshot={"plan": {"lines": {}}, "labels": {}, "categories": {}, "total": 0},
+        )
+        application.status = "submitted"
+        application.save()
+    return application
+
+
+def _pk(world, **kwargs):
+    return {"pk": _application(world, **kwargs).pk}
+
+
+def _attachment(world):
+    application = _application(world)
+    attachment = application.attachments.create(
+        file=ContentFile(b"%PDF-1.4 test", name="plan.pdf"),
+        original_name="plan.pdf",
+        size=13,
+        uploaded_by=world.users[Role.HUB_COORDINATOR],
+    )
+    return {"pk": application.pk, "attachment_pk": attachment.pk}
+
+
+def _other(status=200):
+    """Another hub's object: staff see it; the coordinator and health center of A get 404."""
+    expect = everyone(status)
+    expect[Role.HUB_COORDINATOR] = 404
+    expect[Role.HEALTH_CENTER] = 404
+    return expect
+
+
+def _coordinator_only(status=200, other_hub=False):
+    expect = only(COORDINATOR, status)
+    if other_hub:
+        expect[Role.HUB_COORDINATOR] = 404
+    return expect
+
 
 CASES = [
     UrlCase("subsidies:review_home", only(STAFF)),
+    UrlCase("subsidies:review_home", only(STAFF), query="?status=submitted", label="filtered"),
+    UrlCase("subsidies:bulk_review", only(STAFF)),
     UrlCase("subsidies:catalogue_latest", everyone(302)),
     UrlCase("subsidies:catalogue", everyone(200), kwargs=lambda w: {"year": 2026}),
     UrlCase("subsidies:catalogue", everyone(404), kwargs=lambda w: {"year": 2031}, label="none"),
+    UrlCase("subsidies:application_list", everyone(200)),
+    UrlCase(
+        "subsidies:application_start",
+        _coordinator_only(),
+        kwargs=lambda w: {"hub_pk": w.hub_a.pk, "year": 2026},
+    ),
+    UrlCase(
+        "subsidies:application_start",
+        _coordinator_only(404),
+        kwargs=lambda w: {"hub_pk": w.hub_b.pk, "year": 2026},
+        label="other hub",
+    ),
+    UrlCase("subsidies:application_detail", everyone(200), kwargs=_pk),
+    UrlCase(
+        "subsidies:application_detail",
+        _other(),
+        kwargs=lambda w: _pk(w, hub=w.hub_b),
+        label="other hub",
+    ),
+    UrlCase("subsidies:application_edit", _coordinator_only(), kwargs=_pk),
+    UrlCase(
+        "subsidies:application_edit",
+        _coordinator_only(other_hub=True),
+        kwargs=lambda w: _pk(w, hub=w.hub_b),
+        label="other hub",
+    ),
+    UrlCase(
+        "subsidies:application_action",
+        only(STAFF, 200),
+        kwargs=lambda w: {**_pk(w, submitted=True), "action": "start_review"},
+        label="start review",
+    ),
+    UrlCase(
+        "subsidies:application_action",
+        only(STAFF, 403),
+        kwargs=lambda w: {**_pk(w), "action": "start_review"},
+        label="wrong state",
+    ),
+    UrlCase(
+        "subsidies:application_action",
+        only(STAFF, 404, others=403) | {Role.HUB_COORDINATOR: 404},
+        kwargs=lambda w: {**_pk(w, hub=w.hub_b), "action": "decide"} | {"pk": 0},
+        label="missing",
+    ),
+    UrlCase("subsidies:application_comment", everyone(302), kwargs=_pk),
+    UrlCase(
+        "subsidies:application_comment",
+        _other(302),
+        kwargs=lambda w: _pk(w, hub=w.hub_b),
+        label="other hub",
+    ),
+    UrlCase("subsidies:version_diff", everyone(200), kwargs=lambda w: _pk(w, submitted=True)),
+    UrlCase("subsidies:version_diff", everyone(404), kwargs=_pk, label="no version"),
+    UrlCase("subsidies:attachment_upload", _coordinator_only(302), kwargs=_pk),
+    UrlCase("subsidies:attachment_download", everyone(200), kwargs=_attachment),
+    UrlCase("subsidies:attachment_delete", _coordinator_only(405), kwargs=_attachment),
+    UrlCase("subsidies:excel_download", everyone(200), kwargs=_pk),
+    UrlCase(
+        "subsidies:excel_download",
+        _other(),
+        kwargs=lambda w: _pk(w, hub=w.hub_b),
+        label="other hub",
+    ),
+    UrlCase("subsidies:excel_upload", _coordinator_only(), kwargs=_pk),
+    UrlCase("subsidies:excel_apply", _coordinator_only(405), kwargs=_pk),
 ]

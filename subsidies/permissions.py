@@ -1,0 +1,57 @@
+"""Who may see and touch applications, composed from zaitaku_portal.access.
+
+Kept here rather than in access.py while the applications feature settles; every function
+only narrows what access.py already scopes (hubs_for), so another hub's application is 404."""
+
+from django.db.models import QuerySet
+
+from subsidies.workflow import EDITABLE_STATES
+from zaitaku_portal.access import STAFF_ROLES, Permission, hubs_for, role_of
+from zaitaku_portal.models import Role
+
+
+def applications_for(user) -> QuerySet:
+    from subsidies.models import Application
+
+    return Application.objects.filter(hub__in=hubs_for(user)).select_related("hub", "fiscal_year")
+
+
+def can_start_application(user, hub) -> Permission:
+    if role_of(user) != Role.HUB_COORDINATOR or not hubs_for(user).filter(pk=hub.pk).exists():
+        return Permission(False, "申請の作成は、その拠点のコーディネーターが行います。")
+    return Permission(True)
+
+
+def can_edit_plan(user, application) -> Permission:
+    if role_of(user) != Role.HUB_COORDINATOR:
+        return Permission(False, "事業計画の入力は拠点コーディネーターが行います。")
+    if application.status not in EDITABLE_STATES:
+        return Permission(
+            False,
+            f"「{application.get_status_display()}」の申請は編集できません"
+            "（下書きまたは差戻し中のみ）。",
+        )
+    return Permission(True)
+
+
+def can_comment(user) -> Permission:
+    if role_of(user) is None:
+        return Permission(False, "ログインしてください。")
+    return Permission(True)
+
+
+def comment_kind_for(user) -> str:
+    from subsidies.models import ApplicationComment
+
+    role = role_of(user)
+    if role == Role.HEALTH_CENTER:
+        return ApplicationComment.Kind.ADVICE
+    if role in STAFF_ROLES:
+        return ApplicationComment.Kind.STAFF
+    return ApplicationComment.Kind.COORDINATOR
+
+
+def can_bulk_review(user) -> Permission:
+    if role_of(user) in STAFF_ROLES:
+        return Permission(True)
+    return Permission(False, "一括操作は県職員のみが行えます。")

@@ -1,0 +1,112 @@
+"""Deadline reminders for coordinators: before and after the application deadline, each
+stage once per hub and fiscal year (DeadlineReminder remembers what was sent)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from subsidies.models import Application, DeadlineReminder, FiscalYear
+from subsidies.workflow import EDITABLE_STATES
+from zaitaku_portal import audit
+from zaitaku_portal.wareki import wareki_date
+
+BEFORE = "before"
+OVERDUE = "overdue"
+APPLICATION = "application"
+
+
+@dataclass
+class Sent:
+    hub: object
+    fiscal_year: FiscalYear
+    stage: str
+    recipients: list[str]
+
+
+def stage_for(today: datetime.date, deadline: datetime.date, days_before: int) -> str | None:
+    if deadline - datetime.timedelta(days=days_before) <= today <= deadline:
+        return BEFORE
+    if today > deadline:
+        return OVERDUE
+    return None
+
+
+def send_application_reminders(
+    today: datetime.date, base_url: str, days_before: int = 7
+) -> list[Sent]:
+    from hubs.models import Hub
+    from subsidies.notifications import coordinator_emails
+
+    sent: list[Sent] = []
+    for fiscal_year in FiscalYear.objects.exclude(application_deadline=None):
+        stage = stage_for(today, fiscal_year.application_deadline, days_before)
+        if stage is None:
+            continue
+        applications = {a.hub_id: a for a in Application.objects.filter(fiscal_year=fiscal_year)}
+        for hub in Hub.objects.prefetch_related("coordinators__user"):
+            application = applications.get(hub.pk)
+            if application is not None and application.status not in EDITABLE_STATES:
+                continue
+            fake = Application(hub=hub, fiscal_year=fiscal_year)
+            recipients = coordinator_emails(application or fake)
+            if not recipients:
+                continue
+            try:
+                with transaction.atomic():
+                    DeadlineReminder.objects.create(
+                        hub=hub, fiscal_year=fiscal_year, deadline=APPLICATION, stage=stage
+                    )
+                    link = base_url.rstrip("/") + (
+                        reverse("subsidies:application_detail", args=[application.pk])
+                        if application
+                        else reverse("subsidies:application_list")
+                    )
+                    send_mail(
+                        *_message(hub, fiscal_year, stage, application, link),
+                        settings.DEFAULT_FROM_EMAIL,
+                        recipients,
+                    )
+                    audit.record(
+                        None,
+                        "締切の通知",
+                        application or hub,
+                        {"段階": {"from": None, "to": "締切前" if stage == BEFORE else "締切超過"}},
+                    )
+            except IntegrityError:
+                continue  # already sent for this stage
+            sent.append(Sent(hub, fiscal_year, stage, recipients))
+    return sent
+
+
+def _message(hub, fiscal_year, stage, application, link) -> tuple[str, str]:
+    deadline = wareki_date(fiscal_year.application_deadline)
+    state = application.get_status_display() if application else "未作成"
+    if stage == BEFORE:
+        subject = f"【締切のお知らせ】{fiscal_year}交付申請の締切は{deadline}です"
+        lead = f"{fiscal_year}の交付申請の締切（{deadline}）が近づいています。"
+    else:
+        subject = f"【締切超過】{fiscal_year}交付申請が締切（{deadline}）を過ぎています"
+        lead = (
+            f"{fiscal_year}の交付申請は締切（{deadline}）を過ぎましたが、まだ提出されていません。"
+        )
+    body = "\n".join(
+        [
+            f"{hub} 御中",
+            "",
+            lead,
+            f"現在の状態: {state}",
+            "",
+            "次のページから入力・提出してください。",
+            link,
+            "",
+            f"{settings.PORTAL_TITLE}（{settings.PREFECTURE_NAME}）",
+            "※このメールは送信専用です。",
+        ]
+    )
+    return subject, body

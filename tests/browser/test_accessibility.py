@@ -1,0 +1,63 @@
+"""axe-core (WCAG 2.1 A/AA, the basis of JIS X 8341-3) on every HTML page of every role:
+no serious or critical violation. Pages are the same list the role x URL test walks."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import FiscalYearFactory, SubsidyMenuFactory
+from tests.url_cases import ANONYMOUS, ROLES
+from tests.zaitaku_portal.test_url_roles import CASES
+
+AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+  });
+  return result.violations
+    .filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`);
+}"""
+PAGES = [case for case in CASES if any(case.expect[role] == 200 for role in ROLES)]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is installed by .ci/setup (npm ci)")
+@pytest.mark.parametrize("case", PAGES, ids=str)
+def test_no_serious_accessibility_violations(chromium, live_server, world, case):
+    SubsidyMenuFactory(fiscal_year=FiscalYearFactory(year=2026))
+    query = case.query(world) if callable(case.query) else case.query
+    path = reverse(case.name, kwargs=case.kwargs(world)) + query
+    failures = []
+    for role in ROLES:
+        if case.expect[role] != 200:
+            continue
+        client = Client()
+        context = chromium.new_context(locale="ja-JP")
+        if role != ANONYMOUS:
+            client.force_login(world.users[role])
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                        "url": live_server.url,
+                    }
+                ]
+            )
+        if "text/html" in client.get(path).get("Content-Type", ""):  # not a download
+            page = context.new_page()
+            page.goto(live_server.url + path)
+            page.add_script_tag(path=str(AXE))
+            failures += [f"{role}: {v}" for v in page.evaluate(RUN_AXE)]
+        context.close()
+    assert not failures, f"{path}\n" + "\n".join(failures)
+
+
+def test_axe_is_installed_where_ci_runs():
+    if os.environ.get("CI"):
+        assert AXE.exists(), "bash .ci/setup must install axe-core (npm ci)"
