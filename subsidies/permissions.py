@@ -1,19 +1,18 @@
 """Who may see and touch applications, composed from zaitaku_portal.access.
 
-Kept here rather than in access.py while the applications feature settles; every function
-only narrows what access.py already scopes (hubs_for), so another hub's application is 404."""
+The queryset (`applications_for`) lives in zaitaku_portal.access with the other scopes; the
+functions here only narrow it, so another hub's application is 404."""
 
-from django.db.models import QuerySet
 
 from subsidies.workflow import EDITABLE_STATES
-from zaitaku_portal.access import STAFF_ROLES, Permission, hubs_for, role_of
+from zaitaku_portal.access import (  # noqa: F401 - applications_for is imported from here too
+    STAFF_ROLES,
+    Permission,
+    applications_for,
+    hubs_for,
+    role_of,
+)
 from zaitaku_portal.models import Role
-
-
-def applications_for(user) -> QuerySet:
-    from subsidies.models import Application
-
-    return Application.objects.filter(hub__in=hubs_for(user)).select_related("hub", "fiscal_year")
 
 
 def can_start_application(user, hub) -> Permission:

@@ -112,6 +112,13 @@ def institutions_for(user) -> QuerySet:
     return institutions.none()
 
 
+def applications_for(user) -> QuerySet:
+    """交付申請 of the hubs in scope (a health center's: those of its areas)."""
+    from subsidies.models import Application
+
+    return Application.objects.filter(hub__in=hubs_for(user)).select_related("hub", "fiscal_year")
+
+
 # --- permissions -----------------------------------------------------------------------
 
 
@@ -180,6 +187,7 @@ def navigation_for(user) -> list[tuple[str, str]]:
         items.append(("自拠点", reverse("hubs:my_hubs")))
     if role == Role.HEALTH_CENTER:
         items.append(("進捗ダッシュボード", reverse("reports:dashboard")))
+    items.append(("交付申請", reverse("subsidies:application_list")))
     items.append(("拠点一覧", reverse("hubs:list")))
     items.append(("積極的医療機関", reverse("hospitals:list")))
     items.append(("補助メニュー", reverse("subsidies:catalogue_latest")))

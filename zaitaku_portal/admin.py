@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from import_export import fields, widgets
 
+from zaitaku_portal.access import areas_for
 from zaitaku_portal.admin_base import PortalModelAdmin, ReadOnlyAdmin
+from zaitaku_portal.exports import FormulaEscapingResource, ScopedImportExportMixin
 from zaitaku_portal.models import (
     AuditEntry,
     HealthCenter,
@@ -56,8 +59,29 @@ class MunicipalityAdmin(PortalModelAdmin):
     list_select_related = ("secondary_area", "parent")
 
 
+class HomeCareAreaResource(FormulaEscapingResource):
+    secondary_area = fields.Field(
+        "secondary_area", "secondary_area", widgets.ForeignKeyWidget(SecondaryMedicalArea, "code")
+    )
+    municipalities = fields.Field(
+        "municipalities",
+        "municipalities",
+        widgets.ManyToManyWidget(Municipality, separator="、", field="code"),
+    )
+
+    class Meta:
+        model = HomeCareArea
+        import_id_fields = ("name",)
+        fields = ("name", "basis", "secondary_area", "municipalities", "display_order")
+        export_order = fields
+        skip_unchanged = True
+        clean_model_instances = True
+
+
 @admin.register(HomeCareArea)
-class HomeCareAreaAdmin(PortalModelAdmin):
+class HomeCareAreaAdmin(ScopedImportExportMixin, PortalModelAdmin):
+    resource_classes = [HomeCareAreaResource]
+    export_scope = staticmethod(areas_for)
     list_display = ("name", "basis", "secondary_area", "display_order")
     list_filter = ("basis", "secondary_area")
     search_fields = ("name",)

@@ -170,6 +170,8 @@ PREFECTURE_NAME = os.environ.get("PORTAL_PREFECTURE_NAME", "沖縄県")
 GOVERNOR_TITLE = os.environ.get("PORTAL_GOVERNOR_TITLE", "沖縄県知事")
 GOVERNOR_NAME = os.environ.get("PORTAL_GOVERNOR_NAME", "（知事氏名）")
 PORTAL_TITLE = "在宅医療連携拠点 補助事業ポータル"
+# Where e-mailed links point when there is no request (the daily reminder command).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

@@ -1,8 +1,8 @@
 """Daily cron: remind coordinators of the application deadline (once per stage)."""
 
 import datetime
-import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--days-before", type=int, default=7, help="締切の何日前から通知するか")
         parser.add_argument(
             "--base-url",
-            default=os.environ.get("PORTAL_BASE_URL", "http://localhost:8000"),
+            default=settings.PORTAL_BASE_URL,
             help="メール内のリンクの先頭（既定: 環境変数 PORTAL_BASE_URL）",
         )
 

@@ -6,6 +6,7 @@ import json
 import random
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         for name in ("osaka_fy2024", "okinawa_fy2026"):
             load_catalogue_file(settings.BASE_DIR / CATALOGUE_DIR / f"{name}.json")
         self.create_users()
+        call_command("seed_demo_applications", stdout=self.stdout)
         self.print_logins()
 
     def load_geography(self, data):
