@@ -41,19 +41,19 @@ class Command(BaseCommand):
         "デモデータ（沖縄県の圏域・拠点、架空の医療機関と利用者、2つの補助メニュー）を投入します。"
     )
 
-    @transaction.atomic
     def handle(self, *args, **options):
         data = json.loads(
             (settings.BASE_DIR / "fixtures/demo/okinawa.json").read_text(encoding="utf-8")
         )
-        self.load_geography(data)
-        self.load_hubs(data)
-        self.create_institutions()
-        for name in ("osaka_fy2024", "okinawa_fy2026"):
-            load_catalogue_file(settings.BASE_DIR / CATALOGUE_DIR / f"{name}.json")
-        self.create_users()
+        with transaction.atomic():
+            self.load_geography(data)
+            self.load_hubs(data)
+            self.create_institutions()
+            for name in ("osaka_fy2024", "okinawa_fy2026"):
+                load_catalogue_file(settings.BASE_DIR / CATALOGUE_DIR / f"{name}.json")
+            self.create_users()
         call_command("seed_demo_applications", stdout=self.stdout)
-        self.print_logins()
+        self.print_logins()  # last, so the logins end the terminal output
 
     def load_geography(self, data):
         secondary = {}
