@@ -15,6 +15,7 @@ from zaitaku_portal import audit
 from zaitaku_portal.access import (
     ALL_ROLES,
     STAFF_ROLES,
+    applications_for,
     areas_for,
     designations_for,
     health_centers_for,
@@ -285,6 +286,27 @@ def decisions_for(user):
     return Decision.objects.filter(application__hub__in=hubs_for(user)).select_related(
         "application__hub", "application__fiscal_year", "version"
     )
+
+
+@require_roles(*ALL_ROLES)
+def application_pdf(request, pk: int):
+    """The application as filed (a frozen version), for the coordinator's and staff's files."""
+    from reports.documents import application_pdf as render
+    from subsidies.models import ApplicationVersion
+
+    version = get_object_or_404(
+        ApplicationVersion.objects.filter(
+            application__in=applications_for(request.user)
+        ).select_related("application__hub", "application__fiscal_year"),
+        pk=pk,
+    )
+    response = HttpResponse(render(version), content_type="application/pdf")
+    name = f"交付申請書_{version.application.hub.name}_第{version.number}版.pdf"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    audit.record(
+        request.user, "交付申請書のダウンロード", version.application, {"版": version.number}
+    )
+    return response
 
 
 @require_roles(*ALL_ROLES)

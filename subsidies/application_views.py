@@ -25,7 +25,14 @@ from subsidies.permissions import applications_for, can_edit_plan, can_start_app
 from subsidies.services import applications as service
 from subsidies.services import excel
 from subsidies.services.plan_data import diff
-from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, hubs_for, require_roles, role_of
+from zaitaku_portal.access import (
+    ALL_ROLES,
+    STAFF_ROLES,
+    hubs_for,
+    is_prefecture_staff,
+    require_roles,
+    role_of,
+)
 from zaitaku_portal.audit import history_of
 from zaitaku_portal.models import Role
 
@@ -86,6 +93,7 @@ def _detail_context(request, application) -> dict:
         "groups": view.groups(),
         "actions": workflow.actions_for(application, request.user),
         "can_edit": can_edit_plan(request.user, application),
+        "can_make_dossier": is_prefecture_staff(request.user),
         "decision": decision,
         "decisions": decisions,
         "versions": list(application.versions.select_related("created_by").order_by("-number")),

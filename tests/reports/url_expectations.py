@@ -58,3 +58,24 @@ CASES = [
     UrlCase("reports:batch_detail", only(STAFF), kwargs=lambda w: {"pk": _batch(w).pk}),
     UrlCase("reports:batch_download", only(STAFF), kwargs=lambda w: {"pk": _batch(w).pk}),
 ]
+
+
+def _version(world, hub):
+    decision = _decision(world, hub)
+    return decision.version
+
+
+CASES += [
+    UrlCase(
+        "reports:application_pdf",
+        everyone(200),
+        kwargs=lambda w: {"pk": _version(w, w.hub_a).pk},
+        label="own scope",
+    ),
+    UrlCase(
+        "reports:application_pdf",
+        only(STAFF, 200, others=404),
+        kwargs=lambda w: {"pk": _version(w, w.hub_b).pk},
+        label="other scope",
+    ),
+]
