@@ -19,7 +19,8 @@ RUN_AXE = """async () => {
   });
   return result.violations
     .filter(v => v.impact === "serious" || v.impact === "critical")
-    .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`);
+    .map(v => `${v.id} (${v.impact}): ${v.help} at ` +
+      v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
 }"""
 PAGES = [case for case in CASES if any(case.expect[role] == 200 for role in ROLES)]
 
