@@ -7,6 +7,7 @@ app_name = "subsidies"
 urlpatterns = [
     path("review/", views.review_home, name="review_home"),
     path("review/bulk/", views.bulk_review, name="bulk_review"),
+    path("review/export.xlsx", views.review_export, name="review_export"),
     path("catalogue/", views.catalogue_latest, name="catalogue_latest"),
     path("catalogue/<int:year>/", views.catalogue, name="catalogue"),
     path("applications/", apps.application_list, name="application_list"),

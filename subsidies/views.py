@@ -1,13 +1,19 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Prefetch, Q, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from subsidies.forms import QueueFilterForm
-from subsidies.models import ApplicationStatus, FiscalYear, RecipientType, SubsidyMenu
+from subsidies.models import (
+    ApplicationStatus,
+    Decision,
+    FiscalYear,
+    RecipientType,
+    SubsidyMenu,
+)
 from subsidies.permissions import applications_for
 from subsidies.services.applications import bulk_start_review
 from subsidies.workflow import EDITABLE_STATES
@@ -101,6 +107,44 @@ def review_home(request):
         "fiscal_years": fiscal_years,
     }
     return render(request, "subsidies/review_home.html", context)
+
+
+@require_roles(*STAFF_ROLES)
+def review_export(request):
+    """The queue as xlsx, with the page's filters (all pages, in the queue's order)."""
+    from reports.xlsx import Column, write_xlsx, xlsx_response
+    from zaitaku_portal import audit
+
+    _, _, applications = _queue(request)
+    decided = dict(
+        Decision.objects.filter(application__in=applications, superseded_by__isnull=True)
+        .values("application_id")
+        .annotate(total=Sum("total_amount"))
+        .values_list("application_id", "total")
+    )
+    columns = [
+        Column("拠点"),
+        Column("年度"),
+        Column("種別"),
+        Column("状態"),
+        Column("提出日時", "datetime"),
+        Column("締切", "date"),
+        Column("交付決定額", "yen"),
+    ]
+    rows = [
+        [
+            a.hub.name,
+            str(a.fiscal_year),
+            "変更承認申請" if a.is_change_request else "交付申請",
+            a.get_status_display(),
+            a.submitted_at,
+            a.fiscal_year.application_deadline,
+            decided.get(a.pk),
+        ]
+        for a in applications
+    ]
+    audit.record(request.user, "審査一覧の出力", request.user, {"件数": len(rows)})
+    return xlsx_response("交付申請の審査一覧.xlsx", write_xlsx([("審査一覧", columns, rows)]))
 
 
 @require_roles(*STAFF_ROLES)

@@ -128,3 +128,5 @@ CASES = [
     UrlCase("subsidies:excel_upload", _coordinator_only(), kwargs=_pk),
     UrlCase("subsidies:excel_apply", _coordinator_only(405), kwargs=_pk),
 ]
+
+CASES += [UrlCase("subsidies:review_export", only(STAFF))]
