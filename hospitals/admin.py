@@ -1,11 +1,16 @@
 from django.contrib import admin
 
-from hospitals.models import ActiveHospitalDesignation, MedicalInstitution
-from zaitaku_portal.admin_base import PortalModelAdmin
+from hospitals.models import ActiveHospitalDesignation, MedicalInstitution, RegistryImportRun
+from hospitals.resources import ActiveHospitalDesignationResource, MedicalInstitutionResource
+from zaitaku_portal.access import designations_for, institutions_for
+from zaitaku_portal.admin_base import PortalModelAdmin, ReadOnlyAdmin
+from zaitaku_portal.exports import ScopedImportExportMixin
 
 
 @admin.register(MedicalInstitution)
-class MedicalInstitutionAdmin(PortalModelAdmin):
+class MedicalInstitutionAdmin(ScopedImportExportMixin, PortalModelAdmin):
+    resource_classes = [MedicalInstitutionResource]
+    export_scope = staticmethod(institutions_for)
     list_display = (
         "code",
         "name",
@@ -31,7 +36,9 @@ class MedicalInstitutionAdmin(PortalModelAdmin):
 
 
 @admin.register(ActiveHospitalDesignation)
-class ActiveHospitalDesignationAdmin(PortalModelAdmin):
+class ActiveHospitalDesignationAdmin(ScopedImportExportMixin, PortalModelAdmin):
+    resource_classes = [ActiveHospitalDesignationResource]
+    export_scope = staticmethod(designations_for)
     list_display = ("institution", "area", "hub", "status", "start_date", "end_date")
     list_filter = ("status", "area", "hub")
     search_fields = ("institution__name", "institution__code")
@@ -45,3 +52,25 @@ class ActiveHospitalDesignationAdmin(PortalModelAdmin):
         if change and "status" in form.changed_data and obj.status == obj.Status.ENDED:
             obj.ended_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(RegistryImportRun)
+class RegistryImportRunAdmin(ReadOnlyAdmin):
+    """The audit record of each 名簿 import; imports themselves run at /hospitals/registry/."""
+
+    list_display = (
+        "uploaded_at",
+        "uploaded_by",
+        "file_name",
+        "listed_as_of",
+        "status",
+        "row_count",
+        "new_count",
+        "changed_count",
+        "unchanged_count",
+        "missing_count",
+        "check_digit_failures",
+    )
+    list_filter = ("status",)
+    search_fields = ("file_name", "file_sha256")
+    exclude = ("parsed",)

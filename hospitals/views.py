@@ -1,6 +1,38 @@
-from django.shortcuts import get_object_or_404, render
+import datetime
 
-from zaitaku_portal.access import ALL_ROLES, designations_for, institutions_for, require_roles
+from django.contrib import messages
+from django.db.models import Max, Min
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from hospitals import public
+from hospitals.candidates import candidates_for
+from hospitals.coverage import coverage_for, coverage_of
+from hospitals.designations import (
+    DesignationError,
+    active_in_fiscal_year,
+    designate,
+    end_designation,
+    fiscal_year_choices,
+)
+from hospitals.models import ActiveHospitalDesignation, RegistryImportRun
+from hospitals.registry import service as registry
+from hospitals.registry.reader import MAX_FILE_BYTES
+from zaitaku_portal.access import (
+    ALL_ROLES,
+    STAFF_ROLES,
+    areas_for,
+    designations_for,
+    hubs_for,
+    institutions_for,
+    require_roles,
+)
+from zaitaku_portal.exports import csv_response, xlsx_response
+from zaitaku_portal.models import Municipality
+from zaitaku_portal.wareki import fiscal_year_label, fiscal_year_of, wareki_date
+
+STAFF = tuple(STAFF_ROLES)
 
 
 @require_roles(*ALL_ROLES)
@@ -28,3 +60,276 @@ def institution_detail(request, pk: int):
         "hospitals/institution_detail.html",
         {"institution": institution, "designations": designations},
     )
+
+
+# --- 届出受理医療機関名簿の取込 -----------------------------------------------------------
+
+
+@require_roles(*STAFF)
+def registry_imports(request):
+    if request.method == "POST":
+        upload = request.FILES.get("workbook")
+        if upload is None:
+            messages.error(request, "取り込む名簿のファイルを選んでください。")
+            return redirect("hospitals:registry_imports")
+        run = registry.preview(upload, upload.name, upload.size, request.user)
+        return redirect("hospitals:registry_import_detail", pk=run.pk)
+    runs = RegistryImportRun.objects.select_related("uploaded_by").defer("parsed")[:50]
+    return render(
+        request,
+        "hospitals/registry_imports.html",
+        {"runs": runs, "max_megabytes": MAX_FILE_BYTES // 1024 // 1024},
+    )
+
+
+@require_roles(*STAFF)
+def registry_import_detail(request, pk: int):
+    run = get_object_or_404(
+        RegistryImportRun.objects.select_related("uploaded_by").defer("parsed"), pk=pk
+    )
+    sample = {
+        kind: [item for item in run.changes_sample if item["kind"] == kind]
+        for kind in ("new", "changed", "missing")
+    }
+    return render(request, "hospitals/registry_import_detail.html", {"run": run, "sample": sample})
+
+
+@require_roles(*STAFF)
+@require_POST
+def registry_import_confirm(request, pk: int):
+    get_object_or_404(RegistryImportRun.objects.only("pk"), pk=pk)
+    try:
+        run = registry.confirm(
+            pk, request.user, acknowledge_check_digits=bool(request.POST.get("acknowledge"))
+        )
+    except registry.ImportRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"名簿を反映しました（新規 {run.new_count}件、変更 {run.changed_count}件、"
+            f"変更なし {run.unchanged_count}件、名簿から消えた医療機関 {run.missing_count}件）。",
+        )
+    return redirect("hospitals:registry_import_detail", pk=pk)
+
+
+# --- 候補と指定 -------------------------------------------------------------------------
+
+
+def _parse_date(value: str, label: str) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise DesignationError(f"{label}「{value}」は日付として読めません。") from None
+
+
+@require_roles(*STAFF)
+def candidates(request):
+    areas = areas_for(request.user)
+    municipalities = (
+        Municipality.objects.filter(home_care_areas__in=areas)
+        .select_related("parent", "secondary_area")
+        .distinct()
+        .order_by("secondary_area__code", "code")
+    )
+    municipality = None
+    candidate_list = []
+    municipality_id = request.GET.get("municipality") or request.POST.get("municipality")
+    if municipality_id:
+        if not str(municipality_id).isdigit():
+            raise Http404
+        municipality = get_object_or_404(municipalities, pk=municipality_id)
+        candidate_list = candidates_for(municipality)
+    if request.method == "POST" and municipality is not None:
+        try:
+            area = get_object_or_404(
+                areas.filter(municipalities=municipality), pk=request.POST.get("area") or 0
+            )
+            hub_id = request.POST.get("hub")
+            hub = get_object_or_404(hubs_for(request.user), pk=hub_id) if hub_id else None
+            start = _parse_date(request.POST.get("start_date", ""), "指定開始日")
+            if start is None:
+                raise DesignationError("指定開始日を入力してください。")
+            end = _parse_date(request.POST.get("end_date", ""), "指定終了日")
+            allowed = {c.institution.pk: c.institution for c in candidate_list}
+            chosen_ids = [int(i) for i in request.POST.getlist("institution") if i.isdigit()]
+            chosen = [allowed[i] for i in chosen_ids if i in allowed]
+            if len(chosen) != len(chosen_ids):
+                raise DesignationError("候補一覧にない医療機関が選ばれています。")
+            created = designate(chosen, area, hub, start, end, request.user)
+        except DesignationError as error:
+            messages.error(request, str(error))
+        else:
+            names = "、".join(d.institution.name for d in created)
+            messages.success(request, f"{area}の積極的医療機関に{names}を指定しました。")
+            return redirect(f"{request.path}?municipality={municipality.pk}")
+    municipality_areas = areas.filter(municipalities=municipality) if municipality else areas.none()
+    active = set(
+        designations_for(request.user)
+        .filter(status=ActiveHospitalDesignation.Status.ACTIVE, area__in=municipality_areas)
+        .values_list("institution_id", flat=True)
+    )
+    return render(
+        request,
+        "hospitals/candidates.html",
+        {
+            "municipalities": municipalities,
+            "municipality": municipality,
+            "candidates": candidate_list,
+            "areas": municipality_areas,
+            "hubs": hubs_for(request.user).filter(areas__in=municipality_areas).distinct(),
+            "active_ids": active,
+            "today": datetime.date.today(),
+        },
+    )
+
+
+@require_roles(*STAFF)
+def end_designation_view(request, pk: int):
+    designation = get_object_or_404(
+        designations_for(request.user).select_related("institution", "area"), pk=pk
+    )
+    if request.method == "POST":
+        try:
+            end = _parse_date(request.POST.get("end_date", ""), "指定終了日")
+            if end is None:
+                raise DesignationError("指定終了日を入力してください。")
+            end_designation(designation, end, request.POST.get("reason", ""), request.user)
+        except DesignationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{designation}の指定を終了しました。")
+            return redirect("hospitals:institution_detail", pk=designation.institution_id)
+    return render(
+        request,
+        "hospitals/end_designation.html",
+        {"designation": designation, "today": datetime.date.today()},
+    )
+
+
+@require_roles(*ALL_ROLES)
+def history(request):
+    designations = designations_for(request.user)
+    bounds = designations.aggregate(first=Min("start_date"), last=Max("designated_at"))
+    today = datetime.date.today()
+    first_year = fiscal_year_of(bounds["first"]) if bounds["first"] else fiscal_year_of(today)
+    years = list(range(max(fiscal_year_of(today), first_year) + 1, first_year - 1, -1))
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else fiscal_year_of(today)
+    active = (
+        active_in_fiscal_year(designations, year)
+        .select_related("institution", "area", "hub")
+        .order_by("area__display_order", "institution__name")
+    )
+    events = designations.select_related(
+        "institution", "area", "hub", "designated_by", "ended_by"
+    ).order_by("-designated_at", "-pk")[:300]
+    return render(
+        request,
+        "hospitals/history.html",
+        {
+            "year": year,
+            "year_label": fiscal_year_label(year),
+            "years": fiscal_year_choices(years),
+            "active": active,
+            "events": events,
+        },
+    )
+
+
+# --- 在宅医療圏ごとの充足状況 -----------------------------------------------------------
+
+
+@require_roles(*ALL_ROLES)
+def coverage(request):
+    areas = coverage_for(request.user)
+    return render(
+        request,
+        "hospitals/coverage.html",
+        {"areas": areas, "gap_count": sum(1 for a in areas if a.is_gap)},
+    )
+
+
+COVERAGE_HEADER = (
+    "在宅医療圏",
+    "二次医療圏",
+    "連携の拠点",
+    "積極的医療機関",
+    "拠点",
+    "積極的医療機関の状況",
+)
+
+
+@require_roles(*ALL_ROLES)
+def coverage_xlsx(request):
+    rows = [
+        (
+            item.area.name,
+            item.area.secondary_area.name,
+            "、".join(hub.name for hub in item.hubs),
+            "、".join(d.institution.name for d in item.designations),
+            "未設置" if item.lacks_hub else f"{len(item.hubs)}か所",
+            "未設置" if item.lacks_hospital else f"{len(item.designations)}か所",
+        )
+        for item in coverage_for(request.user)
+    ]
+    today = datetime.date.today()
+    return xlsx_response(
+        f"在宅医療圏の充足状況_{today:%Y%m%d}.xlsx", "充足状況", COVERAGE_HEADER, rows
+    )
+
+
+# --- 公表用一覧（ログイン不要） -------------------------------------------------------------
+
+PUBLIC_HEADER = ("在宅医療圏", "区分", "名称", "運営主体の種別", "所在地")
+
+
+def _public_rows(today):
+    rows = []
+    for item in coverage_of(
+        public.published_areas(), public.published_hubs(), public.published_designations(), today
+    ):
+        for hub in item.hubs:
+            rows.append(
+                (
+                    item.area.name,
+                    "連携の拠点",
+                    hub.name,
+                    hub.get_operator_type_display(),
+                    hub.address,
+                )
+            )
+        for designation in item.designations:
+            institution = designation.institution
+            rows.append(
+                (
+                    item.area.name,
+                    "積極的医療機関",
+                    institution.name,
+                    institution.get_kind_display(),
+                    institution.address,
+                )
+            )
+    return rows
+
+
+def public_list(request):
+    today = datetime.date.today()
+    return render(
+        request,
+        "hospitals/public_list.html",
+        {"rows": _public_rows(today), "as_of": wareki_date(today)},
+    )
+
+
+def public_download(request, fmt: str):
+    today = datetime.date.today()
+    rows = _public_rows(today)
+    filename = f"在宅医療の拠点と積極的医療機関_{today:%Y%m%d}"
+    if fmt == "csv":
+        return csv_response(f"{filename}.csv", PUBLIC_HEADER, rows)
+    if fmt == "xlsx":
+        return xlsx_response(f"{filename}.xlsx", "一覧", PUBLIC_HEADER, rows)
+    raise Http404

@@ -1,7 +1,41 @@
 from django.contrib import admin
+from import_export import fields, widgets
 
 from hubs.models import Hub, HubCoordinator
+from zaitaku_portal.access import hubs_for
 from zaitaku_portal.admin_base import PortalModelAdmin
+from zaitaku_portal.exports import FormulaEscapingResource, ScopedImportExportMixin
+from zaitaku_portal.models import HomeCareArea
+
+
+class HubResource(FormulaEscapingResource):
+    areas = fields.Field(
+        "areas", "areas", widgets.ManyToManyWidget(HomeCareArea, separator="、", field="name")
+    )
+
+    class Meta:
+        model = Hub
+        import_id_fields = ("name",)
+        fields = (
+            "name",
+            "operator_type",
+            "operator_name",
+            "representative_title",
+            "representative_name",
+            "postal_code",
+            "address",
+            "phone",
+            "email",
+            "areas",
+            "district_count",
+            "desk_hours_per_week",
+            "designated_from",
+            "designated_until",
+            "note",
+        )
+        export_order = fields
+        skip_unchanged = True
+        clean_model_instances = True
 
 
 class HubCoordinatorInline(admin.TabularInline):
@@ -23,7 +57,9 @@ class HubCoordinatorInline(admin.TabularInline):
 
 
 @admin.register(Hub)
-class HubAdmin(PortalModelAdmin):
+class HubAdmin(ScopedImportExportMixin, PortalModelAdmin):
+    resource_classes = [HubResource]
+    export_scope = staticmethod(hubs_for)
     list_display = (
         "name",
         "operator_type",

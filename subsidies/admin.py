@@ -1,9 +1,63 @@
 from django.contrib import admin, messages
+from import_export import fields, widgets
 
 from subsidies.models import ExpenseCategory, FiscalYear, RequirementItem, SubsidyMenu
 from subsidies.services.catalogue import CatalogueError, cap_changes, copy_fiscal_year
 from zaitaku_portal import audit
 from zaitaku_portal.admin_base import PortalModelAdmin
+from zaitaku_portal.exports import FormulaEscapingResource, ScopedImportExportMixin
+
+
+def catalogue_for(user):
+    """The catalogue is readable by every role (access.can_view_catalogue); nothing to narrow."""
+    from zaitaku_portal.access import can_view_catalogue
+
+    return SubsidyMenu.objects.all() if can_view_catalogue(user) else SubsidyMenu.objects.none()
+
+
+class SubsidyMenuResource(FormulaEscapingResource):
+    fiscal_year = fields.Field(
+        "fiscal_year", "fiscal_year", widgets.ForeignKeyWidget(FiscalYear, "year")
+    )
+    expense_categories = fields.Field(
+        "expense_categories",
+        "expense_categories",
+        widgets.ManyToManyWidget(ExpenseCategory, separator="、", field="code"),
+    )
+
+    class Meta:
+        model = SubsidyMenu
+        import_id_fields = ("fiscal_year", "code")
+        fields = (
+            "fiscal_year",
+            "recipient_type",
+            "code",
+            "display_order",
+            "name",
+            "examples",
+            "expense_categories",
+            "expense_note",
+            "cap_amount",
+            "cap_unit",
+            "max_units",
+            "rate_numerator",
+            "rate_denominator",
+            "note",
+        )
+        export_order = fields
+        skip_unchanged = True
+        clean_model_instances = True
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # the same audit entry as an edit in the admin form (bulk writes are not used here)
+        instance._cap_changes = cap_changes(instance)
+        super().before_save_instance(instance, row, **kwargs)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        changes = getattr(instance, "_cap_changes", None)
+        if changes and not kwargs.get("dry_run"):
+            audit.record(kwargs.get("user"), "上限額・補助率の変更", instance, changes)
+        super().after_save_instance(instance, row, **kwargs)
 
 
 @admin.register(FiscalYear)
@@ -46,7 +100,9 @@ class ExpenseCategoryAdmin(PortalModelAdmin):
 
 
 @admin.register(SubsidyMenu)
-class SubsidyMenuAdmin(PortalModelAdmin):
+class SubsidyMenuAdmin(ScopedImportExportMixin, PortalModelAdmin):
+    resource_classes = [SubsidyMenuResource]
+    export_scope = staticmethod(catalogue_for)
     list_display = (
         "name",
         "fiscal_year",

@@ -1,4 +1,5 @@
 from .designation import ActiveHospitalDesignation
+from .import_run import RegistryImportRun
 from .institution import MedicalInstitution
 
-__all__ = ["ActiveHospitalDesignation", "MedicalInstitution"]
+__all__ = ["ActiveHospitalDesignation", "MedicalInstitution", "RegistryImportRun"]

@@ -1,4 +1,21 @@
-from tests.url_cases import STAFF, UrlCase, everyone, only
+from tests.url_cases import ANONYMOUS, STAFF, UrlCase, everyone, only
+from zaitaku_portal.models import Role
+
+
+def _run(world):
+    from hospitals.models import RegistryImportRun
+
+    run = RegistryImportRun.objects.create(
+        uploaded_by=world.users[Role.PREFECTURE_STAFF],
+        file_name="名簿.xlsx",
+        status=RegistryImportRun.Status.REJECTED,
+    )
+    return {"pk": run.pk}
+
+
+def _public(status: int) -> dict:
+    return {ANONYMOUS: status, **{role: status for role in Role}}
+
 
 CASES = [
     UrlCase("hospitals:list", everyone(200)),
@@ -13,5 +30,44 @@ CASES = [
         only(STAFF, 200, others=404),
         kwargs=lambda w: {"pk": w.hospital_b.pk},
         label="other scope",
+    ),
+    UrlCase("hospitals:registry_imports", only(STAFF)),
+    UrlCase("hospitals:registry_import_detail", only(STAFF), kwargs=_run),
+    # confirm is POST only: staff get 405 on GET, everyone else is refused first
+    UrlCase("hospitals:registry_import_confirm", only(STAFF, 405), kwargs=_run),
+    UrlCase("hospitals:candidates", only(STAFF)),
+    UrlCase(
+        "hospitals:end_designation",
+        only(STAFF),
+        kwargs=lambda w: {"pk": w.designation_a.pk},
+        label="own scope",
+    ),
+    UrlCase(
+        "hospitals:end_designation",
+        only(STAFF),
+        kwargs=lambda w: {"pk": w.designation_b.pk},
+        label="other scope (staff see the whole prefecture)",
+    ),
+    UrlCase("hospitals:history", everyone(200)),
+    UrlCase("hospitals:history", everyone(200), query="?year=2024", label="fiscal year"),
+    UrlCase("hospitals:coverage", everyone(200)),
+    UrlCase("hospitals:coverage_xlsx", everyone(200)),
+    UrlCase("hospitals:public_list", _public(200), public=True),
+    UrlCase(
+        "hospitals:public_download", _public(200), kwargs=lambda w: {"fmt": "csv"}, public=True
+    ),
+    UrlCase(
+        "hospitals:public_download",
+        _public(200),
+        kwargs=lambda w: {"fmt": "xlsx"},
+        label="xlsx",
+        public=True,
+    ),
+    UrlCase(
+        "hospitals:public_download",
+        _public(404),
+        kwargs=lambda w: {"fmt": "pdf"},
+        label="unknown format",
+        public=True,
     ),
 ]

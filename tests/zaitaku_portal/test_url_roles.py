@@ -2,6 +2,7 @@
 
 import importlib
 import pkgutil
+import re
 
 import pytest
 from django.contrib import admin
@@ -43,6 +44,14 @@ def named_patterns(resolver=None, namespace="") -> set[str]:
 
 
 CASES = all_cases()
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def assert_no_inline_script(html: str, where: str) -> None:
+    """The CSP allows scripts only from our static files: no inline <script>, no onclick=."""
+    assert not INLINE_SCRIPT.search(html), f"inline <script> in {where}"
+    assert not INLINE_HANDLER.search(html.replace("<svg", "")), f"inline event handler in {where}"
 
 
 def test_every_url_pattern_has_an_expected_outcome_per_role():
@@ -79,6 +88,8 @@ def test_url_as_role(client, catalogue_world, case, role):
         assert response.url.startswith(reverse("login")), response.url
     else:
         assert response.status_code == expected, f"{case} as {role}: {response.status_code}"
+        if expected == 200 and "text/html" in response.get("Content-Type", ""):
+            assert_no_inline_script(response.content.decode(), f"{case} as {role}")
 
 
 def admin_urls(world):

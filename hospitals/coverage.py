@@ -1,0 +1,68 @@
+"""Coverage of every 在宅医療圏: its hubs and active hospitals, and where either is missing.
+
+The guideline (seed 001, 第3-2(3)) asks for at least one of each per area. Querysets come
+from zaitaku_portal.access, so each role sees its own areas only."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from hospitals.models import ActiveHospitalDesignation
+from zaitaku_portal.access import areas_for, designations_for, hubs_for
+
+
+@dataclass
+class AreaCoverage:
+    area: object
+    hubs: list
+    designations: list
+
+    @property
+    def lacks_hub(self) -> bool:
+        return not self.hubs
+
+    @property
+    def lacks_hospital(self) -> bool:
+        return not self.designations
+
+    @property
+    def is_gap(self) -> bool:
+        return self.lacks_hub or self.lacks_hospital
+
+
+def current_hubs(hubs, today):
+    return hubs.filter(designated_from__lte=today).filter(
+        Q(designated_until__isnull=True) | Q(designated_until__gte=today)
+    )
+
+
+def current_designations(designations, today):
+    return designations.filter(
+        status=ActiveHospitalDesignation.Status.ACTIVE, start_date__lte=today
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+
+
+def coverage_of(areas, hubs, designations, today=None) -> list[AreaCoverage]:
+    today = today or datetime.date.today()
+    hubs_by_area: dict[int, list] = {}
+    for hub in current_hubs(hubs, today).prefetch_related("areas").order_by("name"):
+        for area in hub.areas.all():
+            hubs_by_area.setdefault(area.pk, []).append(hub)
+    designations_by_area: dict[int, list] = {}
+    for designation in (
+        current_designations(designations, today)
+        .select_related("institution", "institution__municipality", "hub")
+        .order_by("institution__name")
+    ):
+        designations_by_area.setdefault(designation.area_id, []).append(designation)
+    return [
+        AreaCoverage(area, hubs_by_area.get(area.pk, []), designations_by_area.get(area.pk, []))
+        for area in areas.select_related("secondary_area").order_by("display_order", "name")
+    ]
+
+
+def coverage_for(user, today=None) -> list[AreaCoverage]:
+    return coverage_of(areas_for(user), hubs_for(user), designations_for(user), today)

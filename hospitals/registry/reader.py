@@ -1,0 +1,499 @@
+"""Reading the 届出受理医療機関名簿 (the regional health bureau's list of accepted standards).
+
+The workbook is streamed with openpyxl in read-only mode; nothing here touches the database.
+Every problem names the row, the cell and the column, in Japanese, so a clerk can open the
+file and fix it. The container is checked before openpyxl sees it: size, encryption, macros
+and zip bombs are refused without being unpacked."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from typing import IO
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+
+from hospitals.codes import SCORE_TABLE_MEDICAL, luhn_check_passes
+from hospitals.registry import xlsx_stream
+from zaitaku_portal.wareki import parse_wareki, wareki_date
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""A prefecture's 医科 list (tens of thousands of rows) is 3-6 MB; 20 MB leaves room."""
+MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 150
+"""Worksheet XML compresses about 10:1; a member far above this is a zip bomb."""
+MAX_PROBLEMS_KEPT = 500
+HEADER_ROW = 4
+TITLE_ROWS = 3
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+
+COLUMNS = (
+    Column("prefecture", "都道府県コード", ("都道府県番号",)),
+    Column("section", "区分"),
+    Column("number", "医療機関番号"),
+    Column("name", "医療機関名称", ("医療機関名",)),
+    Column("postal_code", "郵便番号", ("医療機関所在地(郵便番号)", "所在地(郵便番号)"), False),
+    Column("address", "住所", ("医療機関所在地(住所)", "所在地(住所)", "所在地")),
+    Column("phone", "電話番号", (), False),
+    Column("beds", "病床数", (), False),
+    Column("standard_name", "受理届出名称", (), False),
+    Column("symbol", "受理記号"),
+    Column("acceptance_number", "受理番号", (), False),
+    Column("since", "算定開始年月日"),
+)
+
+SECTIONS = {"医科": "1", "歯科": "3", "薬局": "4", "調剤": "4"}
+
+TIER_SINGLE = "enhanced_single"
+TIER_LINKED = "enhanced_linked"
+TIER_CONVENTIONAL = "conventional"
+TIER_NONE = "none"
+TIER_STRENGTH = {TIER_NONE: 0, TIER_CONVENTIONAL: 1, TIER_LINKED: 2, TIER_SINGLE: 3}
+_SUPPORT_SYMBOL = re.compile(r"^支援(?P<kind>[診病])(?P<tier>[123])(?P<sub>[アイ]?)$")
+BACKUP_SYMBOL = "在後病"
+
+
+class RegistryFileError(Exception):
+    """The file as a whole cannot be read; the message is shown to the user as is."""
+
+
+def normalise(value) -> str:
+    """Full-width digits, letters and spaces to half-width; inner runs of space kept single."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _normalise_text(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalise_text(text: str) -> str:
+    # a list repeats the same names, dates and symbols on every row of a facility
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+@functools.lru_cache(maxsize=65536)
+def _compact_text(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+_parse_since = functools.lru_cache(maxsize=8192)(parse_wareki)
+
+
+def _compact(value) -> str:
+    return _compact_text(normalise(value))
+
+
+@dataclass
+class Problem:
+    row: int | None
+    cell: str
+    column: str
+    message: str
+    severity: str = "error"
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "cell": self.cell,
+            "column": self.column,
+            "message": self.message,
+            "severity": self.severity,
+            "text": self.text,
+        }
+
+    @property
+    def text(self) -> str:
+        where = []
+        if self.row:
+            where.append(f"{self.row}行目")
+        if self.cell:
+            where.append(f"セル{self.cell}")
+        place = " ".join(where)
+        column = f"（{self.column}）" if self.column else ""
+        return f"{place}{column}: {self.message}" if place or column else self.message
+
+
+@dataclass
+class ParseResult:
+    file_name: str
+    file_size: int
+    sha256: str
+    as_of: datetime.date | None = None
+    facilities: dict[str, dict] = field(default_factory=dict)
+    row_count: int = 0
+    skipped_row_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    error_count: int = 0
+    warning_count: int = 0
+    check_digit_failures: set[str] = field(default_factory=set)
+
+    def add(self, problem: Problem) -> None:
+        if problem.severity == "error":
+            self.error_count += 1
+        else:
+            self.warning_count += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(problem)
+
+    def fail(self, message: str, row=None, cell="", column="") -> None:
+        self.add(Problem(row, cell, column, message))
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+
+def _file_bytes_head(stream: IO[bytes], size: int) -> bytes:
+    stream.seek(0)
+    head = stream.read(min(size, 64 * 1024))
+    stream.seek(0)
+    return head
+
+
+def check_container(stream: IO[bytes], file_name: str, size: int) -> str | None:
+    """A Japanese message when the upload is not a plain .xlsx we may open, else None."""
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if size == 0:
+        return "ファイルが空です（0バイト）。名簿のExcelファイルを選んでください。"
+    if size > MAX_FILE_BYTES:
+        return (
+            f"ファイルが大きすぎます（{size / 1024 / 1024:,.1f} MB）。"
+            f"取り込めるのは{MAX_FILE_BYTES // 1024 // 1024} MBまでです。"
+        )
+    head = _file_bytes_head(stream, size)
+    if head.startswith(OLE_MAGIC):
+        stream.seek(0)
+        whole = stream.read()
+        stream.seek(0)
+        if ENCRYPTED_STREAM in whole:
+            return (
+                "パスワードで保護（暗号化）されたファイルは取り込めません。"
+                "Excelでパスワードを解除して .xlsx で保存し直してください。"
+            )
+        return "旧形式のExcelファイル（.xls）は取り込めません。.xlsx で保存し直してください。"
+    if extension in {"xlsm", "xltm", "xlam"}:
+        return (
+            f"マクロ有効ブック（.{extension}）は安全のため取り込めません。"
+            ".xlsx（マクロなし）で保存し直してください。"
+        )
+    if not head.startswith(ZIP_MAGIC):
+        return "Excelファイル（.xlsx）ではありません。厚生局の名簿をExcel形式のまま選んでください。"
+    try:
+        archive = zipfile.ZipFile(stream)
+    except zipfile.BadZipFile:
+        return "Excelファイル（.xlsx）として読めません。ファイルが壊れている可能性があります。"
+    with archive:
+        members = archive.infolist()
+        if any(info.flag_bits & 0x1 for info in members):
+            return "パスワードで保護（暗号化）されたファイルは取り込めません。"
+        total = sum(info.file_size for info in members)
+        suspicious = [
+            info
+            for info in members
+            if info.file_size > 1024 * 1024
+            and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+        ]
+        if total > MAX_UNCOMPRESSED_BYTES or suspicious:
+            return (
+                "展開後のサイズが異常に大きいファイルです（圧縮爆弾の疑い）。取り込めません。"
+                f"（展開後 {total / 1024 / 1024:,.0f} MB）"
+            )
+        names = {info.filename for info in members}
+        if any(name.lower().endswith("vbaproject.bin") for name in names):
+            return (
+                "マクロを含むブックは安全のため取り込めません。"
+                ".xlsx（マクロなし）で保存し直してください。"
+            )
+        if "[Content_Types].xml" in names:
+            content_types = archive.read("[Content_Types].xml")
+            if b"macroEnabled" in content_types:
+                return "マクロ有効ブックは安全のため取り込めません。"
+        if "xl/workbook.xml" not in names:
+            return "Excelファイル（.xlsx）ではありません（ブックの本体が見つかりません）。"
+    stream.seek(0)
+    if extension != "xlsx":
+        return f"拡張子が .xlsx ではありません（.{extension or 'なし'}）。"
+    return None
+
+
+def _sha256(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+_AS_OF = re.compile(r"((?:令和|平成)\s*(?:元|\d{1,2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*現在")
+_NUMBER = re.compile(r"^(\d{2})-?(\d{5})$")
+_PREFECTURE = re.compile(r"^\d{1,2}$")
+
+
+def _header_map(header: tuple, result: ParseResult) -> dict[str, int] | None:
+    labels = {}
+    for index, value in enumerate(header):
+        text = _compact(value)
+        if text:
+            labels[text] = index
+    if not labels:
+        result.fail(
+            f"{HEADER_ROW}行目に見出しがありません。厚生局の名簿（見出しは{HEADER_ROW}行目）を"
+            "加工せずに選んでください。",
+            row=HEADER_ROW,
+        )
+        return None
+    positions: dict[str, int] = {}
+    missing = []
+    for column in COLUMNS:
+        found = next(
+            (labels[name] for name in (column.label, *column.aliases) if name in labels), None
+        )
+        if found is None:
+            if column.required:
+                missing.append(column.label)
+        else:
+            positions[column.key] = found
+    if missing:
+        seen = "、".join(f"「{label}」" for label in labels)
+        result.fail(
+            f"{HEADER_ROW}行目の見出しが名簿の形式と異なります。"
+            f"見出し{'、'.join(f'「{m}」' for m in missing)}がありません"
+            f"（見つかった見出し: {seen}）。",
+            row=HEADER_ROW,
+            cell=f"A{HEADER_ROW}",
+        )
+        return None
+    return positions
+
+
+def _beds(text: str) -> int | None:
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    return sum(numbers) if numbers else None
+
+
+ENGINES = ("stream", "openpyxl")
+
+
+def read_registry(
+    stream: IO[bytes], file_name: str, size: int, today=None, engine: str = "stream"
+) -> ParseResult:
+    """Parse the list into one record per 医科 facility (keyed by the 10-digit code).
+
+    Raises RegistryFileError when the file cannot be opened at all; otherwise every problem
+    is in result.problems and result.ok says whether it may be applied. engine "stream"
+    (default) reads the sheet XML directly (hospitals/registry/xlsx_stream.py); "openpyxl"
+    uses openpyxl's read-only mode, kept for comparison in the benchmark."""
+    today = today or datetime.date.today()
+    message = check_container(stream, file_name, size)
+    if message:
+        raise RegistryFileError(message)
+    result = ParseResult(file_name=file_name, file_size=size, sha256=_sha256(stream))
+    try:
+        if engine == "openpyxl":
+            workbook = load_workbook(stream, read_only=True, data_only=True)
+            try:
+                rows = enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+                _read_sheet(rows, result, today)
+            finally:
+                workbook.close()
+        else:
+            _read_sheet(xlsx_stream.iter_rows(stream), result, today)
+    except RegistryFileError:
+        raise
+    except Exception as error:  # a damaged workbook fails in many ways
+        raise RegistryFileError(
+            f"Excelファイルとして読み込めませんでした（{type(error).__name__}: {error}）。"
+        ) from error
+    return result
+
+
+def _read_sheet(rows, result: ParseResult, today: datetime.date) -> None:
+    for row_number in range(1, TITLE_ROWS + 1):
+        _number, values = next(rows, (row_number, ()))
+        if result.as_of is None:
+            _find_as_of(values or (), row_number, result, today)
+    _number, header = next(rows, (HEADER_ROW, None))
+    if result.as_of is None and result.ok:
+        result.fail(
+            "名簿の時点（例: [令和6年6月1日現在]）が1〜3行目に見つかりません。",
+            row=2,
+            cell="A2",
+            column="表題",
+        )
+    if not header:
+        result.fail(
+            f"シートが空です。{HEADER_ROW}行目に見出し、{HEADER_ROW + 1}行目からデータが必要です。",
+            row=HEADER_ROW,
+        )
+        return
+    positions = _header_map(header, result)
+    if positions is None:
+        return
+    letters = {key: get_column_letter(index + 1) for key, index in positions.items()}
+    labels = {column.key: column.label for column in COLUMNS}
+    seen: dict[tuple, int] = {}
+    facilities = result.facilities
+    for row_number, values in rows:
+        if not values or all(v is None or str(v).strip() == "" for v in values):
+            continue
+        result.row_count += 1
+
+        def cell(key: str, _values=values) -> str:
+            index = positions.get(key)
+            if index is None or index >= len(_values):
+                return ""
+            return normalise(_values[index])
+
+        def fail(key: str, message: str, severity: str = "error", _row=row_number) -> None:
+            result.add(Problem(_row, f"{letters[key]}{_row}", labels[key], message, severity))
+
+        section_text = _compact(cell("section"))
+        section = SECTIONS.get(section_text)
+        if section is None:
+            fail("section", f"「{section_text}」は区分として読めません（医科・歯科・薬局）。")
+            continue
+        if section != SCORE_TABLE_MEDICAL:
+            result.skipped_row_count += 1
+            continue
+        prefecture = _compact(cell("prefecture"))
+        if not _PREFECTURE.match(prefecture) or not 1 <= int(prefecture) <= 47:
+            fail("prefecture", f"「{prefecture}」は都道府県コード（01〜47）ではありません。")
+            continue
+        number = _compact(cell("number")).replace("ー", "-").replace("−", "-")
+        match = _NUMBER.match(number)
+        if not match:
+            fail("number", f"「{number}」は医療機関番号（例: 01-15202）として読めません。")
+            continue
+        code = f"{int(prefecture):02d}{section}{match[1]}{match[2]}"
+        name = cell("name")
+        if not name:
+            fail("name", "医療機関名称が空です。")
+            continue
+        symbol = _compact(cell("symbol"))
+        acceptance = _compact(cell("acceptance_number"))
+        key = (code, symbol, acceptance)
+        if key in seen:
+            fail(
+                "symbol",
+                f"{seen[key]}行目と同じ医療機関（{code}）・受理記号（{symbol}）・"
+                f"受理番号（{acceptance or '空欄'}）の行が重複しています。",
+            )
+            continue
+        seen[key] = row_number
+        since_text = cell("since")
+        since = None
+        raw_since = values[positions["since"]] if positions["since"] < len(values) else None
+        if isinstance(raw_since, datetime.datetime | datetime.date):
+            since = raw_since.date() if isinstance(raw_since, datetime.datetime) else raw_since
+        elif isinstance(raw_since, int | float) and 1 < raw_since < 100_000:
+            since = from_excel(raw_since).date()  # a real Excel date typed over the text
+        elif since_text:
+            try:
+                since = _parse_since(since_text)
+            except ValueError as error:
+                fail("since", str(error))
+                continue
+        if since is not None and result.as_of and since > result.as_of:
+            fail(
+                "since",
+                f"「{since_text}」は名簿の時点（{wareki_date(result.as_of)}現在）より後の"
+                "日付です。年の誤りがないか確認してください。",
+            )
+            continue
+        facility = facilities.get(code)
+        if facility is None:
+            beds_text = cell("beds")
+            facility = facilities[code] = {
+                "code": code,
+                "row": row_number,
+                "name": name,
+                "postal_code": _compact(cell("postal_code")).lstrip("〒"),
+                "address": cell("address"),
+                "phone": _compact(cell("phone")),
+                "beds_text": beds_text,
+                "bed_count": _beds(beds_text),
+                "support_tier": TIER_NONE,
+                "linked_subtype": "",
+                "is_backup_hospital": False,
+                "support_since": None,
+                "has_hospital_symbol": False,
+                "has_clinic_symbol": False,
+                "code_check_passed": luhn_check_passes(code),
+            }
+            if not facility["code_check_passed"]:
+                result.check_digit_failures.add(code)
+                fail(
+                    "number",
+                    f"医療機関コード {code} の検証番号がLuhn方式と一致しません。"
+                    "取り込む場合は「要確認」として登録されます。",
+                    severity="warning",
+                )
+        support = _SUPPORT_SYMBOL.match(symbol)
+        if support:
+            tier = {"1": TIER_SINGLE, "2": TIER_LINKED, "3": TIER_CONVENTIONAL}[support["tier"]]
+            if TIER_STRENGTH[tier] > TIER_STRENGTH[facility["support_tier"]]:
+                facility["support_tier"] = tier
+                facility["linked_subtype"] = {"ア": "a", "イ": "i"}.get(support["sub"], "")
+                facility["support_since"] = since.isoformat() if since else None
+            key_kind = "has_hospital_symbol" if support["kind"] == "病" else "has_clinic_symbol"
+            facility[key_kind] = True
+        elif symbol == BACKUP_SYMBOL:
+            facility["is_backup_hospital"] = True
+            facility["has_hospital_symbol"] = True
+
+
+def _find_as_of(values: tuple, row_number: int, result: ParseResult, today) -> None:
+    for index, value in enumerate(values):
+        text = normalise(value)
+        match = _AS_OF.search(text)
+        if not match:
+            continue
+        cell = f"{get_column_letter(index + 1)}{row_number}"
+        try:
+            as_of = parse_wareki(match[1])
+        except ValueError as error:
+            result.fail(str(error), row=row_number, cell=cell, column="名簿の時点")
+            return
+        if as_of > today:
+            result.fail(
+                f"名簿の時点「{match[1]}」が今日より後の日付です。年の誤りがないか確認してください。",
+                row=row_number,
+                cell=cell,
+                column="名簿の時点",
+            )
+        result.as_of = as_of
+        return
+
+
+def facility_kind(record: dict) -> str:
+    """病院 or 診療所: the 受理記号 says it when present; else the name, else 20+ beds."""
+    if record["has_hospital_symbol"]:
+        return "hospital"
+    if record["has_clinic_symbol"]:
+        return "clinic"
+    if "病院" in record["name"]:
+        return "hospital"
+    if record["bed_count"] is not None and record["bed_count"] >= 20:
+        return "hospital"
+    return "clinic"
