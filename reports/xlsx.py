@@ -16,7 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from zaitaku_portal.exports import escape_formula  # the one rule for formula injection
+
 YEN_FORMAT = '#,##0"円"'
 WAREKI_DATE_FORMAT = '[$-ja-JP-x-gannen]ggge"年"m"月"d"日"'
 WAREKI_DATETIME_FORMAT = '[$-ja-JP-x-gannen]ggge"年"m"月"d"日" hh:mm'
@@ -29,13 +30,6 @@ Kind = Literal["text", "int", "yen", "date", "datetime"]
 class Column:
     header: str
     kind: Kind = "text"
-
-
-def escape_formula(value: Any) -> Any:
-    """A text cell that a spreadsheet would evaluate gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def display_width(text: str) -> int:

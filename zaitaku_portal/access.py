@@ -119,6 +119,28 @@ def applications_for(user) -> QuerySet:
     return Application.objects.filter(hub__in=hubs_for(user)).select_related("hub", "fiscal_year")
 
 
+# --- what anyone may see (the public list of the medical plan) --------------------------
+
+
+def published_areas() -> QuerySet:
+    return HomeCareArea.objects.all()
+
+
+def published_hubs() -> QuerySet:
+    from hubs.models import Hub
+
+    return Hub.objects.all()
+
+
+def published_designations() -> QuerySet:
+    """Only designations in force are published, never ended ones."""
+    from hospitals.models import ActiveHospitalDesignation
+
+    return ActiveHospitalDesignation.objects.filter(
+        status=ActiveHospitalDesignation.Status.ACTIVE
+    )
+
+
 # --- permissions -----------------------------------------------------------------------
 
 
@@ -190,6 +212,10 @@ def navigation_for(user) -> list[tuple[str, str]]:
     items.append(("交付申請", reverse("subsidies:application_list")))
     items.append(("拠点一覧", reverse("hubs:list")))
     items.append(("積極的医療機関", reverse("hospitals:list")))
+    items.append(("充足状況", reverse("hospitals:coverage")))
+    if role in STAFF_ROLES:
+        items.append(("名簿の取込", reverse("hospitals:registry_imports")))
+        items.append(("候補と指定", reverse("hospitals:candidates")))
     items.append(("補助メニュー", reverse("subsidies:catalogue_latest")))
     if role in STAFF_ROLES:
         items.append(("帳票の一括作成", reverse("reports:batch_list")))
