@@ -1,0 +1,200 @@
+"""Kill the web worker in the middle of a write: afterwards the data is fully there or fully
+absent, never half. A real server process runs against the PostgreSQL test database; another
+connection holds a lock on the audit log, so the request stops at its last write (the audit
+entry, after everything else) and the process is killed with SIGKILL right there."""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from zaitaku_portal.models import AuditEntry, Role
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """`manage.py runserver --noreload` as its own process on the test database."""
+
+    def __init__(self):
+        database = connection.settings_dict
+        self.dsn = (
+            f"host={database.get('HOST') or '127.0.0.1'} port={database.get('PORT') or 5432} "
+            f"user={database.get('USER') or 'postgres'} dbname={database['NAME']}"
+        )
+        url = (
+            f"postgres://{database.get('USER') or 'postgres'}@{database.get('HOST') or '127.0.0.1'}"
+            f":{database.get('PORT') or 5432}/{database['NAME']}"
+        )
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "1", "DATABASE_POOL": "0"}
+        env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1"
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(self.base + "/login/", timeout=1)  # noqa: S310
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.kill()
+        raise AssertionError("the server did not start")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+class Browser:
+    def __init__(self, server: Server, user):
+        client = Client()
+        client.force_login(user)  # the session is in the database the server reads
+        self.server = server
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        self.jar.set_cookie(
+            http.cookiejar.Cookie(
+                0,
+                settings.SESSION_COOKIE_NAME,
+                session,
+                None,
+                False,
+                "127.0.0.1",
+                False,
+                False,
+                "/",
+                True,
+                False,
+                None,
+                True,
+                None,
+                None,
+                {},
+            )
+        )
+
+    def token(self, path: str) -> str:
+        with self.opener.open(self.server.base + path, timeout=30) as response:
+            html = response.read().decode()
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+    def post(self, path: str, data: dict, token: str):
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
+        request = urllib.request.Request(  # noqa: S310
+            self.server.base + path, data=body, headers={"Referer": self.server.base + path}
+        )
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status
+        except OSError:
+            return None  # the server died under us
+
+
+def kill_during_last_write(
+    server: Server, browser: Browser, path: str, data: dict, post_path: str | None = None
+) -> None:
+    """POST, let the request block on the audit log, SIGKILL the server, release the lock."""
+    token = browser.token(path)
+    with psycopg.connect(server.dsn, autocommit=False) as blocker:
+        blocker.execute("LOCK TABLE zaitaku_portal_auditentry IN SHARE ROW EXCLUSIVE MODE")
+        thread = threading.Thread(target=browser.post, args=(post_path or path, data, token))
+        thread.start()
+        with psycopg.connect(server.dsn, autocommit=True) as watcher:
+            for _ in range(200):
+                waiting = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND query ILIKE 'INSERT INTO \"zaitaku_portal_auditentry\"%%'"
+                ).fetchone()[0]
+                if waiting:
+                    break
+                time.sleep(0.05)
+            else:
+                raise AssertionError("the request never reached its audit entry")
+        server.kill()
+        blocker.rollback()  # release: the orphaned transaction now fails and rolls back
+    thread.join(timeout=30)
+    time.sleep(0.5)
+
+
+@pytest.fixture
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database server a second process can share (PostgreSQL)")
+
+
+def test_killed_submission_leaves_the_draft_untouched(postgresql_only, world):
+    from subsidies.models import ApplicationVersion
+    from tests.subsidies.factories import application_in, catalogue
+
+    coordinator = world.users[Role.HUB_COORDINATOR]
+    staff = world.users[Role.PREFECTURE_STAFF]
+    fiscal_year, _ = catalogue()
+    application = application_in("draft", world.hub_a, fiscal_year, coordinator, staff)
+    path = f"/subsidies/applications/{application.pk}/action/submit/"
+
+    server = Server()
+    kill_during_last_write(
+        server, Browser(server, coordinator), path, {"version": application.version}
+    )
+    application.refresh_from_db()
+    assert application.status == "draft"
+    assert not ApplicationVersion.objects.filter(application=application).exists()
+    assert not AuditEntry.objects.filter(action="提出する").exists()
+
+    server = Server()  # the same request, not killed, does submit: the check can see success
+    try:
+        browser = Browser(server, coordinator)
+        assert browser.post(path, {"version": application.version}, browser.token(path)) == 200
+    finally:
+        server.kill()
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    assert ApplicationVersion.objects.filter(application=application).count() == 1
+
+
+def test_killed_registry_import_writes_no_institution(postgresql_only, world):
+    from hospitals.models import MedicalInstitution, RegistryImportRun
+    from tests.hospitals.registry_workbooks import realistic_rows, xlsx
+    from tests.hospitals.test_registry_import import preview_bytes
+
+    staff = world.users[Role.PREFECTURE_STAFF]
+    before = MedicalInstitution.objects.count()
+    run = preview_bytes(xlsx(realistic_rows()), staff)
+    assert run.status == RegistryImportRun.Status.PREVIEW, run.problems
+    path = f"/hospitals/registry/{run.pk}/"
+
+    server = Server()
+    kill_during_last_write(
+        server, Browser(server, staff), path, {"acknowledge": "1"}, post_path=f"{path}confirm/"
+    )
+    run.refresh_from_db()
+    assert run.status == RegistryImportRun.Status.PREVIEW
+    assert MedicalInstitution.objects.count() == before
+    assert not AuditEntry.objects.filter(action="医療機関名簿の取込").exists()
