@@ -29,8 +29,8 @@ def _pk(world, **kwargs):
     return {"pk": _application(world, **kwargs).pk}
 
 
-def _attachment(world):
-    application = _application(world)
+def _attachment(world, hub=None):
+    application = _application(world, hub=hub)
     attachment = application.attachments.create(
         file=ContentFile(b"%PDF-1.4 test", name="plan.pdf"),
         original_name="plan.pdf",
@@ -130,3 +130,37 @@ CASES = [
 ]
 
 CASES += [UrlCase("subsidies:review_export", only(STAFF))]
+
+# IDOR sweep: the same pages reached with another hub's objects.
+CASES += [
+    UrlCase(
+        "subsidies:application_action",
+        {**_other(403), Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 403},
+        kwargs=lambda w: {**_pk(w, hub=w.hub_b), "action": "start_review"},
+        label="other scope",
+    ),
+    UrlCase(
+        "subsidies:attachment_download",
+        _other(),
+        kwargs=lambda w: _attachment(w, hub=w.hub_b),
+        label="other scope",
+    ),
+    UrlCase(
+        "subsidies:attachment_upload",
+        _coordinator_only(302, other_hub=True),
+        kwargs=lambda w: _pk(w, hub=w.hub_b),
+        label="other scope",
+    ),
+    UrlCase(
+        "subsidies:excel_upload",
+        _coordinator_only(other_hub=True),
+        kwargs=lambda w: _pk(w, hub=w.hub_b),
+        label="other scope",
+    ),
+    UrlCase(
+        "subsidies:version_diff",
+        _other(),
+        kwargs=lambda w: _pk(w, hub=w.hub_b, submitted=True),
+        label="other scope",
+    ),
+]

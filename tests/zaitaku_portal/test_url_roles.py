@@ -128,3 +128,38 @@ def test_admin_is_for_prefecture_staff_only(client, catalogue_world, role):
             assert response.status_code == 302, f"{name} as {role}"
             assert response.url.startswith(reverse("admin:login")), f"{name} as {role}"
     assert seen >= 30
+
+
+def patterns_with_object_ids(resolver=None, namespace="") -> set[str]:
+    resolver = resolver or get_resolver()
+    names = set()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= patterns_with_object_ids(entry, inner)
+        elif "pk" in str(entry.pattern) or "_pk>" in str(entry.pattern):
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_url_with_an_object_id_is_tried_with_another_scopes_object():
+    """IDOR sweep: each such URL has a case where coordinators and health centers reach for
+    an object outside their scope, and get 404 (or 403 when the role may not use the page)."""
+    from zaitaku_portal.models import Role
+
+    outsiders = (Role.HUB_COORDINATOR, Role.HEALTH_CENTER)
+    missing = []
+    for name in sorted(patterns_with_object_ids()):
+        cases = [c for c in CASES if c.name == name]
+        if cases and all(c.expect[role] in (403, 405) for c in cases for role in outsiders):
+            continue  # a page for prefecture staff only: no outsider gets in at all
+        others = [c for c in cases if "other" in c.label]
+        if not others or any(
+            c.expect[role] not in (403, 404, 405)
+            for c in others
+            for role in outsiders
+        ):
+            missing.append(name)
+    assert not missing, f"no other-scope case (404/403 for non-staff) for: {missing}"
