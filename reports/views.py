@@ -11,7 +11,6 @@ from reports.charts import Series, bar_chart, line_chart
 from reports.dashboard import MEETINGS_MINIMUM
 from reports.models import BatchJob
 from reports.xlsx import Column, write_xlsx, xlsx_response
-from zaitaku_portal import audit
 from zaitaku_portal.access import (
     ALL_ROLES,
     STAFF_ROLES,
@@ -205,9 +204,6 @@ def dashboard_export(request, table: str):
     else:
         raise Http404("その表はありません。")
     suffix = f"_{area.name}" if area else ""
-    audit.record(
-        request.user, "ダッシュボードの出力", fiscal_year, {"表": title}
-    ) if fiscal_year else None
     return xlsx_response(f"{title}_{fiscal_year}{suffix}.xlsx", content)
 
 
@@ -273,7 +269,6 @@ def prefecture_pdf(request):
     content = prefecture_summary_pdf(
         fiscal_year, hubs_for(request.user), designations_for(request.user)
     )
-    audit.record(request.user, "実施状況（県全体）のダウンロード", fiscal_year)
     response = HttpResponse(content, content_type="application/pdf")
     name = f"実施状況_{fiscal_year}.pdf"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
@@ -303,9 +298,6 @@ def application_pdf(request, pk: int):
     response = HttpResponse(render(version), content_type="application/pdf")
     name = f"交付申請書_{version.application.hub.name}_第{version.number}版.pdf"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    audit.record(
-        request.user, "交付申請書のダウンロード", version.application, {"版": version.number}
-    )
     return response
 
 
@@ -317,7 +309,6 @@ def decision_notice(request, pk: int):
     response = HttpResponse(decision_notice_pdf(decision), content_type="application/pdf")
     name = decision_notice_filename(decision)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    audit.record(request.user, "交付決定通知書のダウンロード", decision)
     return response
 
 
@@ -373,5 +364,4 @@ def batch_detail(request, pk: int):
 @require_roles(*STAFF_ROLES)
 def batch_download(request, pk: int):
     job = get_object_or_404(BatchJob, pk=pk, status=BatchJob.Status.DONE)
-    audit.record(request.user, "一括作成のダウンロード", job)
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)

@@ -136,9 +136,7 @@ def published_designations() -> QuerySet:
     """Only designations in force are published, never ended ones."""
     from hospitals.models import ActiveHospitalDesignation
 
-    return ActiveHospitalDesignation.objects.filter(
-        status=ActiveHospitalDesignation.Status.ACTIVE
-    )
+    return ActiveHospitalDesignation.objects.filter(status=ActiveHospitalDesignation.Status.ACTIVE)
 
 
 # --- permissions -----------------------------------------------------------------------

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
+    "zaitaku_portal.middleware.DownloadAuditMiddleware",
 ]
 
 # Content Security Policy (django-csp, docs/adr/0008): scripts only from our own static

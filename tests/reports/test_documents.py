@@ -44,7 +44,10 @@ def test_coordinator_downloads_own_notice_and_is_audited(client, world):
     text = text_of(response.content)
     assert "8医政第1234号" in text
     assert "1,578,000円" in text
-    assert AuditEntry.objects.filter(action="交付決定通知書のダウンロード").count() == 1
+    entry = AuditEntry.objects.get(action="ダウンロード")
+    assert entry.target_label == "交付決定通知書_甲拠点_8医政第1234号.pdf"
+    assert entry.actor == world.users[Role.HUB_COORDINATOR]
+    assert entry.changes["URL"] == f"/reports/decisions/{decision.pk}/notice.pdf"
 
 
 def test_batch_of_decision_notices_zips_every_current_decision(world, settings, tmp_path):
