@@ -68,11 +68,28 @@ class Client:
         except urllib.error.HTTPError as error:
             return error.code, b""
 
-    def login(self, username: str) -> None:
+    def get_text(self, path: str) -> tuple[int, str]:
+        status, body = self.get(path)
+        return status, body.decode("utf-8", "replace")
+
+    def post(self, path: str, fields: dict) -> tuple[int, str]:
+        """A form POST as a browser sends it (CSRF token from the cookie, Referer set)."""
+        token = next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
+        request = urllib.request.Request(  # noqa: S310 - our own loopback server
+            self.base + path, data=data, headers={"Referer": self.base + path}
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def login(self, username: str, password: str = PASSWORD) -> None:
         _, body = self.get("/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
         data = urllib.parse.urlencode(
-            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+            {"username": username, "password": password, "csrfmiddlewaretoken": token}
         ).encode()
         request = urllib.request.Request(  # noqa: S310 - our own loopback server
             self.base + "/login/", data=data, headers={"Referer": self.base + "/login/"}

@@ -1,0 +1,289 @@
+"""Write load: 16 coordinators saving drafts and submitting while 4 staff review, against
+gunicorn and PostgreSQL on loopback. Checks afterwards that no update was lost: every
+coordinator's last successful save is what the database holds, and each application's
+version counter equals the number of writes that succeeded on it.
+
+    .venv/bin/python benchmarks/load_writes.py --seconds 30     # on the national database
+"""
+
+import argparse
+import html.parser
+import os
+import random
+import re
+import signal
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.load_dashboards import (
+    DEFAULT_DB,
+    Client,
+    percentile,
+    start_server,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "national-pass-2026"  # noqa: S105 - synthetic benchmark users
+YEAR = 2030  # a fresh fiscal year, so the national data's own years stay as they are
+
+
+class FormReader(html.parser.HTMLParser):
+    """The fields a browser would send for the form with the given id."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside, self.fields, self._textarea = form_id, False, {}, None
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        if not self.inside or ("name" not in a and tag != "option"):
+            return
+        if tag == "input" and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") == "checkbox":
+                if "checked" in a:
+                    self.fields[a["name"]] = a.get("value", "on")
+            else:
+                self.fields[a["name"]] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self.fields[a["name"]] = ""
+        elif tag == "select":
+            self._select = a["name"]
+            self.fields.setdefault(a["name"], "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields[self._select] = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        if tag == "textarea":
+            self._textarea = None
+        if tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+def prepare(coordinators: int, staff: int) -> list[int]:
+    """Users, hubs and draft applications for the run (idempotent), in the national database:
+    `coordinators` hubs, each in a home-care area of its own with two active hospitals (the
+    national data's areas hold 36 hospitals each, whose 223-line plans are measured apart)."""
+    import datetime
+
+    from hospitals.models import ActiveHospitalDesignation, MedicalInstitution
+    from hubs.models import Hub, HubCoordinator
+    from subsidies.models import Application, FiscalYear
+    from subsidies.services.applications import start_application
+    from subsidies.services.catalogue import copy_fiscal_year
+    from zaitaku_portal.models import HomeCareArea, SecondaryMedicalArea, User
+
+    fiscal_year = FiscalYear.objects.filter(year=YEAR).first()
+    if fiscal_year is None:
+        source = (
+            FiscalYear.objects.filter(menus__code__startswith="okinawa").order_by("-year").first()
+        )
+        fiscal_year = copy_fiscal_year(source, YEAR, actor=None)
+    ids = []
+    for index in range(coordinators):
+        user, _ = User.objects.get_or_create(
+            username=f"load-coord-{index}", defaults={"role": "hub_coordinator"}
+        )
+        user.set_password(PASSWORD)
+        user.save()
+        area, _ = HomeCareArea.objects.get_or_create(
+            name=f"負荷試験圏域{index:02d}",
+            defaults={"basis": "other", "secondary_area": SecondaryMedicalArea.objects.first()},
+        )
+        hub, created = Hub.objects.get_or_create(
+            name=f"負荷試験拠点B{index:02d}",
+            defaults={
+                "operator_type": "medical_association",
+                "operator_name": f"負荷試験医師会{index}",
+                "designated_from": datetime.date(YEAR, 4, 1),
+            },
+        )
+        if created:
+            hub.areas.set([area])
+            for _number in range(2):
+                institution = (
+                    MedicalInstitution.objects.filter(designations__isnull=True).first()
+                    or MedicalInstitution.objects.order_by("?").first()
+                )
+                ActiveHospitalDesignation.objects.create(
+                    institution=institution,
+                    area=area,
+                    hub=hub,
+                    start_date=datetime.date(YEAR, 4, 1),
+                )
+        HubCoordinator.objects.get_or_create(
+            hub=hub, user=user, defaults={"name": f"負荷{index}", "qualification": "a"}
+        )
+        application = Application.objects.filter(hub=hub, fiscal_year=fiscal_year).first()
+        application = application or start_application(hub, fiscal_year, user)
+        Application.objects.filter(pk=application.pk).update(status="draft")
+        ids.append(application.pk)
+    for index in range(staff):
+        user, _ = User.objects.get_or_create(
+            username=f"load-staff-{index}", defaults={"role": "prefecture_staff"}
+        )
+        user.set_password(PASSWORD)
+        user.save()
+    return ids
+
+
+def final_state(ids: list[int]) -> dict[int, tuple[str, int, str]]:
+    from subsidies.models import Application
+
+    return {
+        a.pk: (a.status, a.version, a.meeting_members)
+        for a in Application.objects.filter(pk__in=ids)
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--coordinators", type=int, default=16)
+    parser.add_argument("--staff", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8766)
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaitaku_portal.settings")
+    import django
+
+    django.setup()
+    ids = prepare(args.coordinators, args.staff)
+    start = final_state(ids)
+    server = start_server(args.database_url, args.port, True, args.workers)
+    base = f"http://127.0.0.1:{args.port}"
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    last_saved: dict[int, str] = {}
+    conflicts = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + args.seconds
+
+    def timed(label, call):
+        begin = time.perf_counter()
+        status, body = call()
+        with lock:
+            timings[label].append(time.perf_counter() - begin)
+            if status not in (200, 302):
+                errors[label] += 1
+        return status, body
+
+    writes: dict[int, int] = defaultdict(int)  # accepted writes per application
+
+    def coordinator(index: int) -> None:
+        client = Client(base)
+        client.login(f"load-coord-{index}", PASSWORD)
+        pk = ids[index]
+        rng = random.Random(index)
+        counter = 0
+        while time.perf_counter() < deadline:
+            status, body = timed(
+                "coordinator: 計画の画面",
+                lambda: client.get_text(f"/subsidies/applications/{pk}/edit/"),
+            )
+            if status != 200 or 'id="plan-form"' not in body:
+                time.sleep(0.3)  # not editable now (submitted, under review)
+                continue
+            reader = FormReader("plan-form")
+            reader.feed(body)
+            counter += 1
+            members = f"負荷試験{index}-{counter}"
+            fields = {**reader.fields, "meeting_members": members}
+            submitting = rng.random() < 0.15
+            fields["submit" if submitting else "save"] = "1"
+            label = "coordinator: 保存して提出" if submitting else "coordinator: 下書き保存"
+            status, body = timed(
+                label,
+                lambda fields=fields: client.post(f"/subsidies/applications/{pk}/edit/", fields),
+            )
+            saved = "下書きを保存しました" in body or "変更はありませんでした" in body
+            if saved or "を行いました" in body or ("提出する" in body and submitting):
+                with lock:
+                    last_saved[pk] = members
+                    writes[pk] += 1
+            else:
+                with lock:
+                    conflicts[0] += 1
+            time.sleep(rng.uniform(0.2, 0.6))
+
+    def reviewer(index: int) -> None:
+        client = Client(base)
+        client.login(f"load-staff-{index}", PASSWORD)
+        rng = random.Random(1000 + index)
+        while time.perf_counter() < deadline:
+            timed("staff: 審査一覧", lambda: client.get_text("/subsidies/review/"))
+            pk = rng.choice(ids)
+            status, body = timed(
+                "staff: 申請の画面",
+                lambda pk=pk: client.get_text(f"/subsidies/applications/{pk}/"),
+            )
+            for action, extra in (
+                ("start_review", {}),
+                ("return", {"reason_code": "missing", "reason": "負荷試験の差戻し"}),
+            ):
+                status, page = client.get_text(f"/subsidies/applications/{pk}/action/{action}/")
+                version = re.search(r'name="version" value="(\d+)"', page)
+                if status != 200 or version is None:
+                    continue
+                status, body = timed(
+                    f"staff: {action}",
+                    lambda action=action, extra=extra, version=version, pk=pk: client.post(
+                        f"/subsidies/applications/{pk}/action/{action}/",
+                        {"version": version.group(1), **extra},
+                    ),
+                )
+                if "を行いました" in body:
+                    with lock:
+                        writes[pk] += 1
+            time.sleep(rng.uniform(0.2, 0.6))
+
+    threads = [threading.Thread(target=coordinator, args=(i,)) for i in range(args.coordinators)]
+    threads += [threading.Thread(target=reviewer, args=(i,)) for i in range(args.staff)]
+    began = time.perf_counter()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    wall = time.perf_counter() - began
+    end = final_state(ids)
+    total = sum(len(v) for v in timings.values())
+    print(
+        f"{args.coordinators} coordinators + {args.staff} staff, {wall:.1f}s, "
+        f"{total} requests, {total / wall:.1f} req/s"
+    )
+    print(f"{'request':<28}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+    for label in sorted(timings):
+        values = sorted(timings[label])
+        p50 = values[len(values) // 2] * 1000
+        p95 = percentile(values, 0.95) * 1000
+        print(f"{label:<28}{len(values):>6}{p50:>9.0f}{p95:>9.0f}{errors.get(label, 0):>8}")
+    lost = [pk for pk, members in last_saved.items() if end[pk][2] != members]
+    miscounted = [pk for pk in ids if end[pk][1] - start[pk][1] != writes[pk]]
+    print(
+        f"refused with a message (stale version or not editable): {conflicts[0]}; "
+        f"lost updates: {len(lost)}; version counters off: {len(miscounted)}; "
+        f"HTTP errors: {sum(errors.values())}"
+    )
+
+
+if __name__ == "__main__":
+    main()
