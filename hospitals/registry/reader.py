@@ -12,7 +12,6 @@ import functools
 import hashlib
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -22,20 +21,14 @@ from openpyxl.utils.datetime import from_excel
 
 from hospitals.codes import SCORE_TABLE_MEDICAL, luhn_check_passes
 from hospitals.registry import xlsx_stream
+from zaitaku_portal.uploads import check_xlsx_container
 from zaitaku_portal.wareki import parse_wareki, wareki_date
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """A prefecture's 医科 list (tens of thousands of rows) is 3-6 MB; 20 MB leaves room."""
-MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 150
-"""Worksheet XML compresses about 10:1; a member far above this is a zip bomb."""
 MAX_PROBLEMS_KEPT = 500
 HEADER_ROW = 4
 TITLE_ROWS = 3
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
-ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
 @dataclass(frozen=True)
@@ -163,77 +156,16 @@ class ParseResult:
         return self.error_count == 0
 
 
-def _file_bytes_head(stream: IO[bytes], size: int) -> bytes:
-    stream.seek(0)
-    head = stream.read(min(size, 64 * 1024))
-    stream.seek(0)
-    return head
-
-
 def check_container(stream: IO[bytes], file_name: str, size: int) -> str | None:
     """A Japanese message when the upload is not a plain .xlsx we may open, else None."""
-    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    if size == 0:
-        return "ファイルが空です（0バイト）。名簿のExcelファイルを選んでください。"
-    if size > MAX_FILE_BYTES:
-        return (
-            f"ファイルが大きすぎます（{size / 1024 / 1024:,.1f} MB）。"
-            f"取り込めるのは{MAX_FILE_BYTES // 1024 // 1024} MBまでです。"
-        )
-    head = _file_bytes_head(stream, size)
-    if head.startswith(OLE_MAGIC):
-        stream.seek(0)
-        whole = stream.read()
-        stream.seek(0)
-        if ENCRYPTED_STREAM in whole:
-            return (
-                "パスワードで保護（暗号化）されたファイルは取り込めません。"
-                "Excelでパスワードを解除して .xlsx で保存し直してください。"
-            )
-        return "旧形式のExcelファイル（.xls）は取り込めません。.xlsx で保存し直してください。"
-    if extension in {"xlsm", "xltm", "xlam"}:
-        return (
-            f"マクロ有効ブック（.{extension}）は安全のため取り込めません。"
-            ".xlsx（マクロなし）で保存し直してください。"
-        )
-    if not head.startswith(ZIP_MAGIC):
-        return "Excelファイル（.xlsx）ではありません。厚生局の名簿をExcel形式のまま選んでください。"
-    try:
-        archive = zipfile.ZipFile(stream)
-    except zipfile.BadZipFile:
-        return "Excelファイル（.xlsx）として読めません。ファイルが壊れている可能性があります。"
-    with archive:
-        members = archive.infolist()
-        if any(info.flag_bits & 0x1 for info in members):
-            return "パスワードで保護（暗号化）されたファイルは取り込めません。"
-        total = sum(info.file_size for info in members)
-        suspicious = [
-            info
-            for info in members
-            if info.file_size > 1024 * 1024
-            and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
-        ]
-        if total > MAX_UNCOMPRESSED_BYTES or suspicious:
-            return (
-                "展開後のサイズが異常に大きいファイルです（圧縮爆弾の疑い）。取り込めません。"
-                f"（展開後 {total / 1024 / 1024:,.0f} MB）"
-            )
-        names = {info.filename for info in members}
-        if any(name.lower().endswith("vbaproject.bin") for name in names):
-            return (
-                "マクロを含むブックは安全のため取り込めません。"
-                ".xlsx（マクロなし）で保存し直してください。"
-            )
-        if "[Content_Types].xml" in names:
-            content_types = archive.read("[Content_Types].xml")
-            if b"macroEnabled" in content_types:
-                return "マクロ有効ブックは安全のため取り込めません。"
-        if "xl/workbook.xml" not in names:
-            return "Excelファイル（.xlsx）ではありません（ブックの本体が見つかりません）。"
-    stream.seek(0)
-    if extension != "xlsx":
-        return f"拡張子が .xlsx ではありません（.{extension or 'なし'}）。"
-    return None
+    return check_xlsx_container(
+        stream,
+        file_name,
+        size,
+        max_bytes=MAX_FILE_BYTES,
+        empty_hint="名簿のExcelファイルを選んでください。",
+        format_hint="厚生局の名簿をExcel形式のまま選んでください。",
+    )
 
 
 def _sha256(stream: IO[bytes]) -> str:

@@ -26,6 +26,7 @@ from subsidies.models import ExpenseCategory
 from subsidies.services import applications as service
 from subsidies.services.amounts import PER_MONTH, PER_PERSON_HALF_DAY
 from subsidies.services.plan_data import start_year_label
+from zaitaku_portal.uploads import check_xlsx_container
 from zaitaku_portal.wareki import fiscal_year_label
 
 MARKER = "zaitaku-portal:application:v1"
@@ -368,10 +369,24 @@ def _text(value, where: str, label: str, result: ReadResult) -> str | None:
     return str(value).strip()
 
 
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # the form is a few dozen KB; 5 MB is generous
+
+
 def read_workbook(application, upload) -> ReadResult:
     result = ReadResult()
     name = getattr(upload, "name", "") or ""
     data = upload.read()
+    problem = check_xlsx_container(
+        io.BytesIO(data),
+        name,
+        len(data),
+        max_bytes=UPLOAD_MAX_BYTES,
+        empty_hint="ダウンロードした様式に記入したファイルを選んでください。",
+        format_hint="ダウンロードした様式に記入して、.xlsx のまま保存してください。",
+    )
+    if problem:
+        result.errors.append(f"「{name}」: {problem}")
+        return result
     if not name.lower().endswith(".xlsx") or not zipfile.is_zipfile(io.BytesIO(data)):
         result.errors.append(
             f"「{name}」をExcelファイル（.xlsx）として読み込めません。"

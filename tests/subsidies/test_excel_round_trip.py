@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 from subsidies.models import Application
 from subsidies.services import applications as service
 from subsidies.services import excel
+from tests.hospitals.registry_workbooks import rezip, zip_bomb
 from tests.subsidies.factories import complete_plan
 
 pytestmark = pytest.mark.django_db
@@ -276,9 +277,9 @@ def test_broken_workbook_is_refused_with_the_cell_and_nothing_is_saved(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("申請.xls", b"\xd0\xcf\x11\xe0old excel", "Excelファイル（.xlsx）として読み込めません"),
-        ("申請.csv", "補助事業区分,金額\n".encode(), "Excelファイル（.xlsx）として読み込めません"),
-        ("申請.xlsx", b"PK\x03\x04 truncated zip", "読み込めません"),
+        ("申請.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", "旧形式のExcelファイル（.xls）"),
+        ("申請.csv", "補助事業区分,金額\n".encode(), "Excelファイル（.xlsx）ではありません"),
+        ("申請.xlsx", b"PK\x03\x04 truncated zip", "読めません"),
     ],
 )
 def test_not_an_xlsx_is_refused(coordinator, application, name, content, message):
@@ -314,3 +315,50 @@ def test_upload_only_while_editable_and_apply_refuses_a_stale_preview(
     assert (
         service.current_plan(application)["lines"]["hub-meeting"]["expenses"]["travel"] == 100_000
     )
+
+
+# --- the container checks every spreadsheet upload goes through (zaitaku_portal.uploads) ---
+def _workbook_bytes(client, application) -> bytes:
+    buffer = io.BytesIO()
+    download(client, application).save(buffer)
+    return buffer.getvalue()
+
+
+def _upload(client, application, name, content):
+    return client.post(
+        f"/subsidies/applications/{application.pk}/excel/upload/",
+        {"version": application.version, "file": SimpleUploadedFile(name, content)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("macro", "マクロを含むブックは安全のため取り込めません"),
+        ("macro_extension", "マクロ有効ブック（.xlsm）"),
+        ("external_link", "外部のブックへのリンクを含むファイル"),
+        ("zip_bomb", "圧縮爆弾の疑い"),
+        ("too_large", "ファイルが大きすぎます"),
+    ],
+)
+def test_dangerous_workbooks_are_refused_and_nothing_changes(
+    coordinator, application, case, message
+):
+    good = _workbook_bytes(coordinator, application)
+    name, content = "申請.xlsx", good
+    if case == "macro":
+        content = rezip(good, extra={"xl/vbaProject.bin": b"\x00" * 64})
+    elif case == "macro_extension":
+        name = "申請.xlsm"
+    elif case == "external_link":
+        content = rezip(good, extra={"xl/externalLinks/externalLink1.xml": b"<externalLink/>"})
+    elif case == "zip_bomb":
+        content = zip_bomb(64)
+    elif case == "too_large":
+        content = good + b"\x00" * (excel.UPLOAD_MAX_BYTES + 1)
+    before = application.version
+    response = _upload(coordinator, application, name, content)
+    assert message in response.content.decode()
+    application.refresh_from_db()
+    assert application.version == before
+    load_workbook(io.BytesIO(good))  # the untouched download itself is a valid workbook
