@@ -163,20 +163,30 @@ def rule_of(fiscal_year) -> CalculationRule:
     )
 
 
-def _already_granted(line: MenuPlan, fiscal_year) -> bool:
-    if line.menu.cap_unit != SubsidyMenu.CapUnit.ONCE_PER_FACILITY or not line.designation_id:
-        return False
-    return DecisionLine.objects.filter(
-        menu__code=line.menu.code,
-        designation__institution_id=line.designation.institution_id,
-        decided_amount__gt=0,
-        decision__application__fiscal_year__year__lt=fiscal_year.year,
-        decision__superseded_by__isnull=True,
-    ).exists()
+def _granted_before(lines: list[MenuPlan], fiscal_year) -> set[tuple[str, int]]:
+    """(menu code, institution id) of once-per-facility menus granted in an earlier year,
+    for all the given lines in one query."""
+    institutions = {
+        line.designation.institution_id
+        for line in lines
+        if line.designation_id and line.menu.cap_unit == SubsidyMenu.CapUnit.ONCE_PER_FACILITY
+    }
+    if not institutions:
+        return set()
+    return set(
+        DecisionLine.objects.filter(
+            menu__cap_unit=SubsidyMenu.CapUnit.ONCE_PER_FACILITY,
+            designation__institution_id__in=institutions,
+            decided_amount__gt=0,
+            decision__application__fiscal_year__year__lt=fiscal_year.year,
+            decision__superseded_by__isnull=True,
+        ).values_list("menu__code", "designation__institution_id")
+    )
 
 
 def line_inputs(application: Application, lines: list[MenuPlan], plan: dict) -> list[LineInput]:
     inputs = []
+    granted = _granted_before(lines, application.fiscal_year)
     for line in lines:
         key = key_of(line)
         data = plan["lines"].get(key, {})
@@ -203,7 +213,11 @@ def line_inputs(application: Application, lines: list[MenuPlan], plan: dict) -> 
                 trainees=data.get("trainees"),
                 half_days=data.get("half_days"),
                 months=data.get("months"),
-                already_granted_before=_already_granted(line, application.fiscal_year),
+                already_granted_before=(
+                    line.menu.cap_unit == SubsidyMenu.CapUnit.ONCE_PER_FACILITY
+                    and line.designation_id is not None
+                    and (line.menu.code, line.designation.institution_id) in granted
+                ),
             )
         )
     return inputs

@@ -60,3 +60,29 @@ def test_staff_pages_do_not_grow_with_the_data(client, settings):
     large = _counts(client, urls)
     grown = {url: (small[url], large[url]) for url in urls if small[url] != large[url]}
     assert not grown, f"queries grew with the data (small, large): {grown}"
+
+
+@pytest.mark.django_db
+def test_application_pages_do_not_grow_with_the_hospitals_of_the_area(client, world):
+    from tests import factories as f
+    from tests.subsidies.factories import application_in, catalogue
+    from zaitaku_portal.models import Role
+
+    fiscal_year, _ = catalogue()
+    coordinator = world.users[Role.HUB_COORDINATOR]
+    application = application_in(
+        "draft", world.hub_a, fiscal_year, coordinator, world.users[Role.PREFECTURE_STAFF]
+    )
+    urls = [
+        f"/subsidies/applications/{application.pk}/",
+        f"/subsidies/applications/{application.pk}/edit/",
+    ]
+    client.force_login(coordinator)
+    counts = []
+    for more in (1, 8):
+        for _ in range(more):
+            f.DesignationFactory(area=world.area_a, hub=world.hub_a)
+        client.get(urls[0])  # the page adds the lines of newly designated hospitals
+        counts.append(_counts(client, urls))
+    assert application.lines.count() > 20
+    assert counts[0] == counts[1], counts
