@@ -218,4 +218,5 @@ def navigation_for(user) -> list[tuple[str, str]]:
     if role in STAFF_ROLES:
         items.append(("帳票の一括作成", reverse("reports:batch_list")))
         items.append(("マスタ管理", reverse("admin:index")))
+        items.append(("二要素認証の設定", reverse("two_factor_setup")))
     return items

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "zaitaku_portal",
     "hubs",
     "hospitals",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "zaitaku_portal.two_factor.TwoFactorRequiredMiddleware",  # docs/adr/0010
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -191,6 +195,13 @@ GOVERNOR_NAME = os.environ.get("PORTAL_GOVERNOR_NAME", "（知事氏名）")
 PORTAL_TITLE = "在宅医療連携拠点 補助事業ポータル"
 # Where e-mailed links point when there is no request (the daily reminder command).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+# Optional TOTP two-factor for prefecture staff (django-otp, docs/adr/0010). Our own lock
+# (5 wrong codes per user in 15 minutes) replaces django-otp's per-device backoff, and the
+# admin never shows a device's secret or QR code.
+OTP_TOTP_ISSUER = f"{PREFECTURE_NAME} 補助事業ポータル"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from zaitaku_portal import views
+from zaitaku_portal import two_factor, views
 
 admin.site.site_header = "在宅医療連携拠点 補助事業ポータル 管理"
 admin.site.site_title = "補助事業ポータル 管理"
@@ -12,6 +12,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("two-factor/", two_factor.setup, name="two_factor_setup"),
+    path("two-factor/disable/", two_factor.disable, name="two_factor_disable"),
     path("hubs/", include("hubs.urls")),
     path("hospitals/", include("hospitals.urls")),
     path("subsidies/", include("subsidies.urls")),

@@ -1,4 +1,4 @@
-from tests.url_cases import ANONYMOUS, LOGIN, UrlCase
+from tests.url_cases import ANONYMOUS, LOGIN, STAFF, UrlCase, everyone, only
 from zaitaku_portal.models import Role
 
 CASES = [
@@ -15,4 +15,9 @@ CASES = [
     UrlCase("login", {ANONYMOUS: 200, **dict.fromkeys(Role, 302)}, public=True),
     # Logout is POST-only in Django 5; a GET is refused for everyone.
     UrlCase("logout", {ANONYMOUS: 405, **dict.fromkeys(Role, 405)}, public=True),
+    # Two-factor (docs/adr/0010): the code page sends users without a device home; setting it
+    # up is for staff only; turning it off is POST-only.
+    UrlCase("two_factor_verify", everyone(302)),
+    UrlCase("two_factor_setup", only(STAFF)),
+    UrlCase("two_factor_disable", only(STAFF, status=405)),
 ]

@@ -1,0 +1,41 @@
+"""A staff member turns on two-factor in a real Chromium, logs out, and logs in again with
+password and a code from the key shown on the page (docs/adr/0010)."""
+
+import re
+from base64 import b32decode
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from tests.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_enables_two_factor_and_logs_in_with_a_code(page, live_server, world):
+    log_in(page, live_server, "staff")
+    page.get_by_role("navigation", name="メインメニュー").get_by_role(
+        "link", name="二要素認証の設定"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("二要素認証の設定")
+    expect(page.get_by_role("img", name=re.compile("二次元コード"))).to_be_visible()
+    secret = page.locator("#two-factor-secret").get_attribute("data-secret")
+    key = b32decode(secret)
+    page.get_by_label("確認コード（6桁）").fill(f"{totp(key):06d}")
+    page.get_by_role("button", name="確認して有効にする").click()
+    expect(page.locator(".messages")).to_contain_text("二要素認証を有効にしました")
+    assert TOTPDevice.objects.get(user__username="staff").confirmed
+
+    page.get_by_role("button", name="ログアウト").click()
+    log_in(page, live_server, "staff")
+    expect(page).to_have_url(re.compile(r"/login/two-factor/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("確認コードの入力")
+    field = page.get_by_label("確認コード（6桁）")
+    expect(field).to_have_attribute("autocomplete", "one-time-code")
+    expect(field).to_have_attribute("inputmode", "numeric")
+    field.fill(f"{totp(key, drift=1):06d}")  # the next window: the first code was used
+    page.get_by_role("button", name="確認").click()
+    expect(page).to_have_url(re.compile(r"/subsidies/review/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("審査・状況")

@@ -1,0 +1,277 @@
+"""Optional TOTP two-factor authentication for prefecture staff (docs/adr/0010).
+
+A staff user with a confirmed TOTP device is logged in by the password but not *verified*
+(django-otp's OTPMiddleware); `TwoFactorRequiredMiddleware` sends every request of such a
+session to the code page until a current code is entered. Wrong codes are counted per user in
+the audit log: five within 15 minutes lock the code page for 15 minutes, whatever the address
+and however often the password is entered again."""
+
+from __future__ import annotations
+
+import re
+import time
+from base64 import b32encode
+from binascii import unhexlify
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import segno
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+from django_otp import login as otp_login
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+from zaitaku_portal.access import STAFF_ROLES, home_url_for, require_roles, role_of
+from zaitaku_portal.audit import record
+from zaitaku_portal.models import AuditEntry
+
+FAILURE_LIMIT = 5
+LOCK_PERIOD = timedelta(minutes=15)
+DEVICE_NAME = "認証アプリ"
+CODE_FAILURE = "二要素認証コード誤り"
+DEVICE_CONFIRMED = "二要素認証の設定"
+DEVICE_REMOVED = "二要素認証の解除"
+PENDING_KEY_SESSION = "two_factor_pending_key"
+WRONG_CODE = (
+    "確認コードが正しくありません。認証アプリに表示されている最新の6桁の数字を入力してください。"
+)
+
+
+# --- service ---------------------------------------------------------------------------
+
+
+def needs_verification(user) -> bool:
+    """Staff with a confirmed device whose session has not yet passed the code page."""
+    if role_of(user) not in STAFF_ROLES:
+        return False
+    if getattr(user, "is_verified", None) is not None and user.is_verified():
+        return False
+    return user_has_device(user, confirmed=True)
+
+
+def confirmed_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def recent_failures(user) -> int:
+    """Wrong codes at the code page in the last 15 minutes, since the last accepted code."""
+    since = timezone.now() - LOCK_PERIOD
+    device = confirmed_device(user)
+    if device is not None and device.last_used_at and device.last_used_at > since:
+        since = device.last_used_at
+    return AuditEntry.objects.filter(
+        actor=user, action=CODE_FAILURE, target_type=user._meta.label, at__gt=since
+    ).count()
+
+
+def is_locked(user) -> bool:
+    return recent_failures(user) >= FAILURE_LIMIT
+
+
+def _address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def verify_login_code(request: HttpRequest, code: str) -> TOTPDevice | None:
+    """Check a code at login; on success the session is verified, on failure it is audited.
+    The device row is locked so parallel guesses are counted one after another."""
+    user = request.user
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=True)
+            .order_by("pk")
+            .first()
+        )
+        if device is not None and device.verify_token(code):
+            request.session.cycle_key()
+            otp_login(request, device)
+            return device
+        record(user, CODE_FAILURE, user, {"接続元": _address(request)})
+    return None
+
+
+def _totp_for_key(hex_key: str) -> TOTP:
+    totp = TOTP(unhexlify(hex_key.encode()), step=30, t0=0, digits=6, drift=0)
+    totp.time = time.time()
+    return totp
+
+
+def confirm_new_device(request: HttpRequest, hex_key: str, code: str) -> TOTPDevice | None:
+    """The first code proves the authenticator app holds the key; only then is the device
+    stored (one per user), and this session counts as verified."""
+    totp = _totp_for_key(hex_key)
+    if not code.isdigit() or not totp.verify(int(code), tolerance=1):
+        return None
+    user = request.user
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(
+            user=user, name=DEVICE_NAME, key=hex_key, confirmed=True, last_t=totp.t()
+        )
+        record(user, DEVICE_CONFIRMED, user, {"端末": device.name, "接続元": _address(request)})
+    otp_login(request, device)
+    return device
+
+
+def remove_devices(request: HttpRequest, code: str) -> bool:
+    user = request.user
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=True)
+            .order_by("pk")
+            .first()
+        )
+        if device is None or not device.verify_token(code):
+            return False
+        record(user, DEVICE_REMOVED, user, {"端末": device.name, "接続元": _address(request)})
+        TOTPDevice.objects.filter(user=user).delete()
+    request.session.pop(DEVICE_ID_SESSION_KEY, None)
+    return True
+
+
+def otpauth_uri(user, hex_key: str) -> str:
+    """The otpauth:// address an authenticator app reads (issuer from OTP_TOTP_ISSUER)."""
+    return TOTPDevice(user=user, key=hex_key).config_url
+
+
+# --- middleware ------------------------------------------------------------------------
+
+
+class TwoFactorRequiredMiddleware:
+    """Until a staff user with a device has entered a code, every page (the portal's and the
+    admin's) redirects to the code page. Installed after django-otp's OTPMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._exempt(request.path) or not needs_verification(request.user):
+            return self.get_response(request)
+        verify_url = reverse("two_factor_verify")
+        return redirect(f"{verify_url}?{urlencode({'next': request.get_full_path()})}")
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        exempt = (reverse("two_factor_verify"), reverse("logout"), reverse("admin:logout"))
+        return path in exempt or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+
+# --- forms -----------------------------------------------------------------------------
+
+
+class CodeForm(forms.Form):
+    otp_token = forms.CharField(
+        label="確認コード（6桁）",
+        max_length=12,
+        error_messages={"required": "認証アプリに表示されている6桁の数字を入力してください。"},
+    )
+
+    def clean_otp_token(self) -> str:
+        code = re.sub(r"\s", "", self.cleaned_data["otp_token"])
+        code = code.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        if not re.fullmatch(r"\d{6}", code):
+            raise forms.ValidationError("確認コードは6桁の数字で入力してください。")
+        return code
+
+
+# --- views -----------------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return home_url_for(request.user)
+
+
+def _locked_response(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return render(request, "registration/two_factor_locked.html", status=429)
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """The second login step: a current code from the staff user's authenticator app."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not needs_verification(request.user):
+        return redirect(_safe_next(request))
+    if is_locked(request.user):
+        return _locked_response(request)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if verify_login_code(request, form.cleaned_data["otp_token"]) is not None:
+            return redirect(_safe_next(request))
+        if is_locked(request.user):
+            return _locked_response(request)
+        form.add_error("otp_token", WRONG_CODE)
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form, "next": _safe_next(request), "navigation": []},
+    )
+
+
+def _setup_page(request: HttpRequest, form: CodeForm | None = None, status: int = 200):
+    device = confirmed_device(request.user)
+    context = {"device": device, "form": form or CodeForm()}
+    if device is None:
+        hex_key = request.session.get(PENDING_KEY_SESSION)
+        if not hex_key:
+            hex_key = default_key()
+            request.session[PENDING_KEY_SESSION] = hex_key
+        uri = otpauth_uri(request.user, hex_key)
+        secret = b32encode(unhexlify(hex_key.encode())).decode()
+        context.update(
+            secret=secret,
+            secret_groups=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            otpauth_uri=uri,
+            qr_data_uri=segno.make(uri, error="m").svg_data_uri(scale=5, border=2),
+        )
+    return render(request, "registration/two_factor_setup.html", context, status=status)
+
+
+@require_roles(*STAFF_ROLES)
+def setup(request: HttpRequest) -> HttpResponse:
+    """Show a new secret (QR code and text) and confirm it with a first code."""
+    if request.method != "POST" or confirmed_device(request.user) is not None:
+        return _setup_page(request)
+    form = CodeForm(request.POST)
+    hex_key = request.session.get(PENDING_KEY_SESSION)
+    if form.is_valid() and hex_key:
+        if confirm_new_device(request, hex_key, form.cleaned_data["otp_token"]):
+            del request.session[PENDING_KEY_SESSION]
+            messages.success(
+                request, "二要素認証を有効にしました。次回のログインから確認コードが必要です。"
+            )
+            return redirect("two_factor_setup")
+        form.add_error("otp_token", WRONG_CODE)
+    return _setup_page(request, form, status=200)
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def disable(request: HttpRequest) -> HttpResponse:
+    """Turning two-factor off needs a current code, so a borrowed session cannot do it."""
+    form = CodeForm(request.POST)
+    if form.is_valid() and remove_devices(request, form.cleaned_data["otp_token"]):
+        messages.success(request, "二要素認証を解除しました。")
+        return redirect("two_factor_setup")
+    if form.is_valid():
+        form.add_error("otp_token", WRONG_CODE)
+    return _setup_page(request, form)
