@@ -21,6 +21,8 @@ def pytest_configure(config):
 
     # Hashing with PBKDF2 dominates a suite that logs in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test process its own cache: parallel workers must not share cached sums.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @dataclass
@@ -121,3 +123,13 @@ def log_in(page, live_server, username: str, password: str | None = None) -> Non
     page.get_by_label("パスワード").fill(password or f.PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached sums are keyed by database ids, which every test database reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
