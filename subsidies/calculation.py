@@ -323,25 +323,24 @@ def _calculate_menu(menu: MenuInput, rule: CalculationRule) -> MenuResult:
         e_formula = (
             f"{format_yen(menu.cap_amount)} × {menu.units:,}{menu.unit_label} = {format_yen(e)}"
         )
+    ya, yb, yc, yd, ye, yf = (format_yen(v) for v in (a, b, c, d, e, f))
     steps = [
-        ExplanationStep("A", "総事業費", a, format_yen(a)),
-        ExplanationStep("B", "寄附金その他の収入額", b, format_yen(b)),
-        ExplanationStep(
-            "C", "差引額", c, f"A {format_yen(a)} − B {format_yen(b)} = {format_yen(c)}"
-        ),
+        ExplanationStep("A", "総事業費", a, ya),
+        ExplanationStep("B", "寄附金その他の収入額", b, yb),
+        ExplanationStep("C", "差引額", c, f"A {ya} − B {yb} = {yc}"),
         ExplanationStep(
             "D",
             "対象経費の実支出額",
             d,
             f"実支出額 {format_yen(menu.actual_expense)} − 対象外経費 "
-            f"{format_yen(menu.excluded_expense)}（{EXCLUDED_EXPENSE_NOTE}） = {format_yen(d)}",
+            f"{format_yen(menu.excluded_expense)}（{EXCLUDED_EXPENSE_NOTE}） = {yd}",
         ),
         ExplanationStep("E", "基準額", e, e_formula),
         ExplanationStep(
             "F",
             "基準額と対象経費の実支出額の少ない方",
             f,
-            f"min(D {format_yen(d)}, E {format_yen(e)}) = {format_yen(f)}",
+            f"min(D {yd}, E {ye}) = {yf}",
         ),
     ]
 
@@ -350,13 +349,13 @@ def _calculate_menu(menu: MenuInput, rule: CalculationRule) -> MenuResult:
         reason = ONCE_PER_FACILITY_REASON
         g_formula = f"{ONCE_PER_FACILITY_REASON}: 0円"
     elif rule.order is CapRateOrder.CAP_THEN_RATE:
-        g = min(f, c) * rate
+        g = _times_rate(min(f, c), rate)
         g_formula = (
             f"min(F {format_yen(f)}, C {format_yen(c)}) × {format_rate(rate)} = {format_yen(g)}"
         )
     else:
-        rated = min(d, c) * rate
-        g = min(rated, Fraction(e))
+        rated = _times_rate(min(d, c), rate)
+        g = min(rated, e)
         g_formula = (
             f"min(min(D {format_yen(d)}, C {format_yen(c)}) × {format_rate(rate)} "
             f"= {format_yen(rated)}, E {format_yen(e)}) = {format_yen(g)}"
@@ -369,7 +368,7 @@ def _calculate_menu(menu: MenuInput, rule: CalculationRule) -> MenuResult:
         steps.append(ExplanationStep("H", "交付決定額", None, "未決定（上限なし）"))
     else:
         steps.append(ExplanationStep("H", "交付決定額", h, format_yen(h)))
-        g = min(g, Fraction(h))
+        g = min(g, h)
         steps.append(
             ExplanationStep(
                 "G",
@@ -412,8 +411,25 @@ def _calculate_menu(menu: MenuInput, rule: CalculationRule) -> MenuResult:
     )
 
 
+_YEN_TEXT: dict[int, str] = {}  # the same amounts recur across a facility's steps
+
+
+def _times_rate(amount: int, rate: Fraction) -> int | Fraction:
+    """amount × 補助率, exact; an int when no fraction of a yen arises (the usual case), so
+    the comparisons and formatting that follow stay on the fast integer path."""
+    product = Fraction(amount * rate.numerator, rate.denominator)
+    return product.numerator if product.denominator == 1 else product
+
+
 def format_yen(amount: int | Fraction) -> str:
     """Yen with thousands separators; a fraction of a yen shows two decimals and "…"."""
+    if type(amount) is int:  # the common case, first: this runs ~25 times per menu
+        text = _YEN_TEXT.get(amount)
+        if text is None:
+            if len(_YEN_TEXT) > 50_000:
+                _YEN_TEXT.clear()
+            text = _YEN_TEXT[amount] = f"{amount:,}円"
+        return text
     if isinstance(amount, int) or amount.denominator == 1:
         return f"{int(amount):,}円"
     sign = "-" if amount < 0 else ""
@@ -433,6 +449,8 @@ def _sum_text(values: list[int]) -> str:
 
 
 def _require_yen(value: object, label: str, name: str) -> None:
+    if type(value) is int and value >= 0:
+        return
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{label}（{name}）は円単位の整数で指定してください: {value!r}")
     if value < 0:
@@ -462,6 +480,8 @@ def _require_text(value: object, label: str, name: str) -> None:
 
 
 def _as_rate(value: object) -> Fraction:
+    if type(value) is Fraction and 0 < value.numerator <= value.denominator:
+        return value  # already a valid rate (denominator is always positive): keep it
     if isinstance(value, bool) or not isinstance(value, int | Fraction):
         raise ValueError(
             f"補助率（rate）は分数（Fraction）で指定してください（小数は不可）: {value!r}"

@@ -3,7 +3,6 @@
 The queryset (`applications_for`) lives in zaitaku_portal.access with the other scopes; the
 functions here only narrow it, so another hub's application is 404."""
 
-
 from subsidies.workflow import EDITABLE_STATES
 from zaitaku_portal.access import (  # noqa: F401 - applications_for is imported from here too
     STAFF_ROLES,

@@ -1,4 +1,54 @@
+from .application import (
+    Application,
+    ApplicationAttachment,
+    ApplicationComment,
+    ApplicationStatus,
+    ApplicationVersion,
+    DeadlineReminder,
+    Decision,
+    DecisionLine,
+    MenuPlan,
+    ReturnReason,
+)
 from .catalogue import ExpenseCategory, RecipientType, RequirementItem, SubsidyMenu
 from .fiscal_year import FiscalYear
+from .results import (
+    Activity,
+    ActivityKind,
+    AdvancePayment,
+    Confirmation,
+    ConfirmationRecipient,
+    ExcludedSource,
+    ResultExpense,
+    ResultReport,
+    ResultReportStatus,
+    ResultReportVersion,
+)
 
-__all__ = ["ExpenseCategory", "FiscalYear", "RecipientType", "RequirementItem", "SubsidyMenu"]
+__all__ = [
+    "Activity",
+    "ActivityKind",
+    "AdvancePayment",
+    "Application",
+    "ApplicationAttachment",
+    "ApplicationComment",
+    "ApplicationStatus",
+    "ApplicationVersion",
+    "Confirmation",
+    "ConfirmationRecipient",
+    "DeadlineReminder",
+    "Decision",
+    "DecisionLine",
+    "ExcludedSource",
+    "ExpenseCategory",
+    "FiscalYear",
+    "MenuPlan",
+    "RecipientType",
+    "RequirementItem",
+    "ResultExpense",
+    "ResultReport",
+    "ResultReportStatus",
+    "ResultReportVersion",
+    "ReturnReason",
+    "SubsidyMenu",
+]

@@ -8,7 +8,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from subsidies.calculation import (
@@ -29,6 +29,8 @@ MHLW = CalculationRule()  # CAP_THEN_RATE, 1,000円, FACILITY
 YAMANASHI = CalculationRule(order=CapRateOrder.RATE_THEN_CAP)
 HALF = Fraction(1, 2)
 TWO_THIRDS = Fraction(2, 3)
+# Properties are about values, not speed: a loaded CI machine must not fail them on time.
+NO_DEADLINE = settings(deadline=None)
 
 
 def menu(**overrides: object) -> MenuInput:
@@ -471,6 +473,7 @@ def base(m: MenuInput) -> int:
     return 0 if m.cap_amount is None else m.cap_amount * m.units
 
 
+@NO_DEADLINE
 @given(facilities(), rules)
 def test_total_is_within_the_cap_bound_that_holds_for_the_order(facility, rule):
     # MHLW multiplies the capped amount, so G ≤ E × rate. Yamanashi caps after the rate,
@@ -482,6 +485,7 @@ def test_total_is_within_the_cap_bound_that_holds_for_the_order(facility, rule):
         assert total <= sum(base(m) for m in facility.menus)
 
 
+@NO_DEADLINE
 @given(facilities(), rules)
 def test_total_is_within_the_rated_eligible_expense(facility, rule):
     # In both orders G ≤ min(D, C) × rate ≤ D: exclusions are never paid.
@@ -493,6 +497,7 @@ def test_total_is_within_the_rated_eligible_expense(facility, rule):
     )
 
 
+@NO_DEADLINE
 @given(facilities(), rules)
 def test_each_menu_stays_within_its_own_limits_before_rounding(facility, rule):
     # Per menu and unrounded, so neither another menu's slack nor rounding can hide a breach.
@@ -507,6 +512,7 @@ def test_each_menu_stays_within_its_own_limits_before_rounding(facility, rule):
             assert line.required_amount <= given_menu.decided_amount
 
 
+@NO_DEADLINE
 @given(facilities(decided=True), rules)
 def test_total_is_within_the_decided_amounts(facility, rule):
     assume(facility.menus)
@@ -516,6 +522,7 @@ def test_total_is_within_the_decided_amounts(facility, rule):
     assert result.required_amount <= decided_total
 
 
+@NO_DEADLINE
 @given(facilities(), rules)
 def test_total_is_a_non_negative_multiple_of_the_rounding_unit(facility, rule):
     result = calculate_claim(facility, rule)
@@ -524,6 +531,7 @@ def test_total_is_a_non_negative_multiple_of_the_rounding_unit(facility, rule):
     assert type(result.required_amount) is int
 
 
+@NO_DEADLINE
 @given(facilities(), rules)
 def test_rounding_only_cuts_less_than_one_unit_per_rounding(facility, rule):
     result = calculate_claim(facility, rule)
@@ -533,6 +541,7 @@ def test_rounding_only_cuts_less_than_one_unit_per_rounding(facility, rule):
     assert loss < max(roundings, 1) * rule.rounding_unit
 
 
+@NO_DEADLINE
 @given(facilities(), rules)
 def test_menu_rounding_never_pays_more_than_facility_rounding(facility, rule):
     per_facility = calculate_claim(facility, replace(rule, rounding_level=RoundingLevel.FACILITY))
@@ -540,6 +549,7 @@ def test_menu_rounding_never_pays_more_than_facility_rounding(facility, rule):
     assert per_menu.required_amount <= per_facility.required_amount
 
 
+@NO_DEADLINE
 @given(facilities(), rules)
 def test_mhlw_order_never_pays_more_than_yamanashi_order(facility, rule):
     mhlw = calculate_claim(facility, replace(rule, order=CapRateOrder.CAP_THEN_RATE))
@@ -547,6 +557,7 @@ def test_mhlw_order_never_pays_more_than_yamanashi_order(facility, rule):
     assert mhlw.required_amount <= yamanashi.required_amount
 
 
+@NO_DEADLINE
 @given(facilities(), rules, st.data())
 def test_more_actual_expense_never_lowers_the_total(facility, rule, data):
     assume(facility.menus)
@@ -559,6 +570,7 @@ def test_more_actual_expense_never_lowers_the_total(facility, rule, data):
     assert after >= before
 
 
+@NO_DEADLINE
 @given(facilities(), rules)
 def test_difference_is_advance_minus_total_and_names_the_settlement(facility, rule):
     result = calculate_claim(facility, rule)
@@ -573,6 +585,7 @@ def test_difference_is_advance_minus_total_and_names_the_settlement(facility, ru
     assert result.settlement is expected
 
 
+@NO_DEADLINE
 @given(facilities(), rules)
 def test_explanation_matches_the_figures(facility, rule):
     result = calculate_claim(facility, rule)
@@ -594,6 +607,7 @@ def test_explanation_matches_the_figures(facility, rule):
         )
 
 
+@NO_DEADLINE
 @given(facilities(), rules)
 def test_once_granted_once_per_facility_menus_pay_nothing(facility, rule):
     result = calculate_claim(facility, rule)

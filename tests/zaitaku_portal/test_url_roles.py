@@ -157,9 +157,7 @@ def test_every_url_with_an_object_id_is_tried_with_another_scopes_object():
             continue  # a page for prefecture staff only: no outsider gets in at all
         others = [c for c in cases if "other" in c.label]
         if not others or any(
-            c.expect[role] not in (403, 404, 405)
-            for c in others
-            for role in outsiders
+            c.expect[role] not in (403, 404, 405) for c in others for role in outsiders
         ):
             missing.append(name)
     assert not missing, f"no other-scope case (404/403 for non-staff) for: {missing}"

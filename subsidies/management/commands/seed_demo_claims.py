@@ -1,6 +1,7 @@
-"""Demo data for results and confirmations: 北部地区医師会's FY2026 application decided (if
-the applications demo has not already decided it), a results report ready to submit and a
-概算払. Run after seed_demo. Idempotent: does nothing for a hub that already has a report."""
+"""Demo data for results and confirmations: a results report ready to submit and a 概算払 on
+the first FY2026 application that seed_demo has already decided (石垣市, coordinator
+yaeyama); if there is none and 北部地区医師会 has no application yet, that one is decided here
+first. Run after seed_demo. Idempotent: does nothing when the report exists."""
 
 import datetime
 
@@ -40,13 +41,21 @@ class Command(BaseCommand):
             self.stderr.write("先に seed_demo を実行してください。")
             return
         staff = User.objects.get(username="ken")
-        coordinator = User.objects.get(username="hokubu")
-        application = Application.objects.filter(hub=hub, fiscal_year=fy).first()
+        application = (
+            Application.objects.filter(
+                fiscal_year=fy, decisions__isnull=False, hub__coordinators__isnull=False
+            )
+            .select_related("hub")
+            .order_by("hub__name")
+            .first()
+        )
         if application is None:
+            if Application.objects.filter(hub=hub, fiscal_year=fy).exists():
+                self.stderr.write("交付決定された令和8年度の申請がないため、作成しませんでした。")
+                return
             application = self.decide(hub, fy, staff)
-        elif claims.current_decision(application) is None:
-            self.stderr.write(f"{application}は交付決定されていないため、作成しませんでした。")
-            return
+        hub = application.hub
+        coordinator = hub.coordinators.select_related("user").first().user
         if ResultReport.objects.filter(application=application).exists():
             self.stdout.write("実績報告は作成済みです。")
             return
@@ -58,12 +67,13 @@ class Command(BaseCommand):
             claims.record_advance(
                 application,
                 staff,
-                amount=hub_total // 2 // 1000 * 1000,
+                amount=hub_total,
                 paid_on=datetime.date(2026, 7, 15),
-                note="第1回概算払（交付決定額の2分の1）",
+                note="概算払（交付決定額の全額）",
             )
         self.stdout.write(
-            f"{report}を作成しました（hokubu で提出、ken で審査・額の確定ができます）。"
+            f"{report}を作成しました（{coordinator.username} で提出、"
+            "ken で審査・額の確定ができます）。"
         )
 
     def decide(self, hub, fy, staff):
@@ -152,16 +162,14 @@ class Command(BaseCommand):
         for n, expense in enumerate(claims.expenses_of(report)):
             categories = list(expense.menu.expense_categories.all())[:2] or []
             cap = expense.menu.cap_amount or 0
-            actual = cap * (90 + 15 * (n % 3)) // 100
+            actual = cap * (80 + 10 * (n % 3)) // 100
             if categories:
                 expense.expenses = {categories[0].code: actual}
             expense.total_cost = actual
             if n == 0:
                 expense.excluded_amount = 120_000
                 expense.excluded_source = "municipal"
-                expense.excluded_reason = (
-                    "名護市の在宅医療・介護連携推進事業で開催した研修会の講師謝金"
-                )
+                expense.excluded_reason = "市の在宅医療・介護連携推進事業で開催した研修会の講師謝金"
             expense.save()
         for month, (title, topics) in enumerate(
             [
