@@ -208,6 +208,7 @@ def navigation_for(user) -> list[tuple[str, str]]:
     if role == Role.HEALTH_CENTER:
         items.append(("進捗ダッシュボード", reverse("reports:dashboard")))
     items.append(("交付申請", reverse("subsidies:application_list")))
+    items.append(("実績報告・額の確定", reverse("claims:index")))
     items.append(("拠点一覧", reverse("hubs:list")))
     items.append(("積極的医療機関", reverse("hospitals:list")))
     items.append(("充足状況", reverse("hospitals:coverage")))

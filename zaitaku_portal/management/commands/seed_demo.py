@@ -53,6 +53,7 @@ class Command(BaseCommand):
                 load_catalogue_file(settings.BASE_DIR / CATALOGUE_DIR / f"{name}.json")
             self.create_users()
         call_command("seed_demo_applications", stdout=self.stdout)
+        call_command("seed_demo_claims", stdout=self.stdout)
         self.print_logins()  # last, so the logins end the terminal output
 
     def load_geography(self, data):
