@@ -132,6 +132,24 @@ def dossier_items(hub, fiscal_year) -> list[tuple[str, object]]:
                 lambda d=decision: decision_notice_pdf(d),
             )
         )
+    from subsidies.models import Confirmation, ResultReportVersion
+
+    for version in ResultReportVersion.objects.filter(report__application=application).order_by(
+        "number"
+    ):
+        items.append(
+            (
+                f"06_実績報告書/第{version.number}版_{version.label}.pdf",
+                lambda v=version: results_pdf(v),
+            )
+        )
+    for confirmation in Confirmation.objects.filter(application=application).order_by("number"):
+        items.append(
+            (
+                f"07_額の確定通知書/{confirmation_notice_filename(confirmation)}",
+                lambda c=confirmation: confirmation_notice_pdf(c),
+            )
+        )
     for attachment in application.attachments.all():
         items.append(
             (
@@ -168,13 +186,27 @@ def dossier_items(hub, fiscal_year) -> list[tuple[str, object]]:
         return write_csv([Column("版"), Column("項目"), Column("変更前"), Column("変更後")], rows)
 
     def trail() -> bytes:
-        entries = (
-            AuditEntry.objects.filter(
-                target_type=application._meta.label, target_id=str(application.pk)
+        """The application's audit entries, with its results report's and confirmations'."""
+        from django.db.models import Q
+
+        from subsidies.models import ResultReport
+
+        targets = Q(target_type=application._meta.label, target_id=str(application.pk))
+        report_ids = [
+            str(pk)
+            for pk in ResultReport.objects.filter(application=application).values_list(
+                "pk", flat=True
             )
-            .select_related("actor")
-            .order_by("at", "pk")
-        )
+        ]
+        confirmation_ids = [
+            str(pk)
+            for pk in Confirmation.objects.filter(application=application).values_list(
+                "pk", flat=True
+            )
+        ]
+        targets |= Q(target_type=ResultReport._meta.label, target_id__in=report_ids)
+        targets |= Q(target_type=Confirmation._meta.label, target_id__in=confirmation_ids)
+        entries = AuditEntry.objects.filter(targets).select_related("actor").order_by("at", "pk")
         rows = [
             [
                 e.at,
@@ -266,3 +298,87 @@ def prefecture_summary_pdf(fiscal_year, hubs, designations) -> bytes:
         document_key=f"summary-{fiscal_year.year}-{today.isoformat()}-{hash(str(dashboard.data_version()))}",
         created=created,
     )
+
+
+def results_pdf(version) -> bytes:
+    """The results report exactly as filed (a frozen ResultReportVersion), in seed 003 §5's
+    order: area and operator, activities per item with participants, evaluation, 精算額調."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from reports.pdf import render_pdf
+    from subsidies.models.results import NARRATIVE_FIELDS
+    from zaitaku_portal.wareki import fiscal_year_label, wareki_date
+
+    report = version.report
+    application = report.application
+    data = version.snapshot.get("report", {})
+    overview_keys = ("area_overview", "operator_overview")
+    groups: dict[str, list] = {}
+    for activity in data.get("activities", []):
+        held_on = activity.get("held_on")
+        groups.setdefault(activity.get("kind", ""), []).append(
+            {
+                **activity,
+                "held_on_label": wareki_date(dt.date.fromisoformat(held_on)) if held_on else "",
+                "professions": list((activity.get("participants_by_profession") or {}).items()),
+                "affiliations": list((activity.get("participants_by_affiliation") or {}).items()),
+            }
+        )
+    created = version.created_at
+    return render_pdf(
+        "reports/pdf/results.html",
+        {
+            "hub": application.hub,
+            "areas": "、".join(a.name for a in application.hub.areas.all()),
+            "version": version,
+            "report": data,
+            "overview": [(NARRATIVE_FIELDS[k], data.get(k, "")) for k in overview_keys],
+            "narrative": [
+                (label, data.get(key, ""))
+                for key, label in NARRATIVE_FIELDS.items()
+                if key not in overview_keys
+            ],
+            "activity_groups": [{"kind": k, "items": v} for k, v in groups.items()],
+            "claim": version.snapshot.get("claim", {}),
+            "filed_at": timezone.localtime(created).date(),
+            "fiscal_year_label": fiscal_year_label(application.fiscal_year.year),
+            "governor_title": settings.GOVERNOR_TITLE,
+        },
+        document_key=f"results-{report.pk}-v{version.number}",
+        created=created,
+    )
+
+
+def confirmation_notice_for(confirmation) -> Notice:
+    """額の確定通知書 from a frozen confirmation: the amounts of its 精算額調 snapshot."""
+    from django.utils import timezone
+
+    from reports.notices import confirmation_notice
+
+    application = confirmation.application
+    hub = application.hub
+    return confirmation_notice(
+        fiscal_year=application.fiscal_year.year,
+        notice_number=confirmation.notice_number,
+        notice_date=confirmation.notice_date,
+        report_date=timezone.localtime(confirmation.report_version.created_at).date(),
+        addressee_organisation=hub.operator_name,
+        addressee_title=hub.representative_title,
+        addressee_name=hub.representative_name,
+        lines=[
+            (r["recipient_name"], r["columns"]["G"]) for r in confirmation.snapshot["recipients"]
+        ],
+        decided_total=confirmation.decided_total,
+        advance_received=confirmation.advance_total,
+    )
+
+
+def confirmation_notice_filename(confirmation) -> str:
+    return f"額の確定通知書_{confirmation.application.hub.name}_{confirmation.notice_number}.pdf"
+
+
+def confirmation_notice_pdf(confirmation) -> bytes:
+    return notice_pdf(confirmation_notice_for(confirmation), f"confirmation-{confirmation.pk}")

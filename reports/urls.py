@@ -10,6 +10,7 @@ urlpatterns = [
     path("prefecture/summary.pdf", views.prefecture_pdf, name="prefecture_pdf"),
     path("decisions/<int:pk>/notice.pdf", views.decision_notice, name="decision_notice"),
     path("versions/<int:pk>/application.pdf", views.application_pdf, name="application_pdf"),
+    path("results/<int:pk>/results.pdf", views.results_pdf, name="results_pdf"),
     path("batches/", views.batch_list, name="batch_list"),
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("batches/<int:pk>/download/", views.batch_download, name="batch_download"),

@@ -302,6 +302,24 @@ def application_pdf(request, pk: int):
 
 
 @require_roles(*ALL_ROLES)
+def results_pdf(request, pk: int):
+    """The results report as filed (a frozen version)."""
+    from reports.documents import results_pdf as render
+    from subsidies.models import ResultReportVersion
+
+    version = get_object_or_404(
+        ResultReportVersion.objects.filter(
+            report__application__in=applications_for(request.user)
+        ).select_related("report__application__hub", "report__application__fiscal_year"),
+        pk=pk,
+    )
+    response = HttpResponse(render(version), content_type="application/pdf")
+    name = f"実績報告書_{version.report.application.hub.name}_第{version.number}版.pdf"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@require_roles(*ALL_ROLES)
 def decision_notice(request, pk: int):
     from reports.documents import decision_notice_filename, decision_notice_pdf
 

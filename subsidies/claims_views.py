@@ -5,6 +5,8 @@ user's scope is 404; roles per view are declared with require_roles."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -12,7 +14,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from reports.notices import confirmation_notice, notice_pdf
 from reports.xlsx import xlsx_response
 from subsidies import results_workflow as workflow
 from subsidies.claims_forms import (
@@ -368,25 +369,11 @@ def notice(request, confirmation_pk: int):
         ),
         pk=confirmation_pk,
     )
-    application = confirmation.application
-    hub = application.hub
-    notice_ = confirmation_notice(
-        fiscal_year=application.fiscal_year.year,
-        notice_number=confirmation.notice_number,
-        notice_date=confirmation.notice_date,
-        report_date=confirmation.report_version.created_at.date(),
-        addressee_organisation=hub.operator_name,
-        addressee_title=hub.representative_title,
-        addressee_name=hub.representative_name,
-        lines=[
-            (r["recipient_name"], r["columns"]["G"]) for r in confirmation.snapshot["recipients"]
-        ],
-        decided_total=confirmation.decided_total,
-        advance_received=confirmation.advance_total,
-    )
-    pdf = notice_pdf(notice_, document_key=f"confirmation-{confirmation.pk}")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="confirmation-{confirmation.pk}.pdf"'
+    from reports.documents import confirmation_notice_filename, confirmation_notice_pdf
+
+    response = HttpResponse(confirmation_notice_pdf(confirmation), content_type="application/pdf")
+    name = confirmation_notice_filename(confirmation)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 
 

@@ -189,3 +189,70 @@ def test_dossier_holds_every_document_the_history_and_the_audit_trail(world, set
         for action in ("提出する", "差し戻す", "再提出する", "交付決定する"):
             assert action in trail
         assert "上限超過" in trail
+
+
+def _confirmed_worked_case(world):
+    import datetime
+
+    from subsidies.services import claims
+    from tests.claims.factories import worked_case
+
+    case = worked_case(world)
+    coordinator = world.users[Role.HUB_COORDINATOR]
+    staff = world.users[Role.PREFECTURE_STAFF]
+    report = claims.perform(case.report, "submit", coordinator, case.report.version)
+    report = claims.perform(report, "start_review", staff, report.version)
+    claims.perform(
+        report,
+        "confirm",
+        staff,
+        report.version,
+        confirmation=claims.ConfirmationInput("9医政第1号", datetime.date(2027, 5, 1)),
+    )
+    return case
+
+
+def test_results_pdf_follows_seed_003_and_carries_the_seisan_table(world):
+    from reports.documents import results_pdf
+
+    case = _confirmed_worked_case(world)
+    version = case.report.versions.get(number=1)
+    text = text_of(results_pdf(version))
+    for expected in (
+        "令和8年度在宅医療提供体制強化事業実績報告書",
+        "1地域と拠点の概要",
+        "2活動の実績",
+        "3取組の評価",
+        "4精算額調",
+        "甲拠点",
+        "1,950,000円",  # the hub's G, computed by hand in tests/claims/test_claims_service.py
+        "50,000円",  # its J: advance 2,000,000 less G
+    ):
+        assert expected in text, expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dossier_also_holds_the_results_report_and_the_confirmation_notice(
+    world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.BATCH_WORKER = "none"
+    case = _confirmed_worked_case(world)
+    staff = world.users[Role.PREFECTURE_STAFF]
+    job = start_batch(
+        BatchJob.Kind.DOSSIER,
+        {"hub": world.hub_a.pk, "year": case.application.fiscal_year.year},
+        "監査用一式",
+        staff,
+    )
+    call_command("run_batch_jobs", job=job.pk)
+    job.refresh_from_db()
+    assert job.status == BatchJob.Status.DONE, job.message
+    with zipfile.ZipFile(io.BytesIO(job.result.read())) as archive:
+        names = archive.namelist()
+        notice = next(n for n in names if n.startswith("07_額の確定通知書/"))
+        assert "9医政第1号" in text_of(archive.read(notice))
+        trail = archive.read("05_監査記録.csv").decode("utf-8-sig")
+    assert "06_実績報告書/第1版_実績報告.pdf" in names
+    assert "額を確定する" in trail  # the results report's own audit entries are included
+    assert "実績報告の作成" in trail

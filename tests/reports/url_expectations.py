@@ -79,3 +79,39 @@ CASES += [
         label="other scope",
     ),
 ]
+
+
+def _results_version(world, hub):
+    """A filed results report of `hub`: A's worked case submitted through the service,
+    B's frozen straight from the model (only its scope matters)."""
+    from subsidies.models import ResultReportVersion
+    from subsidies.services import claims
+    from tests.claims.url_expectations import _case, _hub_b_case
+
+    if hub == world.hub_a:
+        report = _case(world).report
+        claims.perform(report, "submit", world.users[Role.HUB_COORDINATOR], report.version)
+        return ResultReportVersion.objects.get(report=report, number=1)
+    return ResultReportVersion.objects.create(
+        report=_hub_b_case(world),
+        number=1,
+        label="実績報告",
+        snapshot={"report": {}, "claim": {}},
+        created_by=world.users[Role.PREFECTURE_STAFF],
+    )
+
+
+CASES += [
+    UrlCase(
+        "reports:results_pdf",
+        everyone(200),
+        kwargs=lambda w: {"pk": _results_version(w, w.hub_a).pk},
+        label="own scope",
+    ),
+    UrlCase(
+        "reports:results_pdf",
+        only(STAFF, 200, others=404),
+        kwargs=lambda w: {"pk": _results_version(w, w.hub_b).pk},
+        label="other scope",
+    ),
+]
