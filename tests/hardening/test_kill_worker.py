@@ -198,3 +198,35 @@ def test_killed_registry_import_writes_no_institution(postgresql_only, world):
     assert run.status == RegistryImportRun.Status.PREVIEW
     assert MedicalInstitution.objects.count() == before
     assert not AuditEntry.objects.filter(action="医療機関名簿の取込").exists()
+
+
+def test_killed_confirmation_leaves_no_confirmation(postgresql_only, world):
+    from subsidies.models import Confirmation, ConfirmationRecipient
+    from subsidies.services import claims
+    from tests.claims.factories import worked_case
+
+    case = worked_case(world)
+    staff = world.users[Role.PREFECTURE_STAFF]
+    report = claims.perform(
+        case.report, "submit", world.users[Role.HUB_COORDINATOR], case.report.version
+    )
+    report = claims.perform(report, "start_review", staff, report.version)
+    path = f"/claims/reports/{report.pk}/confirm/"
+    data = {"version": report.version, "notice_number": "9医政第5号", "notice_date": "2027-05-01"}
+
+    server = Server()
+    kill_during_last_write(server, Browser(server, staff), path, data)
+    report.refresh_from_db()
+    assert report.status == "under_review"
+    assert not Confirmation.objects.exists()
+    assert not ConfirmationRecipient.objects.exists()
+
+    server = Server()  # not killed, the same confirmation goes through
+    try:
+        browser = Browser(server, staff)
+        browser.post(path, data, browser.token(path))
+    finally:
+        server.kill()
+    report.refresh_from_db()
+    assert report.status == "confirmed"
+    assert Confirmation.objects.get().notice_number == "9医政第5号"
