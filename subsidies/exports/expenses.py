@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from reports.xlsx import Column, write_xlsx
 from subsidies.models import ExcludedSource, ExpenseCategory
 from subsidies.services import claims
+from zaitaku_portal.uploads import check_xlsx_container
 
 KEY_HEADER = "行キー（変更しないでください）"
 LINE_HEADER = "補助事業者・補助メニュー"
@@ -94,10 +95,25 @@ def _yen(value, label: str, problems: list[str]) -> int:
     return 0
 
 
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+
+
 def read_expense_workbook(report, upload) -> tuple[int, dict]:
     """(更新番号 of the download, {"expenses": {...}}) or ClaimError listing every problem."""
+    data = upload.read()
+    name = getattr(upload, "name", "") or ""
+    problem = check_xlsx_container(
+        io.BytesIO(data),
+        name,
+        len(data),
+        max_bytes=UPLOAD_MAX_BYTES,
+        empty_hint="ダウンロードした様式に記入したファイルを選んでください。",
+        format_hint="ダウンロードした様式に記入して、.xlsx のまま保存してください。",
+    )
+    if problem:
+        raise claims.ClaimError(f"「{name}」: {problem}")
     try:
-        workbook = load_workbook(io.BytesIO(upload.read()), data_only=True)
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
         sheet, info = workbook[DATA_SHEET], workbook[INFO_SHEET]
     except Exception:
         raise claims.ClaimError(

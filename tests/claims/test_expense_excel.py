@@ -117,4 +117,25 @@ def test_not_an_xlsx_is_refused(client, case):
     response = client.post(
         reverse("claims:expenses_upload", args=[case.report.pk]), {"file": upload}
     )
-    assert "Excelファイルを読み込めませんでした" in response.content.decode()
+    assert "Excelファイル（.xlsx）として読めません" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [
+        ("xl/vbaProject.bin", "マクロを含むブックは安全のため取り込めません"),
+        ("xl/externalLinks/externalLink1.xml", "外部のブックへのリンクを含むファイル"),
+    ],
+)
+def test_macro_or_linked_workbook_is_refused_and_nothing_changes(client, case, member, message):
+    from tests.hospitals.registry_workbooks import rezip
+
+    buffer = io.BytesIO()
+    _download(client, case).save(buffer)
+    before = _state()
+    upload = SimpleUploadedFile("expenses.xlsx", rezip(buffer.getvalue(), extra={member: b"x"}))
+    response = client.post(
+        reverse("claims:expenses_upload", args=[case.report.pk]), {"file": upload}
+    )
+    assert message in response.content.decode()
+    assert _state() == before
