@@ -110,3 +110,88 @@ def _message(hub, fiscal_year, stage, application, link) -> tuple[str, str]:
         ]
     )
     return subject, body
+
+
+RESULTS = "results"
+RESULTS_PENDING = ("draft", "returned")  # a results report not yet (re)submitted
+
+
+def send_results_reminders(today: datetime.date, base_url: str, days_before: int = 7) -> list[Sent]:
+    """Before and after the results deadline, to each hub with a decided application whose
+    results report is missing or not yet (re)submitted; each stage once per hub and year."""
+    from subsidies.models import Decision, ResultReport
+    from subsidies.notifications import coordinator_emails
+
+    sent: list[Sent] = []
+    for fiscal_year in FiscalYear.objects.exclude(results_deadline=None):
+        stage = stage_for(today, fiscal_year.results_deadline, days_before)
+        if stage is None:
+            continue
+        decided = Application.objects.filter(
+            fiscal_year=fiscal_year,
+            pk__in=Decision.objects.filter(superseded_by__isnull=True).values("application_id"),
+        ).select_related("hub", "fiscal_year")
+        reports = {
+            r.application_id: r for r in ResultReport.objects.filter(application__in=decided)
+        }
+        for application in decided:
+            report = reports.get(application.pk)
+            if report is not None and report.status not in RESULTS_PENDING:
+                continue
+            recipients = coordinator_emails(application)
+            if not recipients:
+                continue
+            try:
+                with transaction.atomic():
+                    DeadlineReminder.objects.create(
+                        hub=application.hub, fiscal_year=fiscal_year, deadline=RESULTS, stage=stage
+                    )
+                    link = base_url.rstrip("/") + (
+                        reverse("claims:report_detail", args=[report.pk])
+                        if report
+                        else reverse("claims:index")
+                    )
+                    send_mail(
+                        *_results_message(application, stage, report, link),
+                        settings.DEFAULT_FROM_EMAIL,
+                        recipients,
+                    )
+                    audit.record(
+                        None,
+                        "実績報告の締切の通知",
+                        application,
+                        {"段階": {"from": None, "to": "締切前" if stage == BEFORE else "締切超過"}},
+                    )
+            except IntegrityError:
+                continue  # already sent for this stage
+            sent.append(Sent(application.hub, fiscal_year, stage, recipients))
+    return sent
+
+
+def _results_message(application, stage, report, link) -> tuple[str, str]:
+    fiscal_year = application.fiscal_year
+    deadline = wareki_date(fiscal_year.results_deadline)
+    state = report.get_status_display() if report else "未作成"
+    if stage == BEFORE:
+        subject = f"【締切のお知らせ】{fiscal_year}実績報告の締切は{deadline}です"
+        lead = f"{fiscal_year}の実績報告の締切（{deadline}）が近づいています。"
+    else:
+        subject = f"【締切超過】{fiscal_year}実績報告が締切（{deadline}）を過ぎています"
+        lead = (
+            f"{fiscal_year}の実績報告は締切（{deadline}）を過ぎましたが、まだ提出されていません。"
+        )
+    body = "\n".join(
+        [
+            f"{application.hub} 御中",
+            "",
+            lead,
+            f"現在の状態: {state}",
+            "",
+            "次のページから入力・提出してください。",
+            link,
+            "",
+            f"{settings.PORTAL_TITLE}（{settings.PREFECTURE_NAME}）",
+            "※このメールは送信専用です。",
+        ]
+    )
+    return subject, body

@@ -38,3 +38,22 @@ def test_submitted_hubs_get_no_reminder(apps_world):
     w.fiscal_year.save()
     application_in(ApplicationStatus.SUBMITTED, w.hub_a, w.fiscal_year, w.coordinator, w.staff)
     assert run("2026-05-16") == []
+
+
+def test_results_deadline_reminds_decided_hubs_until_the_report_is_submitted(world):
+    from subsidies.services import claims
+    from tests.claims.factories import worked_case
+
+    case = worked_case(world, fill=True)
+    fiscal_year = case.application.fiscal_year
+    fiscal_year.results_deadline = datetime.date(2027, 4, 10)
+    fiscal_year.save()
+    coordinator = case.application.hub.coordinators.first().user
+    assert run("2027-03-20") == []  # too early
+    before = run("2027-04-05")
+    assert len(before) == 1 and before[0].to == [coordinator.email]
+    assert "実績報告の締切は令和9年4月10日です" in before[0].subject
+    assert f"https://portal.example.jp/claims/reports/{case.report.pk}/" in before[0].body
+    assert run("2027-04-06") == []  # once per stage
+    claims.perform(case.report, "submit", coordinator, case.report.version)
+    assert run("2027-04-12") == []  # submitted: no overdue reminder

@@ -1,4 +1,4 @@
-"""Daily cron: remind coordinators of the application deadline (once per stage)."""
+"""Daily cron: remind coordinators of the application and results deadlines (once per stage)."""
 
 import datetime
 
@@ -6,12 +6,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from subsidies.services.reminders import send_application_reminders
+from subsidies.services.reminders import send_application_reminders, send_results_reminders
 
 
 class Command(BaseCommand):
     help = (
-        "交付申請の締切の前（既定7日前から）と締切後に、未提出の拠点のコーディネーターへ"
+        "交付申請と実績報告の締切の前（既定7日前から）と締切後に、未提出の拠点のコーディネーターへ"
         "通知メールを送ります。同じ段階の通知は一度だけ送ります。毎日1回 cron で実行してください。"
     )
 
@@ -36,6 +36,7 @@ class Command(BaseCommand):
                 f"--date は YYYY-MM-DD で指定してください: {options['date']}"
             ) from error
         sent = send_application_reminders(today, options["base_url"], options["days_before"])
+        sent += send_results_reminders(today, options["base_url"], options["days_before"])
         for item in sent:
             label = "締切前" if item.stage == "before" else "締切超過"
             self.stdout.write(
