@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from subsidies.models import ResultReportStatus as S
-from subsidies.workflow import ACTOR_LABELS, COORDINATOR, STAFF, actor_kind
+from subsidies.workflow import COORDINATOR, STAFF, actions_in, check_in
 from zaitaku_portal.access import Permission
 
 
@@ -92,26 +92,8 @@ CONFIRM_ACTIONS = frozenset({"confirm", "correct"})
 
 def check(report, action: str, user) -> Permission:
     """May `user` do `action` on `report` now? The user must already be in its scope."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        return Permission(False, "この操作はありません。")
-    if actor_kind(user) != transition.actor:
-        return Permission(False, f"この操作は{ACTOR_LABELS[transition.actor]}が行います。")
-    if report.status not in transition.sources:
-        allowed = "・".join(S(s).label for s in sorted(transition.sources))
-        return Permission(
-            False,
-            f"「{allowed}」の実績報告にのみ行えます（現在は「{S(report.status).label}」）。",
-        )
-    if transition.guard is not None:
-        return transition.guard(report)
-    return Permission(True)
+    return check_in(TRANSITIONS, S, report, action, user, "実績報告")
 
 
 def actions_for(report, user) -> list[tuple[Transition, Permission]]:
-    kind = actor_kind(user)
-    return [
-        (t, check(report, t.action, user))
-        for t in RESULTS_WORKFLOW
-        if t.actor == kind and report.status in t.sources
-    ]
+    return actions_in(RESULTS_WORKFLOW, check, report, user)

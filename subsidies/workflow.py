@@ -104,31 +104,42 @@ def actor_kind(user) -> str | None:
     return None
 
 
-def check(application, action: str, user) -> Permission:
-    """May `user` do `action` on `application` now? The user must already be in its scope
-    (subsidies.permissions.applications_for)."""
-    transition = TRANSITIONS.get(action)
+def check_in(transitions, statuses, obj, action: str, user, noun: str) -> Permission:
+    """May `user` do `action` on `obj` now, by the declared `transitions`? The user must
+    already be in the object's scope. Shared by every workflow table (applications,
+    results reports)."""
+    transition = transitions.get(action)
     if transition is None:
         return Permission(False, "この操作はありません。")
     if actor_kind(user) != transition.actor:
         return Permission(False, f"この操作は{ACTOR_LABELS[transition.actor]}が行います。")
-    if application.status not in transition.sources:
-        allowed = "・".join(S(s).label for s in sorted(transition.sources))
+    if obj.status not in transition.sources:
+        allowed = "・".join(statuses(s).label for s in sorted(transition.sources))
         return Permission(
             False,
-            f"「{allowed}」の申請にのみ行えます（現在は「{S(application.status).label}」）。",
+            f"「{allowed}」の{noun}にのみ行えます（現在は「{statuses(obj.status).label}」）。",
         )
     if transition.guard is not None:
-        return transition.guard(application)
+        return transition.guard(obj)
     return Permission(True)
 
 
-def actions_for(application, user) -> list[tuple[Transition, Permission]]:
+def actions_in(table, check_one, obj, user) -> list[tuple[Transition, Permission]]:
     """The actions to show: legal from this state and this user's to do; each with whether
     it is allowed now and, if not, why."""
     kind = actor_kind(user)
     return [
-        (t, check(application, t.action, user))
-        for t in WORKFLOW
-        if t.actor == kind and application.status in t.sources
+        (t, check_one(obj, t.action, user))
+        for t in table
+        if t.actor == kind and obj.status in t.sources
     ]
+
+
+def check(application, action: str, user) -> Permission:
+    """May `user` do `action` on `application` now? The user must already be in its scope
+    (zaitaku_portal.access.applications_for)."""
+    return check_in(TRANSITIONS, S, application, action, user, "申請")
+
+
+def actions_for(application, user) -> list[tuple[Transition, Permission]]:
+    return actions_in(WORKFLOW, check, application, user)

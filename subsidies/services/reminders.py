@@ -85,16 +85,21 @@ def send_application_reminders(
 
 
 def _message(hub, fiscal_year, stage, application, link) -> tuple[str, str]:
-    deadline = wareki_date(fiscal_year.application_deadline)
     state = application.get_status_display() if application else "未作成"
+    return _compose(
+        hub, fiscal_year, "交付申請", fiscal_year.application_deadline, stage, state, link
+    )
+
+
+def _compose(hub, fiscal_year, what: str, deadline, stage, state: str, link) -> tuple[str, str]:
+    """The reminder e-mail (subject, body), the same for every deadline."""
+    day = wareki_date(deadline)
     if stage == BEFORE:
-        subject = f"【締切のお知らせ】{fiscal_year}交付申請の締切は{deadline}です"
-        lead = f"{fiscal_year}の交付申請の締切（{deadline}）が近づいています。"
+        subject = f"【締切のお知らせ】{fiscal_year}{what}の締切は{day}です"
+        lead = f"{fiscal_year}の{what}の締切（{day}）が近づいています。"
     else:
-        subject = f"【締切超過】{fiscal_year}交付申請が締切（{deadline}）を過ぎています"
-        lead = (
-            f"{fiscal_year}の交付申請は締切（{deadline}）を過ぎましたが、まだ提出されていません。"
-        )
+        subject = f"【締切超過】{fiscal_year}{what}が締切（{day}）を過ぎています"
+        lead = f"{fiscal_year}の{what}は締切（{day}）を過ぎましたが、まだ提出されていません。"
     body = "\n".join(
         [
             f"{hub} 御中",
@@ -169,29 +174,8 @@ def send_results_reminders(today: datetime.date, base_url: str, days_before: int
 
 
 def _results_message(application, stage, report, link) -> tuple[str, str]:
-    fiscal_year = application.fiscal_year
-    deadline = wareki_date(fiscal_year.results_deadline)
     state = report.get_status_display() if report else "未作成"
-    if stage == BEFORE:
-        subject = f"【締切のお知らせ】{fiscal_year}実績報告の締切は{deadline}です"
-        lead = f"{fiscal_year}の実績報告の締切（{deadline}）が近づいています。"
-    else:
-        subject = f"【締切超過】{fiscal_year}実績報告が締切（{deadline}）を過ぎています"
-        lead = (
-            f"{fiscal_year}の実績報告は締切（{deadline}）を過ぎましたが、まだ提出されていません。"
-        )
-    body = "\n".join(
-        [
-            f"{application.hub} 御中",
-            "",
-            lead,
-            f"現在の状態: {state}",
-            "",
-            "次のページから入力・提出してください。",
-            link,
-            "",
-            f"{settings.PORTAL_TITLE}（{settings.PREFECTURE_NAME}）",
-            "※このメールは送信専用です。",
-        ]
+    fiscal_year = application.fiscal_year
+    return _compose(
+        application.hub, fiscal_year, "実績報告", fiscal_year.results_deadline, stage, state, link
     )
-    return subject, body
