@@ -82,7 +82,7 @@ def prepare(coordinators: int, staff: int) -> list[int]:
     from hospitals.models import ActiveHospitalDesignation, MedicalInstitution
     from hubs.models import Hub, HubCoordinator
     from subsidies.models import Application, FiscalYear
-    from subsidies.services.applications import start_application
+    from subsidies.services.applications import current_plan, save_plan, start_application
     from subsidies.services.catalogue import copy_fiscal_year
     from zaitaku_portal.models import HomeCareArea, SecondaryMedicalArea, User
 
@@ -130,6 +130,20 @@ def prepare(coordinators: int, staff: int) -> list[int]:
         application = Application.objects.filter(hub=hub, fiscal_year=fiscal_year).first()
         application = application or start_application(hub, fiscal_year, user)
         Application.objects.filter(pk=application.pk).update(status="draft")
+        application.refresh_from_db()
+        plan = current_plan(application)
+        plan.update(
+            district_policy="市町村ごとに区割り",
+            meeting_body_count=2,
+            meeting_members="医師会、訪問看護、地域包括支援センター",
+        )
+        plan["lines"]["okinawa-hub-meeting"].update(
+            wish=True,
+            planned_actions="連携会議を年4回",
+            start_year=YEAR,
+            expenses={"honoraria": 300_000},
+        )
+        save_plan(application, plan, user, application.version)  # complete: it can be submitted
         ids.append(application.pk)
     for index in range(staff):
         user, _ = User.objects.get_or_create(

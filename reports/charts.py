@@ -75,7 +75,7 @@ def bar_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
-        'font-family="BIZ UDPGothic, BIZ UDGothic, PortalGothic, sans-serif" font-size="12">',
+        'font-family="PortalGothic, BIZ UDPGothic, BIZ UDGothic, sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
     ]
     x = plot_left
@@ -143,7 +143,7 @@ def line_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
-        'font-family="BIZ UDPGothic, BIZ UDGothic, PortalGothic, sans-serif" font-size="12">',
+        'font-family="PortalGothic, BIZ UDPGothic, BIZ UDGothic, sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
         'stroke="#333"/>',

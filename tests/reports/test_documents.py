@@ -256,3 +256,36 @@ def test_dossier_also_holds_the_results_report_and_the_confirmation_notice(
     assert "06_実績報告書/第1版_実績報告.pdf" in names
     assert "額を確定する" in trail  # the results report's own audit entries are included
     assert "実績報告の作成" in trail
+
+
+def test_every_document_embeds_the_font_and_renders_to_identical_bytes(world, tmp_path):
+    """Application, results report, confirmation notice and prefecture summary: the same
+    checks as the decision notice's (tests/reports/test_notices.py)."""
+    from reports.documents import (
+        application_pdf,
+        confirmation_notice_pdf,
+        prefecture_summary_pdf,
+        results_pdf,
+    )
+    from subsidies.models import Confirmation
+    from tests.reports.test_notices import pdf_fonts
+    from zaitaku_portal import access
+
+    case = _confirmed_worked_case(world)
+    staff = world.users[Role.PREFECTURE_STAFF]
+    documents = {
+        "application": lambda: application_pdf(case.application.versions.first()),
+        "results": lambda: results_pdf(case.report.versions.get(number=1)),
+        "confirmation": lambda: confirmation_notice_pdf(Confirmation.objects.get()),
+        "summary": lambda: prefecture_summary_pdf(
+            case.application.fiscal_year,
+            access.hubs_for(staff),
+            access.designations_for(staff),
+        ),
+    }
+    for name, render in documents.items():
+        first, second = render(), render()
+        assert first == second, f"{name}: two renders differ"
+        fonts = [line.split() for line in pdf_fonts(first, tmp_path).splitlines()[2:]]
+        assert fonts, name
+        assert all("PortalGothic" in row[0] and row[-5:-2] == ["yes"] * 3 for row in fonts), name
