@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export/<slug:table>/", views.dashboard_export, name="dashboard_export"),
+    path("dashboard/activities.xlsx", views.activities_export, name="activities_export"),
     path("prefecture/", views.prefecture, name="prefecture"),
     path("prefecture/summary.pdf", views.prefecture_pdf, name="prefecture_pdf"),
     path("decisions/<int:pk>/notice.pdf", views.decision_notice, name="decision_notice"),

@@ -207,6 +207,53 @@ def dashboard_export(request, table: str):
     return xlsx_response(f"{title}_{fiscal_year}{suffix}.xlsx", content)
 
 
+@require_roles(*DASHBOARD_ROLES)
+def activities_export(request):
+    """Every recorded activity in the dashboard's scope and year, one row each, as xlsx."""
+    from subsidies.models import Activity
+
+    fiscal_year, _ = _fiscal_year(request)
+    area, _areas, hubs, _designations = _dashboard_scope(request)
+    activities = (
+        Activity.objects.filter(
+            report__application__hub__in=hubs, report__application__fiscal_year=fiscal_year
+        )
+        .select_related("report__application__hub", "requirement_item", "designation__institution")
+        .order_by("report__application__hub__name", "held_on", "pk")
+    )
+    columns = [
+        Column("拠点"),
+        Column("種別"),
+        Column("実施日", "date"),
+        Column("名称・テーマ"),
+        Column("求められる事項"),
+        Column("積極的医療機関"),
+        Column("参加者（職種別の合計）", "int"),
+        Column("参加者数", "int"),
+        Column("受講者×半日", "int"),
+        Column("内容"),
+    ]
+    rows = [
+        [
+            a.report.application.hub.name,
+            a.get_kind_display(),
+            a.held_on,
+            a.title,
+            str(a.requirement_item or ""),
+            a.designation.institution.name if a.designation_id else "",
+            a.participant_total or None,
+            a.attendance,
+            (a.trainees or 0) * (a.half_days or 0) or None,
+            a.description,
+        ]
+        for a in activities
+    ]
+    suffix = f"_{area.name}" if area else ""
+    return xlsx_response(
+        f"活動実績_{fiscal_year}{suffix}.xlsx", write_xlsx([("活動実績", columns, rows)])
+    )
+
+
 @require_roles(*STAFF_ROLES)
 def prefecture(request):
     """The prefecture's view: budget execution, the review queue, drill-down to areas."""

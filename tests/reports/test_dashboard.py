@@ -177,3 +177,17 @@ def test_prefecture_summary_pdf_has_the_years_figures(client, worked):
     assert "1,760,000円" in text  # decided: 1,260,000 (甲) + 500,000 (乙)
     assert "950,000円" in text  # confirmed
     assert "9回・2回・1回" in text  # meetings 3 + 6, trainings 2, awareness 1
+
+
+def test_activities_list_exports_one_row_per_activity_in_scope(client, worked):
+    import io
+
+    import openpyxl
+
+    client.force_login(worked.users[Role.HEALTH_CENTER])
+    response = client.get("/reports/dashboard/activities.xlsx?year=2026")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert len(rows) == 3 + 2 + 1 + 2  # 甲: meetings, trainings, awareness, accompanied visits
+    assert {row[0] for row in rows} == {"甲拠点"}
+    assert sorted(row[8] for row in rows if row[8]) == [4, 6]  # trainees x half days
