@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from hubs.models import Hub
 from subsidies.forms import QueueFilterForm
 from subsidies.models import (
     ApplicationStatus,
@@ -44,13 +45,17 @@ def _queue(request):
         data = form.cleaned_data
         if data["fiscal_year"]:
             applications = applications.filter(fiscal_year=data["fiscal_year"])
+        # Area filters as subqueries: no join, so no DISTINCT over every column.
         if data["area"]:
-            applications = applications.filter(hub__areas=data["area"])
+            applications = applications.filter(
+                hub__in=Hub.objects.filter(areas=data["area"]).values("pk")
+            )
         if data["health_center"]:
             applications = applications.filter(
-                hub__areas__municipalities__health_centers=data["health_center"]
+                hub__in=Hub.objects.filter(
+                    areas__municipalities__health_centers=data["health_center"]
+                ).values("pk")
             )
-    applications = applications.distinct()
     without_status = applications
     if form.is_valid() and form.cleaned_data["status"]:
         applications = applications.filter(status=form.cleaned_data["status"])
