@@ -28,7 +28,7 @@ from benchmarks.load_dashboards import (
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "national-pass-2026"  # noqa: S105 - synthetic benchmark users
-YEAR = 2030  # a fresh fiscal year, so the national data's own years stay as they are
+YEAR = 2031  # a fresh fiscal year, so the national data's own years stay as they are
 
 
 class FormReader(html.parser.HTMLParser):
@@ -89,7 +89,11 @@ def prepare(coordinators: int, staff: int) -> list[int]:
     fiscal_year = FiscalYear.objects.filter(year=YEAR).first()
     if fiscal_year is None:
         source = (
-            FiscalYear.objects.filter(menus__code__startswith="okinawa").order_by("-year").first()
+            FiscalYear.objects.filter(
+                menus__code="okinawa-hub-meeting", menus__expense_categories__isnull=False
+            )
+            .order_by("-year")
+            .first()
         )
         fiscal_year = copy_fiscal_year(source, YEAR, actor=None)
     ids = []
@@ -143,7 +147,10 @@ def prepare(coordinators: int, staff: int) -> list[int]:
             start_year=YEAR,
             expenses={"honoraria": 300_000},
         )
-        save_plan(application, plan, user, application.version)  # complete: it can be submitted
+        try:  # complete: it can be submitted
+            save_plan(application, plan, user, application.version)
+        except Exception as error:
+            raise SystemExit(f"{error}: {getattr(error, 'problems', '')}") from error
         ids.append(application.pk)
     for index in range(staff):
         user, _ = User.objects.get_or_create(

@@ -40,6 +40,7 @@ def copy_fiscal_year(source: FiscalYear, year: int, actor) -> FiscalYear:
         categories = list(menu.expense_categories.all())
         menu.pk = None
         menu.fiscal_year = target
+        menu._prefetched_objects_cache = {}  # else set() sees the source's rows as present
         menu.save()
         menu.requirement_items.set(items)
         menu.expense_categories.set(categories)

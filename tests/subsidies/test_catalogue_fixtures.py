@@ -146,6 +146,10 @@ def test_new_fiscal_year_copies_the_previous_one_unfrozen():
     ]
     copied = copy.menus.get(code="osaka-hospital-4")
     assert copied.requirement_items.get().fiscal_year == copy
+    assert [c.name for c in copied.expense_categories.all()] == ["備品購入費"]
+    for original in source.menus.all():
+        twin = copy.menus.get(code=original.code)
+        assert list(twin.expense_categories.all()) == list(original.expense_categories.all())
     copied.cap_amount = 700_000
     copied.full_clean()
     copied.save()
