@@ -6,6 +6,7 @@ grow with the number of hubs, hospitals or activities (tests/reports/test_dashbo
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -306,7 +307,8 @@ def budget_execution(fiscal_year, hubs: QuerySet) -> tuple[list[BudgetRow], list
     """Cached until money moves (see data_version); the sums cover tens of thousands of lines."""
     from django.core.cache import cache
 
-    key = f"budget:{fiscal_year.pk}:{hash((str(hubs.query), str(data_version())))}"
+    digest = hashlib.sha256(f"{hubs.query}|{data_version()}".encode()).hexdigest()[:32]
+    key = f"budget:{fiscal_year.pk}:{digest}"  # the same key in every worker process
     result = cache.get(key)
     if result is None:
         result = _budget_execution(fiscal_year, hubs)

@@ -295,7 +295,7 @@ def prefecture_summary_pdf(fiscal_year, hubs, designations) -> bytes:
             "charts": charts,
             **activities,
         },
-        document_key=f"summary-{fiscal_year.year}-{today.isoformat()}-{hash(str(dashboard.data_version()))}",
+        document_key=f"summary-{fiscal_year.year}-{today.isoformat()}-{dashboard.data_version()}",
         created=created,
     )
 
