@@ -312,7 +312,7 @@ def budget_execution(fiscal_year, hubs: QuerySet) -> tuple[list[BudgetRow], list
     result = cache.get(key)
     if result is None:
         result = _budget_execution(fiscal_year, hubs)
-        cache.set(key, result, 300)
+        cache.set(key, result, 24 * 60 * 60)  # the key changes whenever money moves
     return result
 
 
