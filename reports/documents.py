@@ -104,10 +104,10 @@ def dossier_items(hub, fiscal_year) -> list[tuple[str, object]]:
     """Everything an auditor asks for about one hub's year, as (path in the ZIP, maker)."""
     import json
 
-    from reports.xlsx import Column, write_csv
     from subsidies.models import Application
     from subsidies.services.plan_data import diff
     from zaitaku_portal.models import AuditEntry
+    from zaitaku_portal.spreadsheets import Column, write_csv
 
     items: list[tuple[str, object]] = []
     application = (

@@ -10,7 +10,6 @@ from reports.batches import start_batch
 from reports.charts import Series, bar_chart, line_chart
 from reports.dashboard import MEETINGS_MINIMUM
 from reports.models import BatchJob
-from reports.xlsx import Column, write_xlsx, xlsx_response
 from zaitaku_portal.access import (
     ALL_ROLES,
     STAFF_ROLES,
@@ -22,6 +21,7 @@ from zaitaku_portal.access import (
     require_roles,
 )
 from zaitaku_portal.models import Role
+from zaitaku_portal.spreadsheets import Column, write_xlsx, xlsx_response
 from zaitaku_portal.wareki import fiscal_year_label
 
 DASHBOARD_ROLES = (Role.HEALTH_CENTER, *STAFF_ROLES)

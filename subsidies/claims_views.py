@@ -14,7 +14,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from reports.xlsx import xlsx_response
 from subsidies import results_workflow as workflow
 from subsidies.claims_forms import (
     ActionForm,
@@ -34,6 +33,7 @@ from subsidies.services import claims as service
 from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles, role_of
 from zaitaku_portal.audit import history_of
 from zaitaku_portal.models import Role
+from zaitaku_portal.spreadsheets import xlsx_response
 from zaitaku_portal.wareki import fiscal_year_label
 
 

@@ -140,7 +140,7 @@ def review_home(request):
 @require_roles(*STAFF_ROLES)
 def review_export(request):
     """The queue as xlsx, with the page's filters (all pages, in the queue's order)."""
-    from reports.xlsx import Column, write_xlsx, xlsx_response
+    from zaitaku_portal.spreadsheets import Column, write_xlsx, xlsx_response
 
     _, _, applications = _queue(request)
     decided = dict(

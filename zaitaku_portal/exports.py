@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 from django.db import models
 from django.http import HttpResponse
-from openpyxl import Workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,28 +25,29 @@ def escape_formula(value):
     return value
 
 
-def _cells(row: Sequence) -> list:
-    cells = []
-    for value in row:
-        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            value = value.replace(tzinfo=None)
-        cells.append(escape_formula(value))
-    return cells
-
-
 def _disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
 def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(_cells(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """A one-sheet list with the house style of zaitaku_portal.spreadsheets (frozen header,
+    widths for Japanese text, 和暦 dates, formulas escaped); column kinds from the values."""
+    from zaitaku_portal.spreadsheets import Column, write_xlsx
+
+    rows = [list(row) for row in rows]
+
+    def kind(index: int) -> str:
+        values = [row[index] for row in rows if row[index] not in (None, "")]
+        if values and all(isinstance(v, datetime.datetime) for v in values):
+            return "datetime"
+        if values and all(isinstance(v, datetime.date) for v in values):
+            return "date"
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return "int"
+        return "text"
+
+    columns = [Column(name, kind(index)) for index, name in enumerate(header)]
+    return write_xlsx([(sheet_title, columns, rows)])
 
 
 def xlsx_response(filename: str, sheet_title: str, header, rows) -> HttpResponse:
@@ -62,7 +62,7 @@ def csv_response(filename: str, header, rows) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(_cells(row))
+        writer.writerow([escape_formula(value) for value in row])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _disposition(filename)
     return response

@@ -14,9 +14,9 @@ import unicodedata
 
 from openpyxl import load_workbook
 
-from reports.xlsx import Column, write_xlsx
 from subsidies.models import ExcludedSource, ExpenseCategory
 from subsidies.services import claims
+from zaitaku_portal.spreadsheets import Column, write_xlsx
 from zaitaku_portal.uploads import check_xlsx_container
 
 KEY_HEADER = "行キー（変更しないでください）"

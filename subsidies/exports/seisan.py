@@ -3,11 +3,11 @@
 Per application: one sheet with a row per recipient (the hub, each hospital) and a total,
 one sheet with a row per recipient and menu, and one sheet with every step and its formula.
 For the prefecture: one row per recipient of every current confirmation of the year.
-Written with reports.xlsx, so yen formats, frozen header and formula escaping are shared."""
+Written with zaitaku_portal.spreadsheets: yen formats, frozen header, formula escaping."""
 
 from __future__ import annotations
 
-from reports.xlsx import Column, write_xlsx
+from zaitaku_portal.spreadsheets import Column, write_xlsx
 
 SUMMARY_COLUMNS = [
     Column("補助事業者"),

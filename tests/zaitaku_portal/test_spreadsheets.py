@@ -4,7 +4,7 @@ import io
 
 import openpyxl
 
-from reports.xlsx import Column, display_width, escape_formula, write_csv, write_xlsx
+from zaitaku_portal.spreadsheets import Column, display_width, escape_formula, write_csv, write_xlsx
 
 COLUMNS = [
     Column("拠点名"),
@@ -63,3 +63,18 @@ def test_csv_keeps_negative_amounts_as_numbers_and_dates_as_iso():
     content = write_csv(COLUMNS, [["返還", -110_000, datetime.date(2027, 6, 1), -1]])
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[1] == ["返還", "-110000", "2027-06-01", "-1"]
+
+
+def test_simple_exports_get_the_same_house_style():
+    from zaitaku_portal.exports import xlsx_bytes
+
+    content = xlsx_bytes(
+        "充足状況",
+        ["在宅医療圏", "拠点数", "指定日"],
+        [["=北部", 2, datetime.date(2024, 4, 1)], ["中部", 3, None]],
+    )
+    sheet = load(content)["充足状況"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A2"].value == "'=北部"
+    assert sheet["B2"].number_format == "#,##0"
+    assert "ggge" in sheet["C2"].number_format
