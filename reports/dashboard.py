@@ -40,6 +40,7 @@ class HubRow:
     report_status: str = "未提出"
     desk_hours: int = 0
     meetings: int = 0
+    planned_meetings: int | None = None
     meetings_with_hospitals: int = 0
     trainings: int = 0
     awareness: int = 0
@@ -48,7 +49,13 @@ class HubRow:
 
     @property
     def meetings_short(self) -> int:
+        """Meetings still missing to reach the national minimum (4 a year)."""
         return max(MEETINGS_MINIMUM - self.meetings, 0)
+
+    @property
+    def meetings_behind_plan(self) -> int:
+        """Meetings still missing to reach the hub's own plan (form 4-③)."""
+        return max((self.planned_meetings or 0) - self.meetings, 0)
 
     @property
     def desk_band(self) -> str:
@@ -130,9 +137,10 @@ def build(areas: QuerySet, hubs: QuerySet, designations: QuerySet, fiscal_year) 
         for hub in hub_list
     }
     applications = Application.objects.filter(hub_id__in=hub_ids, fiscal_year=fiscal_year)
-    for app in applications.values("pk", "hub_id", "status"):
+    for app in applications.values("pk", "hub_id", "status", "planned_meetings"):
         rows[app["hub_id"]].application_id = app["pk"]
         rows[app["hub_id"]].application_status = ApplicationStatus(app["status"]).label
+        rows[app["hub_id"]].planned_meetings = app["planned_meetings"]
     current_decisions = Decision.objects.filter(
         application__in=applications, superseded_by__isnull=True
     )

@@ -59,7 +59,10 @@ def _charts(board) -> dict:
         "meetings": bar_chart(
             "多職種連携会議の開催回数（拠点別）",
             [row.name for row in hubs],
-            [Series("開催", tuple(row.meetings for row in hubs))],
+            [
+                Series("開催", tuple(row.meetings for row in hubs)),
+                Series("予定", tuple(row.planned_meetings or 0 for row in hubs)),
+            ],
             unit="回",
             target=MEETINGS_MINIMUM,
             target_label="年4回以上",
@@ -143,6 +146,7 @@ EXPORTS = {
             Column("実績報告"),
             Column("相談窓口（週・時間）", "int"),
             Column("会議", "int"),
+            Column("会議（予定）", "int"),
             Column("うち積極的医療機関との会議", "int"),
             Column("研修", "int"),
             Column("普及啓発", "int"),
@@ -159,6 +163,7 @@ EXPORTS = {
                 r.report_status,
                 r.desk_hours,
                 r.meetings,
+                r.planned_meetings,
                 r.meetings_with_hospitals,
                 r.trainings,
                 r.awareness,

@@ -60,6 +60,7 @@ class PlanForm(forms.Form):
     )
     district_count = CountField(label="区割り数", min_value=1, required=True)
     meeting_body_count = CountField(label="会議体の数")
+    planned_meetings = CountField(label="多職種連携会議の開催予定回数（年）")
     meeting_members = forms.CharField(
         label="会議体の構成員", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -142,6 +143,7 @@ class PlanForm(forms.Form):
             "district_policy": data["district_policy"],
             "district_count": data["district_count"] or 1,
             "meeting_body_count": data["meeting_body_count"],
+            "planned_meetings": data["planned_meetings"],
             "meeting_members": data["meeting_members"],
             "other_actions": data["other_actions"],
             "lines": {},

@@ -47,6 +47,12 @@ class Application(models.Model):
     district_count = models.PositiveSmallIntegerField("区割り数", default=1)
     meeting_body_count = models.PositiveSmallIntegerField("会議体の数", null=True, blank=True)
     meeting_members = models.TextField("会議体の構成員", blank=True)
+    planned_meetings = models.PositiveSmallIntegerField(
+        "多職種連携会議の開催予定回数（年）",
+        null=True,
+        blank=True,
+        help_text="進捗ダッシュボードで開催回数と比べます（国の目安は年4回以上）。",
+    )
     other_actions = models.TextField("その他取り組み事項", blank=True)
     return_reason_code = models.CharField(
         "差戻し理由", max_length=20, choices=ReturnReason.choices, blank=True

@@ -56,6 +56,7 @@ MEETING_CELLS = {
     "district_count": ("B4", "区割り数"),
     "meeting_body_count": ("B5", "会議体の数"),
     "meeting_members": ("B6", "会議体の構成員"),
+    "planned_meetings": ("B7", "多職種連携会議の開催予定回数（年）"),
     "other_actions": ("B8", "その他取り組み事項"),
 }
 WISH_TRUE = {"○", "◯", "〇", "o", "O", "1", "true", "TRUE", "True", "希望"}
@@ -484,7 +485,7 @@ def read_workbook(application, upload) -> ReadResult:
             )
             continue
         value = meeting[ref].value
-        if field_name in ("district_count", "meeting_body_count"):
+        if field_name in ("district_count", "meeting_body_count", "planned_meetings"):
             number = parse_count(value, where, label, result)
             if field_name == "district_count" and number is not None and number < 1:
                 result.errors.append(f"{where}（区割り数）は1以上で入力してください。")

@@ -18,6 +18,7 @@ APPLICATION_FIELDS = {
     "district_policy": "区割りの考え方",
     "district_count": "区割り数",
     "meeting_body_count": "会議体の数",
+    "planned_meetings": "多職種連携会議の開催予定回数（年）",
     "meeting_members": "会議体の構成員",
     "other_actions": "その他取り組み事項",
 }

@@ -34,6 +34,6 @@ def test_health_center_reads_a_chart_table_and_exports_it(page, live_server, wor
         page.get_by_role("link", name="「多職種連携会議の開催回数（拠点別）」をExcelで出力").click()
     sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
-        ["区分", "開催"],
-        ["甲拠点", 3],
+        ["区分", "開催", "予定"],
+        ["甲拠点", 3, 0],
     ]

@@ -118,7 +118,7 @@ def test_pages_show_the_figures_and_export_them(client, worked):
     assert sheet.max_row == 2
     chart = client.get("/reports/dashboard/export/meetings/?year=2026")
     sheet = openpyxl.load_workbook(io.BytesIO(chart.content)).active
-    assert [c.value for c in sheet[2]] == ["甲拠点", 3]
+    assert [c.value for c in sheet[2]] == ["甲拠点", 3, 0]  # held, planned (none entered)
     assert client.get("/reports/dashboard/export/nothing/").status_code == 404
 
     client.force_login(worked.users[Role.PREFECTURE_STAFF])
@@ -191,3 +191,18 @@ def test_activities_list_exports_one_row_per_activity_in_scope(client, worked):
     assert len(rows) == 3 + 2 + 1 + 2  # 甲: meetings, trainings, awareness, accompanied visits
     assert {row[0] for row in rows} == {"甲拠点"}
     assert sorted(row[8] for row in rows if row[8]) == [4, 6]  # trainees x half days
+
+
+def test_meetings_held_against_the_hubs_own_plan(client, worked):
+    from subsidies.models import Application
+
+    Application.objects.filter(hub=worked.hub_a, fiscal_year__year=2026).update(planned_meetings=6)
+    board = board_for(worked.users[Role.HEALTH_CENTER])
+    (hub,) = board.hubs
+    assert (hub.meetings, hub.planned_meetings, hub.meetings_behind_plan) == (3, 6, 3)
+    assert hub.meetings_short == 1  # against the national minimum of 4
+    client.force_login(worked.users[Role.HEALTH_CENTER])
+    page = client.get("/reports/dashboard/?year=2026").content.decode()
+    assert "3回／予定6回" in page
+    assert "計画まであと3回" in page
+    assert "目安まであと1回" in page

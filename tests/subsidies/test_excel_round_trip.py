@@ -362,3 +362,37 @@ def test_dangerous_workbooks_are_refused_and_nothing_changes(
     application.refresh_from_db()
     assert application.version == before
     load_workbook(io.BytesIO(good))  # the untouched download itself is a valid workbook
+
+
+def test_planned_meetings_round_trip_through_the_meeting_sheet(coordinator, application):
+    workbook = download(coordinator, application)
+    meeting = workbook[excel.MEETING_SHEET]
+    assert meeting["A7"].value == "多職種連携会議の開催予定回数（年）"
+    meeting["B7"] = "６回"
+    response = upload(coordinator, application, workbook)
+    text = response.content.decode()
+    assert "多職種連携会議の開催予定回数（年）" in text  # shown in the diff before applying
+    application.refresh_from_db()
+    assert application.planned_meetings is None
+    coordinator.post(f"/subsidies/applications/{application.pk}/excel/apply/")
+    application.refresh_from_db()
+    assert application.planned_meetings == 6
+
+
+def test_planned_meetings_on_the_web_form_refuses_text_in_japanese(coordinator, application):
+    page = coordinator.get(f"/subsidies/applications/{application.pk}/edit/")
+    assert "多職種連携会議の開催予定回数（年）" in page.content.decode()
+    form = page.context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {f.html_name: f.value() for f in form if f.value() not in (None, False)},
+        planned_meetings="たくさん",
+        save="1",
+    )
+    response = coordinator.post(f"/subsidies/applications/{application.pk}/edit/", data)
+    assert (
+        "「多職種連携会議の開催予定回数（年）」は整数で入力してください"
+        in response.content.decode()
+    )
+    application.refresh_from_db()
+    assert application.planned_meetings is None

@@ -15,6 +15,7 @@ from zaitaku_portal.models import User
 PLAN_TEXT = {
     "district_policy": "医師会の地区ごとに区割りし、各区割りに多職種の会議体を置く",
     "meeting_body_count": 2,
+    "planned_meetings": 4,
     "meeting_members": (
         "医師会、歯科医師会、薬剤師会、訪問看護ステーション、地域包括支援センター、市町村"
     ),
