@@ -12,12 +12,13 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connection, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from reports.models import BatchJob
@@ -102,8 +103,18 @@ def _database_url(database: dict) -> str:
 
 
 def _run_in_thread(job_id: int) -> None:
+    """The in-memory database's shared cache locks whole tables and answers "table is
+    locked" at once instead of waiting, whenever the page's thread reads at that moment:
+    try again (the job restarts from its first document) rather than leave it queued."""
     try:
-        run_job(job_id)
+        for _attempt in range(50):
+            try:
+                run_job(job_id)
+                return
+            except OperationalError as error:
+                if "locked" not in str(error):
+                    raise
+                time.sleep(0.05)
     finally:
         close_old_connections()
 

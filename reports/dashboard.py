@@ -141,14 +141,10 @@ def build(areas: QuerySet, hubs: QuerySet, designations: QuerySet, fiscal_year) 
         rows[app["hub_id"]].application_id = app["pk"]
         rows[app["hub_id"]].application_status = ApplicationStatus(app["status"]).label
         rows[app["hub_id"]].planned_meetings = app["planned_meetings"]
-    current_decisions = Decision.objects.filter(
-        application__in=applications, superseded_by__isnull=True
-    )
+    current_decisions = Decision.objects.current().filter(application__in=applications)
     for row in current_decisions.values("application__hub_id").annotate(total=Sum("total_amount")):
         rows[row["application__hub_id"]].decided = row["total"]
-    current_confirmations = Confirmation.objects.filter(
-        application__in=applications, superseded_by__isnull=True
-    )
+    current_confirmations = Confirmation.objects.current().filter(application__in=applications)
     for row in current_confirmations.values("application__hub_id").annotate(
         total=Sum("total_amount"), refund=Sum("difference")
     ):
@@ -267,13 +263,15 @@ def _trend(hub_ids: list[int]) -> list[dict]:
 
     years: dict[int, dict] = defaultdict(lambda: {"decided": 0, "confirmed": 0, "meetings": 0})
     for row in (
-        Decision.objects.filter(application__hub_id__in=hub_ids, superseded_by__isnull=True)
+        Decision.objects.current()
+        .filter(application__hub_id__in=hub_ids)
         .values("application__fiscal_year__year")
         .annotate(total=Sum("total_amount"))
     ):
         years[row["application__fiscal_year__year"]]["decided"] = row["total"]
     for row in (
-        Confirmation.objects.filter(application__hub_id__in=hub_ids, superseded_by__isnull=True)
+        Confirmation.objects.current()
+        .filter(application__hub_id__in=hub_ids)
         .values("application__fiscal_year__year")
         .annotate(total=Sum("total_amount"))
     ):
@@ -327,20 +325,32 @@ def budget_execution(fiscal_year, hubs: QuerySet) -> tuple[list[BudgetRow], list
 def _budget_execution(fiscal_year, hubs: QuerySet) -> tuple[list[BudgetRow], list[BudgetRow]]:
     """Per menu (decided) and per area (decided, confirmed, paid, refunded). A hub that
     covers several areas is counted in its first area, so area totals add up to the whole."""
-    from subsidies.models import AdvancePayment, Confirmation, Decision, DecisionLine
+    from subsidies.models import (
+        AdvancePayment,
+        Confirmation,
+        Decision,
+        DecisionLine,
+        SubsidyMenu,
+    )
 
     hub_ids = hubs.values("pk")  # a subquery: no list of thousands of ids in the SQL
-    decisions = Decision.objects.filter(
-        application__fiscal_year=fiscal_year,
-        application__hub_id__in=hub_ids,
-        superseded_by__isnull=True,
+    decisions = Decision.objects.current().filter(
+        application__fiscal_year=fiscal_year, application__hub_id__in=hub_ids
+    )
+    # Summed per menu id (a hash aggregate over integers), named afterwards: grouping by
+    # the name sorted 62,000 rows of text.
+    decided_per_menu = dict(
+        DecisionLine.objects.filter(decision__in=decisions)
+        .values("menu_id")
+        .annotate(total=Sum("decided_amount"))
+        .order_by()
+        .values_list("menu_id", "total")
     )
     per_menu = [
-        BudgetRow(row["menu__name"], decided=row["total"])
-        for row in DecisionLine.objects.filter(decision__in=decisions)
-        .values("menu__name", "menu__display_order")
-        .annotate(total=Sum("decided_amount"))
-        .order_by("menu__display_order")
+        BudgetRow(menu.name, decided=decided_per_menu[menu.pk])
+        for menu in SubsidyMenu.objects.filter(pk__in=list(decided_per_menu)).order_by(
+            "display_order", "pk"
+        )
     ]
     from hubs.models import Hub
 
@@ -359,10 +369,8 @@ def _budget_execution(fiscal_year, hubs: QuerySet) -> tuple[list[BudgetRow], lis
 
     for row in decisions.values("application__hub_id").annotate(total=Sum("total_amount")):
         area_row(row["application__hub_id"]).decided += row["total"]
-    confirmations = Confirmation.objects.filter(
-        application__fiscal_year=fiscal_year,
-        application__hub_id__in=hub_ids,
-        superseded_by__isnull=True,
+    confirmations = Confirmation.objects.current().filter(
+        application__fiscal_year=fiscal_year, application__hub_id__in=hub_ids
     )
     for row in confirmations.values("application__hub_id").annotate(
         total=Sum("total_amount"),

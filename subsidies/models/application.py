@@ -8,6 +8,8 @@ Every write bumps `version` so two people acting at once cannot overwrite each o
 from django.conf import settings
 from django.db import models
 
+from .superseding import SupersedingQuerySet
+
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", "下書き"
@@ -191,6 +193,8 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="決定者", on_delete=models.PROTECT
     )
     decided_at = models.DateTimeField("決定日時", auto_now_add=True)
+
+    objects = SupersedingQuerySet.as_manager()
 
     class Meta:
         ordering = ["application", "number"]

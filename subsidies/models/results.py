@@ -8,6 +8,8 @@ and a correction is a new Confirmation that supersedes the previous one."""
 from django.conf import settings
 from django.db import models
 
+from .superseding import SupersedingQuerySet
+
 
 class ResultReportStatus(models.TextChoices):
     DRAFT = "draft", "作成中"
@@ -318,6 +320,8 @@ class Confirmation(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="確定者", on_delete=models.PROTECT
     )
     confirmed_at = models.DateTimeField("確定日時", auto_now_add=True)
+
+    objects = SupersedingQuerySet.as_manager()
 
     class Meta:
         ordering = ["application", "number"]

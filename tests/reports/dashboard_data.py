@@ -13,6 +13,7 @@ from subsidies.models import (
     DecisionLine,
     ResultReport,
     ResultReportVersion,
+    SubsidyMenu,
 )
 from tests.factories import FiscalYearFactory, SubsidyMenuFactory
 
@@ -36,7 +37,11 @@ def year_of_work(
     """One hub's fiscal year: a decision of `decided` yen, optionally a results report with
     activities and a confirmation of `confirmed` yen after an advance of `advance` yen."""
     fiscal_year = FiscalYearFactory(year=year)
-    menu = SubsidyMenuFactory(fiscal_year=fiscal_year, name=f"会議の開催{year}")
+    # every hub of the year draws on the same menu, as in the catalogue
+    menu = SubsidyMenu.objects.filter(fiscal_year=fiscal_year, code="meetings").first()
+    menu = menu or SubsidyMenuFactory(
+        fiscal_year=fiscal_year, code="meetings", name=f"会議の開催{year}"
+    )
     application = Application.objects.create(hub=hub, fiscal_year=fiscal_year, status="decided")
     version = ApplicationVersion.objects.create(
         application=application, number=1, label="提出", snapshot={}, created_by=staff

@@ -206,3 +206,39 @@ def test_meetings_held_against_the_hubs_own_plan(client, worked):
     assert "3回／予定6回" in page
     assert "計画まであと3回" in page
     assert "目安まであと1回" in page
+
+
+def test_a_superseded_decision_no_longer_counts(worked):
+    """A change approval adds a decision that supersedes the first: only the new one counts,
+    per menu, per area, per hub and in the trend."""
+    from subsidies.models import Decision, DecisionLine, FiscalYear
+
+    fiscal_year = FiscalYear.objects.get(year=2026)
+    first = Decision.objects.get(application__hub=worked.hub_b, application__fiscal_year__year=2026)
+    second = Decision.objects.create(
+        application=first.application,
+        number=2,
+        version=first.version,
+        supersedes=first,
+        notice_number="2026-change",
+        notice_date=first.notice_date,
+        total_amount=300_000,
+        decided_by=first.decided_by,
+    )
+    line = first.lines.get()
+    DecisionLine.objects.create(
+        decision=second,
+        menu=line.menu,
+        recipient_name=line.recipient_name,
+        computed_amount=300_000,
+        decided_amount=300_000,
+    )
+    assert list(Decision.objects.current().filter(application=first.application)) == [second]
+    per_menu, per_area = dashboard.budget_execution(
+        fiscal_year, access.hubs_for(worked.users[Role.PREFECTURE_STAFF])
+    )
+    assert [(row.label, row.decided) for row in per_menu] == [("会議の開催2026", 1_560_000)]
+    assert {row.label: row.decided for row in per_area}["乙圏域"] == 300_000
+    board = board_for(worked.users[Role.PREFECTURE_STAFF])
+    assert {row.name: row.decided for row in board.hubs}["乙拠点"] == 300_000
+    assert board.trend[-1]["decided"] == 1_560_000

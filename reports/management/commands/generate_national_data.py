@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from reports.national import Scale, generate
 
@@ -31,6 +32,11 @@ class Command(BaseCommand):
         start = time.perf_counter()
         self.stdout.write(f"全国規模データを作成します: {scale}")
         generate(scale, log=self.stdout.write)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, as autovacuum would give a live database some minutes later:
+            # without them the planner takes the new tables for empty ones.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             f"完了（{time.perf_counter() - start:.1f}秒）。ログイン: {scale.prefix}-staff / "
             f"{scale.prefix}-coordinator / {scale.prefix}-hc（パスワード national-pass-2026）"
