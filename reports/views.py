@@ -267,7 +267,7 @@ def prefecture(request):
     per_menu, per_area = (
         dashboard_data.budget_execution(fiscal_year, hubs) if fiscal_year else ([], [])
     )
-    budget = (fiscal_year.budget_amount or 0) if fiscal_year else 0
+    budget = fiscal_year.budget_amount if fiscal_year else None  # None: not set yet
     decided_total = sum(row.decided for row in per_area)
     charts = {}
     charts["menu"] = bar_chart(
@@ -305,7 +305,11 @@ def prefecture(request):
             "confirmed_total": sum(row.confirmed for row in per_area),
             "paid_total": sum(row.paid for row in per_area),
             "refunded_total": sum(row.refunded for row in per_area),
-            "remaining": budget - decided_total if budget else None,
+            "remaining": budget - decided_total if budget is not None else None,
+            "execution_rate": (
+                f"{decided_total * 100 / budget:.1f}%" if budget else None
+            ),  # 交付決定額 ÷ 予算額
+            "can_set_budget": request.user.has_perm("subsidies.change_fiscalyear"),
             "areas": areas_for(request.user),
         },
     )

@@ -242,3 +242,16 @@ def test_a_superseded_decision_no_longer_counts(worked):
     board = board_for(worked.users[Role.PREFECTURE_STAFF])
     assert {row.name: row.decided for row in board.hubs}["乙拠点"] == 300_000
     assert board.trend[-1]["decided"] == 1_560_000
+
+
+def test_budget_card_says_unset_or_shows_the_execution_rate(client, worked):
+    from subsidies.models import FiscalYear
+
+    staff = worked.users[Role.PREFECTURE_STAFF]
+    client.force_login(staff)
+    page = client.get("/reports/prefecture/?year=2026").content.decode()
+    assert '<div>予算額</div><div class="figure">未設定</div>' in page  # not a budget of 0
+    FiscalYear.objects.filter(year=2026).update(budget_amount=4_000_000)
+    page = client.get("/reports/prefecture/?year=2026").content.decode()
+    assert "4,000千円" in page
+    assert "予算残 2,240千円（執行率 44.0%）" in page  # 1,760,000 decided of 4,000,000
