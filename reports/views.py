@@ -15,6 +15,7 @@ from zaitaku_portal.access import (
     STAFF_ROLES,
     applications_for,
     areas_for,
+    can_manage_master_data,
     designations_for,
     health_centers_for,
     hubs_for,
@@ -309,7 +310,7 @@ def prefecture(request):
             "execution_rate": (
                 f"{decided_total * 100 / budget:.1f}%" if budget else None
             ),  # 交付決定額 ÷ 予算額
-            "can_set_budget": request.user.has_perm("subsidies.change_fiscalyear"),
+            "can_set_budget": bool(can_manage_master_data(request.user)),
             "areas": areas_for(request.user),
         },
     )

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Prefetch, Sum, Value, When
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from zaitaku_portal.access import (
     ALL_ROLES,
     STAFF_ROLES,
     areas_for,
+    can_manage_master_data,
     designations_for,
     health_centers_for,
     hubs_for,
@@ -201,8 +201,12 @@ def bulk_review(request):
 @require_roles(*ALL_ROLES)
 def catalogue_latest(request):
     latest = FiscalYear.objects.order_by("-year").first()
-    if latest is None:
-        raise Http404("年度が登録されていません。")
+    if latest is None:  # a new installation: say so, rather than a menu entry that 404s
+        return render(
+            request,
+            "subsidies/catalogue_empty.html",
+            {"can_add": bool(can_manage_master_data(request.user))},
+        )
     return redirect("subsidies:catalogue", year=latest.year)
 
 

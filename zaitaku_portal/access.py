@@ -195,29 +195,67 @@ def home_url_for(user: User) -> str:
     return reverse("login")
 
 
-def navigation_for(user) -> list[tuple[str, str]]:
+class NavItem(NamedTuple):
+    """A menu entry: a link, or (url None) a group of links that opens as a list."""
+
+    label: str
+    url: str | None = None
+    children: tuple[NavItem, ...] = ()
+
+
+def navigation_for(user) -> list[NavItem]:
+    """The main menu of each role. Staff have fourteen pages: the daily ones stay on the bar,
+    the rest are in two groups so the bar fits on one line."""
     role = role_of(user)
     if role is None:
         return []
-    items: list[tuple[str, str]] = []
     if role in STAFF_ROLES:
-        items.append(("審査・状況", reverse("subsidies:review_home")))
-        items.append(("県全体の状況", reverse("reports:prefecture")))
+        return [
+            NavItem("審査・状況", reverse("subsidies:review_home")),
+            NavItem("県全体の状況", reverse("reports:prefecture")),
+            NavItem("交付申請", reverse("subsidies:application_list")),
+            NavItem("実績報告・額の確定", reverse("claims:index")),
+            NavItem(
+                "拠点・医療機関",
+                children=(
+                    NavItem("拠点一覧", reverse("hubs:list")),
+                    NavItem("積極的医療機関", reverse("hospitals:list")),
+                    NavItem("充足状況", reverse("hospitals:coverage")),
+                    NavItem("名簿の取込", reverse("hospitals:registry_imports")),
+                    NavItem("候補と指定", reverse("hospitals:candidates")),
+                ),
+            ),
+            NavItem(
+                "帳票・設定",
+                children=(
+                    NavItem("帳票の一括作成", reverse("reports:batch_list")),
+                    NavItem("補助メニュー", reverse("subsidies:catalogue_latest")),
+                    NavItem("マスタ管理", reverse("admin:index")),
+                ),
+            ),
+        ]
+    items: list[NavItem] = []
     if role == Role.HUB_COORDINATOR:
-        items.append(("自拠点", reverse("hubs:my_hubs")))
+        items.append(NavItem("自拠点", reverse("hubs:my_hubs")))
     if role == Role.HEALTH_CENTER:
-        items.append(("進捗ダッシュボード", reverse("reports:dashboard")))
-    items.append(("交付申請", reverse("subsidies:application_list")))
-    items.append(("実績報告・額の確定", reverse("claims:index")))
-    items.append(("拠点一覧", reverse("hubs:list")))
-    items.append(("積極的医療機関", reverse("hospitals:list")))
-    items.append(("充足状況", reverse("hospitals:coverage")))
-    if role in STAFF_ROLES:
-        items.append(("名簿の取込", reverse("hospitals:registry_imports")))
-        items.append(("候補と指定", reverse("hospitals:candidates")))
-    items.append(("補助メニュー", reverse("subsidies:catalogue_latest")))
-    if role in STAFF_ROLES:
-        items.append(("帳票の一括作成", reverse("reports:batch_list")))
-        items.append(("マスタ管理", reverse("admin:index")))
-        items.append(("二要素認証の設定", reverse("two_factor_setup")))
+        items.append(NavItem("進捗ダッシュボード", reverse("reports:dashboard")))
+    items.append(NavItem("交付申請", reverse("subsidies:application_list")))
+    items.append(NavItem("実績報告・額の確定", reverse("claims:index")))
+    items.append(NavItem("拠点一覧", reverse("hubs:list")))
+    items.append(NavItem("積極的医療機関", reverse("hospitals:list")))
+    items.append(NavItem("充足状況", reverse("hospitals:coverage")))
+    items.append(NavItem("補助メニュー", reverse("subsidies:catalogue_latest")))
     return items
+
+
+def current_navigation(items: list[NavItem], path: str) -> tuple[str | None, str | None]:
+    """(url of the entry for this page, label of its group): the longest url that starts
+    the path, so /hubs/3/ marks 拠点一覧 and opens nothing else."""
+    best: tuple[str | None, str | None] = (None, None)
+    for item in items:
+        for link, group in (
+            [(child, item.label) for child in item.children] if item.children else [(item, None)]
+        ):
+            if path.startswith(link.url) and len(link.url) > len(best[0] or ""):
+                best = (link.url, group)
+    return best

@@ -16,9 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_staff_enables_two_factor_and_logs_in_with_a_code(page, live_server, world):
     log_in(page, live_server, "staff")
-    page.get_by_role("navigation", name="メインメニュー").get_by_role(
-        "link", name="二要素認証の設定"
-    ).click()
+    page.get_by_role("banner").get_by_role("link", name="二要素認証の設定").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("二要素認証の設定")
     expect(page.get_by_role("img", name=re.compile("二次元コード"))).to_be_visible()
     secret = page.locator("#two-factor-secret").get_attribute("data-secret")

@@ -59,7 +59,7 @@ CASES = [
     UrlCase("subsidies:review_home", only(STAFF)),
     UrlCase("subsidies:review_home", only(STAFF), query="?status=submitted", label="filtered"),
     UrlCase("subsidies:bulk_review", only(STAFF)),
-    UrlCase("subsidies:catalogue_latest", everyone(302)),
+    UrlCase("subsidies:catalogue_latest", everyone(302)),  # to the newest year
     UrlCase("subsidies:catalogue", everyone(200), kwargs=lambda w: {"year": 2026}),
     UrlCase("subsidies:catalogue", everyone(404), kwargs=lambda w: {"year": 2031}, label="none"),
     UrlCase("subsidies:application_list", everyone(200)),

@@ -1,0 +1,72 @@
+"""The main menu: what each role finds in it, which entry marks the page, and that every
+entry opens for the role that sees it."""
+
+import pytest
+
+from zaitaku_portal.access import NavItem, current_navigation, navigation_for
+from zaitaku_portal.models import Role
+
+
+def links(items: list[NavItem]) -> list[str]:
+    return [link.label for item in items for link in (item.children or (item,))]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_menu_entry_opens_for_its_role(client, world, role):
+    user = world.users[role]
+    client.force_login(user)
+    items = navigation_for(user)
+    assert items
+    for item in items:
+        for link in item.children or (item,):
+            response = client.get(link.url, follow=True)
+            assert response.status_code == 200, (role, link.label, link.url)
+
+
+def test_staff_bar_keeps_the_daily_pages_and_groups_the_rest(world):
+    items = navigation_for(world.users[Role.PREFECTURE_STAFF])
+    assert [item.label for item in items] == [
+        "審査・状況",
+        "県全体の状況",
+        "交付申請",
+        "実績報告・額の確定",
+        "拠点・医療機関",
+        "帳票・設定",
+    ]
+    assert len(links(items)) == 12  # nothing lost by grouping
+    assert "二要素認証の設定" not in links(items)  # beside the user's name instead
+    coordinator = navigation_for(world.users[Role.HUB_COORDINATOR])
+    assert all(not item.children for item in coordinator)
+    assert "名簿の取込" not in links(coordinator) and "マスタ管理" not in links(coordinator)
+
+
+def test_the_longest_matching_entry_marks_the_page_and_its_group(world):
+    items = navigation_for(world.users[Role.PREFECTURE_STAFF])
+    assert current_navigation(items, "/hospitals/coverage/") == (
+        "/hospitals/coverage/",
+        "拠点・医療機関",
+    )
+    assert current_navigation(items, "/hubs/3/")[0] == "/hubs/"
+    assert current_navigation(items, "/reports/prefecture/") == ("/reports/prefecture/", None)
+    assert current_navigation(items, "/login/") == (None, None)
+
+
+def test_the_page_marks_the_current_entry(client, world):
+    client.force_login(world.users[Role.PREFECTURE_STAFF])
+    page = client.get("/hospitals/coverage/").content.decode()
+    assert '<a href="/hospitals/coverage/" aria-current="page">充足状況</a>' in page
+    assert '<summary class="current">拠点・医療機関</summary>' in page
+    assert page.count('aria-current="page"') == 1
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_a_new_installation_without_a_fiscal_year_has_no_dead_menu_entry(client, world, role):
+    from subsidies.models import FiscalYear
+
+    assert not FiscalYear.objects.exists()
+    client.force_login(world.users[role])
+    page = client.get("/subsidies/catalogue/").content.decode()
+    assert "補助メニューを定めた年度がまだ登録されていません" in page
+    if role in (Role.PREFECTURE_STAFF, Role.ADMINISTRATOR):
+        assert "マスタ管理で年度と補助メニューを登録する" in page
+        assert "年度がまだ登録されていません" in client.get("/reports/prefecture/").content.decode()
