@@ -130,16 +130,21 @@ def bar_chart(
     )
 
 
+def _first_with(series: list[Series], index: int, value) -> Series:
+    return next(item for item in series if item.values[index] == value)
+
+
 def line_chart(
     title: str, categories: list[str], series: list[Series], *, unit: str = "", width: int = 640
 ) -> Chart:
     """A trend across fiscal years: one line per series, a point and label per year."""
     height = 260
-    left, right, top, bottom = 70, 20, 30, 40
+    left, right, top, bottom = 70, 20, 46, 48  # top: the legend, then room for labels
     plot_w = width - left - right
     plot_h = height - top - bottom
     peak = max([v for s in series for v in s.values] + [1])
-    step = plot_w / max(len(categories) - 1, 1)
+    step = plot_w / max(len(categories), 1)  # each year in the middle of its band: a single
+    # year stands in the middle, and the first and last labels stay inside the frame
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
@@ -149,7 +154,7 @@ def line_chart(
         'stroke="#333"/>',
     ]
     for index, category in enumerate(categories):
-        x = left + step * index
+        x = left + step * (index + 0.5)
         parts.append(
             f'<text x="{x:.1f}" y="{height - 14}" text-anchor="middle">{escape(category)}</text>'
         )
@@ -157,18 +162,26 @@ def line_chart(
     for number, item in enumerate(series):
         color = PALETTE[number % len(PALETTE)]
         points = [
-            (left + step * index, top + plot_h - plot_h * value / peak)
+            (left + step * (index + 0.5), top + plot_h - plot_h * value / peak)
             for index, value in enumerate(item.values)
         ]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
-        for (x, y), value in zip(points, item.values, strict=True):
+        for index, ((x, y), value) in enumerate(zip(points, item.values, strict=True)):
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}">'
                 f"<title>{escape(item.name)}: {escape(_format(value, unit))}</title></circle>"
             )
+            # the top value of the year is labelled above its point, the others below, so
+            # two close values do not print over each other
+            top_value = max(other.values[index] for other in series)
+            label_y = (
+                y - 7
+                if value == top_value and item is _first_with(series, index, top_value)
+                else y + 16
+            )
             parts.append(
-                f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle" font-size="11">'
+                f'<text x="{x:.1f}" y="{label_y:.1f}" text-anchor="middle" font-size="11">'
                 f"{escape(_format(value, unit))}</text>"
             )
         parts.append(f'<rect x="{x_legend}" y="6" width="12" height="12" fill="{color}"/>')

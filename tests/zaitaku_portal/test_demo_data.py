@@ -46,3 +46,47 @@ def test_seed_demo_twice_changes_nothing():
         MedicalInstitution.objects.count(),
         User.objects.count(),
     )
+
+
+@pytest.mark.django_db
+def test_demo_has_a_finished_year_for_the_dashboards_to_compare_with(client):
+    """令和6年度 went through the real services for every hub: decided, reported, confirmed;
+    the dashboards show it and its trend beside 令和8年度."""
+    from django.db.models import Sum
+
+    from reports import dashboard
+    from subsidies.models import Activity, Application, Confirmation, Decision
+    from zaitaku_portal import access
+
+    call_command("seed_demo")
+    applications = Application.objects.filter(fiscal_year__year=2024)
+    assert applications.count() == Hub.objects.count() == 8
+    assert set(applications.values_list("status", flat=True)) == {"decided"}
+    assert set(applications.values_list("result_report__status", flat=True)) == {"confirmed"}
+    decided = Decision.objects.filter(application__in=applications).aggregate(t=Sum("total_amount"))
+    confirmed = Confirmation.objects.filter(application__in=applications)
+    assert confirmed.count() == 8
+    for record in confirmed:  # spent 81-100% of the decision: never more than decided
+        assert 0 < record.total_amount <= record.decided_total
+        assert record.difference == record.advance_total - record.total_amount
+    assert Activity.objects.filter(report__application__in=applications).count() > 40
+    staff = User.objects.get(username="ken")
+    per_menu, per_area = dashboard.budget_execution(
+        FiscalYear.objects.get(year=2024), access.hubs_for(staff)
+    )
+    assert sum(row.decided for row in per_area) == decided["t"] == sum(r.decided for r in per_menu)
+    assert sum(row.refunded for row in per_area) > 0  # advances above the confirmed amounts
+    board = dashboard.build(
+        access.areas_for(staff),
+        access.hubs_for(staff),
+        access.designations_for(staff),
+        FiscalYear.objects.get(year=2024),
+    )
+    assert any(row.meetings_behind_plan for row in board.hubs)  # held fewer than planned
+    assert any(row.meetings_short for row in board.hubs)  # below the national four
+    assert [point["year"] for point in board.trend] == [2024, 2026]
+    client.force_login(User.objects.get(username="hc-chubu"))
+    page = client.get("/reports/dashboard/?year=2024").content.decode()
+    assert "計画まであと2回" in page  # 中部: 4 held of 6 planned
+    call_command("seed_demo")  # twice: the year is not made again
+    assert Application.objects.filter(fiscal_year__year=2024).count() == 8

@@ -54,6 +54,7 @@ class Command(BaseCommand):
             self.create_users()
         call_command("seed_demo_applications", stdout=self.stdout)
         call_command("seed_demo_claims", stdout=self.stdout)
+        call_command("seed_demo_history", stdout=self.stdout)
         self.print_logins()  # last, so the logins end the terminal output
 
     def load_geography(self, data):

@@ -1,0 +1,264 @@
+"""Demo data for a finished fiscal year, so the dashboards have a year to compare with: every
+demo hub's 令和6年度 goes through the real services, from the plan to the 額の確定.
+
+Each hub applies for two or three of the year's hub menus and one of its active hospitals,
+is decided, may receive a 概算払, reports meetings (some fewer than planned, one fewer
+than the national four), trainings and lectures, and is confirmed. Hubs without a demo
+login get a coordinator account that cannot log in (the history needs someone to have
+submitted it). Run after seed_demo; does nothing when the year already has applications."""
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+
+from hospitals.models import ActiveHospitalDesignation
+from hubs.models import Hub, HubCoordinator
+from subsidies.models import (
+    Activity,
+    ActivityKind,
+    Application,
+    FiscalYear,
+    RecipientType,
+)
+from subsidies.services import applications as service
+from subsidies.services import claims
+from subsidies.services.plan_data import line_key
+from zaitaku_portal.models import Role, User
+
+YEAR = 2024
+# per hub, in the order of the hubs: planned meetings, meetings held, trainings, lectures,
+# consultation hours a week, share of the decided amount spent (percent), 概算払 or not
+SCENARIOS = [
+    (4, 5, 2, 1, 25, 96, True),
+    (6, 4, 1, 2, 12, 88, False),
+    (4, 4, 2, 1, 20, 100, True),
+    (5, 5, 3, 2, 30, 92, True),
+    (4, 3, 1, 1, 8, 81, False),
+    (4, 4, 1, 0, 10, 97, True),
+    (4, 4, 2, 1, 6, 85, False),
+    (4, 4, 1, 1, 4, 90, False),
+]
+# hub menus by their place among the year's hub menus with a cap, and what is planned
+HUB_LINES = [
+    (0, {"honoraria": 600_000, "travel": 300_000, "rent": 160_000}),  # ① 会議の開催
+    (3, {"honoraria": 150_000, "services": 172_000}),  # ⑤ 普及啓発
+    (2, {"honoraria": 200_000, "supplies": 132_000}),  # ④ 研修等 (every other hub)
+]
+HOSPITAL_EXPENSES = {"remuneration": 200_000, "travel": 104_000}
+MEETINGS = [
+    ("多職種連携会議（全体会議）", ["課題の抽出と解決策"]),
+    ("管理者会議", ["ACP（人生会議）"]),
+    ("事例検討会", ["退院支援", "看取り"]),
+    ("多職種連携会議（災害時の対応）", ["災害時の対応"]),
+    ("積極的医療機関との連携会議", ["急変時の対応"]),
+]
+
+
+class Command(BaseCommand):
+    help = "デモ用に令和6年度（終了した年度）の申請・交付決定・実績報告・額の確定を作成します。"
+
+    def handle(self, *args, **options):
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self.create()
+
+    @transaction.atomic
+    def create(self):
+        fiscal_year = FiscalYear.objects.filter(year=YEAR).first()
+        staff = User.objects.filter(username="ken").first()
+        if fiscal_year is None or staff is None:
+            raise CommandError("先に seed_demo を実行してください（令和6年度と ken が必要です）。")
+        if Application.objects.filter(fiscal_year=fiscal_year).exists():
+            self.stdout.write("令和6年度の実績は作成済みです。")
+            return
+        hub_menus = list(
+            fiscal_year.menus.filter(
+                recipient_type=RecipientType.HUB, cap_amount__isnull=False
+            ).order_by("display_order", "pk")
+        )
+        hospital_menu = (
+            fiscal_year.menus.filter(
+                recipient_type=RecipientType.HOSPITAL, cap_amount__isnull=False
+            )
+            .order_by("display_order", "pk")
+            .first()
+        )
+        hubs = list(Hub.objects.order_by("pk"))
+        for number, (hub, scenario) in enumerate(zip(hubs, SCENARIOS, strict=False), start=1):
+            coordinator = self.coordinator_of(hub)
+            application = self.decided(
+                hub, fiscal_year, hub_menus, hospital_menu, coordinator, staff, number, scenario
+            )
+            self.confirmed(application, coordinator, staff, number, scenario)
+        count = min(len(hubs), len(SCENARIOS))
+        self.stdout.write(
+            self.style.SUCCESS(f"令和6年度の実績（{count}拠点、額の確定まで）を作成しました。")
+        )
+
+    def coordinator_of(self, hub) -> User:
+        existing = hub.coordinators.exclude(user=None).select_related("user").first()
+        if existing is not None:
+            return existing.user
+        user = User.objects.create(
+            username=f"history-{hub.pk}",
+            full_name=f"{hub.name} コーディネーター（デモ）",
+            role=Role.HUB_COORDINATOR,
+            email=f"history-{hub.pk}@example.jp",
+        )
+        user.set_unusable_password()  # history only: nobody logs in with it
+        user.save()
+        HubCoordinator.objects.create(
+            hub=hub,
+            user=user,
+            name=user.full_name,
+            qualification=HubCoordinator.Qualification.A,
+            since=datetime.date(YEAR, 4, 1),
+        )
+        return user
+
+    def decided(self, hub, fiscal_year, hub_menus, hospital_menu, coordinator, staff, number, s):
+        planned, *_ = s
+        application = service.start_application(hub, fiscal_year, coordinator)
+        plan = service.current_plan(application)
+        plan.update(
+            district_policy="医師会の地区ごとに区割りし、各区割りに多職種の会議体を置く",
+            meeting_body_count=2,
+            planned_meetings=planned,
+            meeting_members="医師会、歯科医師会、薬剤師会、訪問看護ステーション、地域包括支援センター",
+        )
+        for index, expenses in HUB_LINES[: 2 + number % 2]:
+            if index < len(hub_menus):
+                menu = hub_menus[index]
+                plan["lines"][line_key(menu.code, None)].update(
+                    wish=True,
+                    planned_actions=f"{menu.name.lstrip('①②③④⑤⑥⑦ ')}に取り組む",
+                    start_year=YEAR,
+                    expenses=expenses,
+                )
+        designation = (
+            ActiveHospitalDesignation.objects.filter(hub=hub).order_by("pk").first()
+            if hospital_menu
+            else None
+        )
+        if designation is not None:
+            key = line_key(hospital_menu.code, designation.pk)
+            if key in plan["lines"]:
+                plan["lines"][key].update(
+                    wish=True,
+                    planned_actions="拠点と連携し、他医療機関への助言と調整を行う",
+                    start_year=YEAR,
+                    expenses=HOSPITAL_EXPENSES,
+                )
+        application, _ = service.save_plan(application, plan, coordinator, application.version)
+
+        def step(action, user, **params):
+            current = Application.objects.get(pk=application.pk)
+            return service.perform(current, action, user, current.version, **params)
+
+        step("submit", coordinator)
+        step("start_review", staff)
+        return step(
+            "decide",
+            staff,
+            decision=service.DecisionInput(
+                notice_number=f"6医政第{3100 + number}号",
+                notice_date=datetime.date(YEAR, 6, 3),
+                amounts={},  # as computed: cap, rate, rounding
+            ),
+        )
+
+    def confirmed(self, application, coordinator, staff, number, s):
+        _planned, held, trainings, lectures, hours, spent, advance = s
+        decision = claims.current_decision(application)
+        if advance:  # the whole decided amount, to the hub and to its hospital
+            for designation in {line.designation for line in decision.lines.all()}:
+                claims.record_advance(
+                    application,
+                    staff,
+                    amount=sum(
+                        line.decided_amount
+                        for line in decision.lines.all()
+                        if line.designation == designation
+                    ),
+                    designation=designation,
+                    paid_on=datetime.date(YEAR, 7, 16),
+                    note="概算払（交付決定額の全額）",
+                )
+        report = claims.start_report(application, coordinator)
+        report.consultation_hours_per_week = hours
+        report.consultation_count = 40 + 13 * hours
+        report.area_overview = "人口、医療・介護資源の概況（デモ）"
+        report.issues_and_solutions = (
+            "夜間・休日の対応と情報共有が課題。輪番と共有シートで対応した。"
+        )
+        report.coordinator_role = "会議の企画運営、関係機関との調整、相談対応"
+        report.usefulness = "退院時の連絡が早くなった。"
+        report.problems = "会議の日程調整に時間がかかる。"
+        report.save()
+        decided = {line.menu_id: line.decided_amount for line in decision.lines.all()}
+        for expense in claims.expenses_of(report):
+            amount = decided.get(expense.menu_id, 0) * spent // 100
+            category = expense.menu.expense_categories.order_by("pk").first()
+            expense.expenses = {category.code: amount} if category else {}
+            expense.total_cost = amount
+            expense.save()
+        activities = []
+        for n in range(held):
+            kind, topics = MEETINGS[n % len(MEETINGS)]
+            activities.append(
+                Activity(
+                    report=report,
+                    kind=ActivityKind.MEETING,
+                    title=f"第{n + 1}回 {kind}",
+                    held_on=datetime.date(YEAR, 6 + n * 2, 18)
+                    if n < 4
+                    else datetime.date(YEAR + 1, 2, 18),
+                    meeting_kind=kind,
+                    topics=topics,
+                    participants_by_profession={"医師": 3 + n, "看護師": 5, "介護支援専門員": 4},
+                    participants_by_affiliation={
+                        "病院": 4,
+                        "診療所": 3 + n,
+                        "居宅介護支援事業所": 5,
+                    },
+                )
+            )
+        for n in range(trainings):
+            activities.append(
+                Activity(
+                    report=report,
+                    kind=ActivityKind.TRAINING,
+                    title=f"多職種研修会（第{n + 1}回）",
+                    held_on=datetime.date(YEAR, 9 + n, 10),
+                    audience="医療・介護従事者",
+                    attendance=30 + 5 * n,
+                )
+            )
+        for n in range(lectures):
+            activities.append(
+                Activity(
+                    report=report,
+                    kind=ActivityKind.AWARENESS,
+                    title="在宅医療市民講座",
+                    held_on=datetime.date(YEAR, 11, 3 + n),
+                    audience="住民",
+                    attendance=60 + 20 * n,
+                )
+            )
+        Activity.objects.bulk_create(activities)
+
+        def step(action, user, **params):
+            current = type(report).objects.get(pk=report.pk)
+            return claims.perform(current, action, user, current.version, **params)
+
+        step("submit", coordinator)
+        step("start_review", staff)
+        step(
+            "confirm",
+            staff,
+            confirmation=claims.ConfirmationInput(
+                notice_number=f"7医政第{2100 + number}号",
+                notice_date=datetime.date(YEAR + 1, 6, 2),
+            ),
+        )
