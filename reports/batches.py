@@ -32,8 +32,8 @@ def _decision_notice_items(job: BatchJob) -> list[Item]:
     from subsidies.models import Decision
 
     decisions = (
-        Decision.objects.filter(application__fiscal_year__year=job.params["year"])
-        .filter(superseded_by__isnull=True)
+        Decision.objects.current()
+        .filter(application__fiscal_year__year=job.params["year"])
         .select_related("application__hub", "application__fiscal_year", "version")
         .order_by("application__hub__name", "number")
     )

@@ -50,7 +50,7 @@ def _add_errors(form, error: service.ClaimError) -> None:
 @require_roles(*ALL_ROLES)
 def index(request):
     """Decided applications with their report and confirmation, newest year first."""
-    current = Confirmation.objects.filter(superseded_by__isnull=True)
+    current = Confirmation.objects.current()
     applications = (
         applications_for(request.user)
         .filter(decisions__isnull=False)

@@ -144,7 +144,8 @@ def review_export(request):
 
     _, _, applications = _queue(request)
     decided = dict(
-        Decision.objects.filter(application__in=applications, superseded_by__isnull=True)
+        Decision.objects.current()
+        .filter(application__in=applications)
         .values("application_id")
         .annotate(total=Sum("total_amount"))
         .values_list("application_id", "total")

@@ -105,6 +105,9 @@ TEMPLATES = [
     },
 ]
 
+# Plain inputs rendered without a template each (a national plan form has 2,800 of them)
+FORM_RENDERER = "zaitaku_portal.form_renderer.PortalFormRenderer"
+
 WSGI_APPLICATION = "zaitaku_portal.wsgi.application"
 
 # SQLite for a newcomer; DATABASE_URL (postgres://...) for CI and production.

@@ -179,7 +179,7 @@ def _granted_before(lines: list[MenuPlan], fiscal_year) -> set[tuple[str, int]]:
             designation__institution_id__in=institutions,
             decided_amount__gt=0,
             decision__application__fiscal_year__year__lt=fiscal_year.year,
-            decision__superseded_by__isnull=True,
+            decision__in=Decision.objects.current(),
         ).values_list("menu__code", "designation__institution_id")
     )
 

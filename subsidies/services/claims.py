@@ -132,7 +132,7 @@ def expenses_of(report: ResultReport) -> list[ResultExpense]:
 
 
 def current_decision(application: Application) -> Decision | None:
-    return application.decisions.filter(superseded_by__isnull=True).order_by("-number").first()
+    return application.decisions.current().order_by("-number").first()
 
 
 def sync_expense_lines(report: ResultReport) -> None:
@@ -593,9 +593,9 @@ def load_claims(applications: QuerySet) -> dict[int, ApplicationClaim]:
         return {}
     decisions = {
         d.application_id: d
-        for d in Decision.objects.filter(
-            application_id__in=apps, superseded_by__isnull=True
-        ).select_related("version")
+        for d in Decision.objects.current()
+        .filter(application_id__in=apps)
+        .select_related("version")
     }
     years = {a.fiscal_year_id: a.fiscal_year for a in apps.values()}
     menus = {m.pk: m for m in SubsidyMenu.objects.filter(fiscal_year_id__in=years)}
@@ -642,7 +642,7 @@ def load_claims(applications: QuerySet) -> dict[int, ApplicationClaim]:
         menu__cap_unit=SubsidyMenu.CapUnit.ONCE_PER_FACILITY,
         designation__isnull=False,
         decided_amount__gt=0,
-        decision__superseded_by__isnull=True,
+        decision__in=Decision.objects.current(),
         decision__application__fiscal_year__year__lt=latest_year,
     ).values_list(
         "menu__code", "designation__institution_id", "decision__application__fiscal_year__year"
@@ -884,7 +884,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def current_confirmation(application: Application) -> Confirmation | None:
-    return application.confirmations.filter(superseded_by__isnull=True).order_by("-number").first()
+    return application.confirmations.current().order_by("-number").first()
 
 
 @transaction.atomic
@@ -1259,13 +1259,13 @@ def what_if(fiscal_year, changes: dict[int, MenuChange]) -> WhatIfResult:
         scenario_total=sum(a.computed_amount for a in scenario.values()),
         budget=fiscal_year.budget_amount,
         application_count=len(applications),
-        decided_total=Decision.objects.filter(
-            application__fiscal_year=fiscal_year, superseded_by__isnull=True
-        ).aggregate(total=Sum("total_amount"))["total"]
+        decided_total=Decision.objects.current()
+        .filter(application__fiscal_year=fiscal_year)
+        .aggregate(total=Sum("total_amount"))["total"]
         or 0,
-        confirmed_total=Confirmation.objects.filter(
-            application__fiscal_year=fiscal_year, superseded_by__isnull=True
-        ).aggregate(total=Sum("total_amount"))["total"]
+        confirmed_total=Confirmation.objects.current()
+        .filter(application__fiscal_year=fiscal_year)
+        .aggregate(total=Sum("total_amount"))["total"]
         or 0,
     )
 
@@ -1273,7 +1273,8 @@ def what_if(fiscal_year, changes: dict[int, MenuChange]) -> WhatIfResult:
 def confirmed_of_year(year: int) -> QuerySet:
     """The current (not superseded) confirmation of every application of the year."""
     return (
-        Confirmation.objects.filter(application__fiscal_year__year=year, superseded_by__isnull=True)
+        Confirmation.objects.current()
+        .filter(application__fiscal_year__year=year)
         .select_related("application__hub", "application__fiscal_year")
         .prefetch_related("recipients__designation__institution")
         .order_by("application__hub__name")

@@ -134,7 +134,7 @@ def send_results_reminders(today: datetime.date, base_url: str, days_before: int
             continue
         decided = Application.objects.filter(
             fiscal_year=fiscal_year,
-            pk__in=Decision.objects.filter(superseded_by__isnull=True).values("application_id"),
+            pk__in=Decision.objects.current().values("application_id"),
         ).select_related("hub", "fiscal_year")
         reports = {
             r.application_id: r for r in ResultReport.objects.filter(application__in=decided)
