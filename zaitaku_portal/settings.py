@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time recovery codes beside the authenticator app
     "zaitaku_portal",
     "hubs",
     "hospitals",
@@ -213,6 +214,7 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # admin never shows a device's secret or QR code.
 OTP_TOTP_ISSUER = f"{PREFECTURE_NAME} 補助事業ポータル"
 OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

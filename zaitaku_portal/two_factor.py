@@ -28,9 +28,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from zaitaku_portal.access import STAFF_ROLES, home_url_for, require_roles, role_of
@@ -44,6 +45,11 @@ CODE_FAILURE = "二要素認証コード誤り"
 DEVICE_CONFIRMED = "二要素認証の設定"
 DEVICE_REMOVED = "二要素認証の解除"
 PENDING_KEY_SESSION = "two_factor_pending_key"
+NEW_CODES_SESSION = "two_factor_new_recovery_codes"  # shown once, then forgotten
+RECOVERY_NAME = "回復コード"
+RECOVERY_COUNT = 10
+RECOVERY_ISSUED = "回復コードの発行"
+RECOVERY_USED = "回復コードでのログイン"
 WRONG_CODE = (
     "確認コードが正しくありません。認証アプリに表示されている最新の6桁の数字を入力してください。"
 )
@@ -58,19 +64,75 @@ def needs_verification(user) -> bool:
         return False
     if getattr(user, "is_verified", None) is not None and user.is_verified():
         return False
-    return user_has_device(user, confirmed=True)
+    # the app's device, not the recovery codes: when an administrator removes a lost phone's
+    # device in the admin, the password alone works again until a new one is set up
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
+def recovery_device(user) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def normalise_recovery_code(text: str) -> str:
+    """What a person types from a printout: any case, spaces, hyphens, full-width letters."""
+    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    text = "".join(chr(ord(c) - 0xFEE0) if "Ａ" <= c <= "ｚ" else c for c in text)
+    return re.sub(r"[\s\-ー－]", "", text).lower()
+
+
+def show_recovery_code(token: str) -> str:
+    return f"{token[:4]}-{token[4:]}"
+
+
+def issue_recovery_codes(request: HttpRequest) -> list[str]:
+    """Ten new one-time codes; the previous ones stop working. They are shown once."""
+    user = request.user
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+        tokens = [StaticToken.random_token() for _ in range(RECOVERY_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in tokens)
+        record(user, RECOVERY_ISSUED, user, {"個数": RECOVERY_COUNT, "接続元": _address(request)})
+    request.session[NEW_CODES_SESSION] = [show_recovery_code(t) for t in tokens]
+    return tokens
+
+
+def verify_recovery_code(request: HttpRequest, text: str) -> StaticDevice | None:
+    """The second login step with a recovery code instead of the app: the code is used up,
+    the session is verified, and the audit log says so (with the codes left)."""
+    user = request.user
+    with transaction.atomic():
+        device = (
+            StaticDevice.objects.select_for_update()
+            .filter(user=user, confirmed=True)
+            .order_by("pk")
+            .first()
+        )
+        code = normalise_recovery_code(text)
+        if device is not None and re.fullmatch(r"[a-z2-7]{8}", code) and device.verify_token(code):
+            request.session.cycle_key()
+            otp_login(request, device)
+            left = device.token_set.count()
+            record(user, RECOVERY_USED, user, {"残り": left, "接続元": _address(request)})
+            return device
+        record(user, CODE_FAILURE, user, {"接続元": _address(request), "種類": RECOVERY_NAME})
+    return None
+
+
 def recent_failures(user) -> int:
     """Wrong codes at the code page in the last 15 minutes, since the last accepted code."""
     since = timezone.now() - LOCK_PERIOD
-    device = confirmed_device(user)
-    if device is not None and device.last_used_at and device.last_used_at > since:
-        since = device.last_used_at
+    for device in (confirmed_device(user), recovery_device(user)):
+        if device is not None and device.last_used_at and device.last_used_at > since:
+            since = device.last_used_at
     return AuditEntry.objects.filter(
         actor=user, action=CODE_FAILURE, target_type=user._meta.label, at__gt=since
     ).count()
@@ -118,6 +180,7 @@ def confirm_new_device(request: HttpRequest, hex_key: str, code: str) -> TOTPDev
     user = request.user
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(
             user=user, name=DEVICE_NAME, key=hex_key, confirmed=True, last_t=totp.t()
         )
@@ -139,6 +202,7 @@ def remove_devices(request: HttpRequest, code: str) -> bool:
             return False
         record(user, DEVICE_REMOVED, user, {"端末": device.name, "接続元": _address(request)})
         TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()  # the recovery codes go with it
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
     return True
 
@@ -188,6 +252,23 @@ class CodeForm(forms.Form):
         return code
 
 
+class RecoveryCodeForm(forms.Form):
+    recovery_code = forms.CharField(
+        label="回復コード（8文字）",
+        max_length=20,
+        error_messages={"required": "回復コードを入力してください（例: abcd-efgh）。"},
+    )
+
+    def clean_recovery_code(self) -> str:
+        code = normalise_recovery_code(self.cleaned_data["recovery_code"])
+        if not re.fullmatch(r"[a-z2-7]{8}", code):
+            raise forms.ValidationError(
+                "回復コードは、印刷または保存した一覧にある8文字"
+                "（例: abcd-efgh）で入力してください。"
+            )
+        return code
+
+
 # --- views -----------------------------------------------------------------------------
 
 
@@ -213,8 +294,24 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request))
     if is_locked(request.user):
         return _locked_response(request)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    using_recovery = request.method == "POST" and "recovery_code" in request.POST
+    form = CodeForm(request.POST if request.method == "POST" and not using_recovery else None)
+    recovery_form = RecoveryCodeForm(request.POST if using_recovery else None)
+    if using_recovery and recovery_form.is_valid():
+        device = verify_recovery_code(request, recovery_form.cleaned_data["recovery_code"])
+        if device is not None:
+            left = device.token_set.count()
+            messages.warning(
+                request,
+                f"回復コードでログインしました（残り{left}個）。使ったコードは二度と使えません。"
+                "端末を紛失した場合は、二要素認証の設定で回復コードを作り直すか、"
+                "認証アプリを登録し直してください。",
+            )
+            return redirect(_safe_next(request))
+        if is_locked(request.user):
+            return _locked_response(request)
+        recovery_form.add_error("recovery_code", "回復コードが正しくないか、既に使われています。")
+    elif not using_recovery and request.method == "POST" and form.is_valid():
         if verify_login_code(request, form.cleaned_data["otp_token"]) is not None:
             return redirect(_safe_next(request))
         if is_locked(request.user):
@@ -223,13 +320,26 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/two_factor_verify.html",
-        {"form": form, "next": _safe_next(request), "navigation": []},
+        {
+            "form": form,
+            "recovery_form": recovery_form,
+            "has_recovery_codes": recovery_codes_left(request.user) > 0,
+            "next": _safe_next(request),
+            "navigation": [],  # nothing opens before the code: no menu, no account link
+            "two_factor_url": None,
+        },
     )
 
 
 def _setup_page(request: HttpRequest, form: CodeForm | None = None, status: int = 200):
     device = confirmed_device(request.user)
-    context = {"device": device, "form": form or CodeForm()}
+    context = {
+        "device": device,
+        "form": form or CodeForm(),
+        "recovery_left": recovery_codes_left(request.user),
+        "recovery_count": RECOVERY_COUNT,
+        "new_recovery_codes": request.session.pop(NEW_CODES_SESSION, None),
+    }
     if device is None:
         hex_key = request.session.get(PENDING_KEY_SESSION)
         if not hex_key:
@@ -256,8 +366,11 @@ def setup(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and hex_key:
         if confirm_new_device(request, hex_key, form.cleaned_data["otp_token"]):
             del request.session[PENDING_KEY_SESSION]
+            issue_recovery_codes(request)
             messages.success(
-                request, "二要素認証を有効にしました。次回のログインから確認コードが必要です。"
+                request,
+                "二要素認証を有効にしました。次回のログインから確認コードが必要です。"
+                "下の回復コードを印刷するか、安全な場所に保存してください。",
             )
             return redirect("two_factor_setup")
         form.add_error("otp_token", WRONG_CODE)
@@ -273,5 +386,23 @@ def disable(request: HttpRequest) -> HttpResponse:
         messages.success(request, "二要素認証を解除しました。")
         return redirect("two_factor_setup")
     if form.is_valid():
+        form.add_error("otp_token", WRONG_CODE)
+    return _setup_page(request, form)
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def new_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Ten new recovery codes for a current code from the app; the old ones stop working."""
+    form = CodeForm(request.POST)
+    device = confirmed_device(request.user)
+    if device is not None and form.is_valid():
+        with transaction.atomic():
+            locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+            accepted = locked.verify_token(form.cleaned_data["otp_token"])
+        if accepted:
+            issue_recovery_codes(request)
+            messages.success(request, "回復コードを作り直しました。以前の回復コードは使えません。")
+            return redirect("two_factor_setup")
         form.add_error("otp_token", WRONG_CODE)
     return _setup_page(request, form)

@@ -15,6 +15,11 @@ urlpatterns = [
     path("login/two-factor/", two_factor.verify, name="two_factor_verify"),
     path("two-factor/", two_factor.setup, name="two_factor_setup"),
     path("two-factor/disable/", two_factor.disable, name="two_factor_disable"),
+    path(
+        "two-factor/recovery-codes/",
+        two_factor.new_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("hubs/", include("hubs.urls")),
     path("hospitals/", include("hospitals.urls")),
     path("subsidies/", include("subsidies.urls")),

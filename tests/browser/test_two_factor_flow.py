@@ -37,3 +37,22 @@ def test_staff_enables_two_factor_and_logs_in_with_a_code(page, live_server, wor
     page.get_by_role("button", name="確認").click()
     expect(page).to_have_url(re.compile(r"/subsidies/review/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("審査・状況")
+
+
+def test_staff_logs_in_with_a_recovery_code_when_the_phone_is_lost(page, live_server, world):
+    log_in(page, live_server, "staff")
+    page.get_by_role("banner").get_by_role("link", name="二要素認証の設定").click()
+    secret = page.locator("#two-factor-secret").get_attribute("data-secret")
+    page.get_by_label("確認コード（6桁）").fill(f"{totp(b32decode(secret)):06d}")
+    page.get_by_role("button", name="確認して有効にする").click()
+    codes = page.locator("#recovery-codes li")
+    expect(codes).to_have_count(10)
+    first = codes.first.inner_text().strip()
+    page.get_by_role("button", name="ログアウト").click()
+    log_in(page, live_server, "staff")
+    expect(page.get_by_role("heading", level=1)).to_have_text("確認コードの入力")
+    page.get_by_text("認証アプリを使えない場合（回復コードでログイン）").click()
+    page.get_by_label("回復コード（8文字）").fill(first.upper())
+    page.get_by_role("button", name="回復コードでログイン").click()
+    expect(page).to_have_url(re.compile(r"/subsidies/review/$"))
+    expect(page.locator(".messages")).to_contain_text("回復コードでログインしました（残り9個）")

@@ -87,6 +87,7 @@ def test_login_requires_a_current_code_before_any_page_or_the_admin(client, staf
     page = client.get(f"{VERIFY}?next={REVIEW}")
     assert page.status_code == 200
     assert page.context["navigation"] == []
+    assert "二要素認証の設定" not in page.content.decode()  # no way around the code page
     done = client.post(VERIFY, {"otp_token": code(device), "next": REVIEW})
     assert done.status_code == 302
     assert done.url == REVIEW

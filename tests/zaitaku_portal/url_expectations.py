@@ -20,4 +20,5 @@ CASES = [
     UrlCase("two_factor_verify", everyone(302)),
     UrlCase("two_factor_setup", only(STAFF)),
     UrlCase("two_factor_disable", only(STAFF, status=405)),
+    UrlCase("two_factor_recovery_codes", only(STAFF, status=405)),
 ]
