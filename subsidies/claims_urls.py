@@ -28,6 +28,7 @@ urlpatterns = [
     path("reports/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("reports/<int:pk>/expenses.xlsx", views.expenses_xlsx, name="expenses_xlsx"),
     path("reports/<int:pk>/expenses/upload/", views.expenses_upload, name="expenses_upload"),
+    path("reports/<int:pk>/expenses/apply/", views.expenses_apply, name="expenses_apply"),
     path("reports/<int:pk>/seisan.xlsx", views.sheet_xlsx, name="sheet_xlsx"),
     path("confirmations/<int:confirmation_pk>/notice.pdf", views.notice, name="notice"),
     path("years/<int:year>/seisan.xlsx", views.prefecture_xlsx, name="prefecture_xlsx"),

@@ -447,15 +447,66 @@ def expenses_upload(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             version, data = read_expense_workbook(report, form.cleaned_data["file"])
-            report, changes = service.save_report(
-                report, data, request.user, version, source="Excel取込"
-            )
+            changes = service.preview_report(report, data, request.user, version)
         except service.ClaimError as error:
             _add_errors(form, error)
-        else:
-            messages.success(request, f"Excelを取り込みました（変更 {len(changes)}項目）。")
-            return redirect("claims:report_detail", pk=pk)
+        else:  # nothing saved yet: the coordinator sees the differences and confirms
+            request.session[EXPENSES_SESSION_KEY.format(pk=pk)] = {
+                "version": version,
+                "data": data,
+                "name": form.cleaned_data["file"].name,
+            }
+            return render(
+                request,
+                "claims/expenses_preview.html",
+                {
+                    "report": report,
+                    "changes": [
+                        (label, _shown(label, c["from"]), _shown(label, c["to"]))
+                        for label, c in changes.items()
+                    ],
+                    "name": form.cleaned_data["file"].name,
+                },
+            )
     return render(request, "claims/expenses_upload.html", {"report": report, "form": form})
+
+
+EXPENSES_SESSION_KEY = "expenses_upload:{pk}"
+
+
+def _shown(label: str, value) -> str:
+    """A value of the preview as the report page prints it: yen, a source's name, text."""
+    from subsidies.models import ExcludedSource
+
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}" if label.endswith("件数") or "時間" in label else f"{value:,}円"
+    if label.endswith(service.EXPENSE_FIELDS["excluded_source"]):
+        return ExcludedSource(value).label
+    return str(value)
+
+
+@require_roles(Role.HUB_COORDINATOR)
+@require_POST
+def expenses_apply(request, pk: int):
+    """Save what the preview showed, if nobody has changed the report since the download."""
+    report = _report(request, pk)
+    pending = request.session.pop(EXPENSES_SESSION_KEY.format(pk=pk), None)
+    if pending is None:
+        messages.error(request, "取り込む内容がありません。もう一度アップロードしてください。")
+        return redirect("claims:expenses_upload", pk=pk)
+    try:
+        report, changes = service.save_report(
+            report, pending["data"], request.user, pending["version"], source="Excel取込"
+        )
+    except service.ClaimError as error:
+        messages.error(request, error.message)
+        for problem in error.problems:
+            messages.error(request, problem)
+        return redirect("claims:expenses_upload", pk=pk)
+    messages.success(request, f"Excelを取り込みました（変更 {len(changes)}項目）。")
+    return redirect("claims:report_detail", pk=pk)
 
 
 @require_roles(*ALL_ROLES)

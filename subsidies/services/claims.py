@@ -358,6 +358,22 @@ def save_report(
         raise ClaimError("入力内容に誤りがあります。保存していません。", errors)
     expenses = expenses_of(report)
     before = report_data(report, expenses)
+    _apply(report, expenses, data)
+    ResultExpense.objects.bulk_update(
+        expenses, ["expenses", "actual_expense_total", *EXPENSE_FIELDS]
+    )
+    report.version += 1
+    report.save()
+    after = report_data(report, expenses)
+    labels = {expense_key(e): expense_label(e) for e in expenses}
+    changes = _diff(before, after, labels)
+    if changes:
+        audit.record(actor, f"実績報告の保存（{source}）", report, changes)
+    return report, changes
+
+
+def _apply(report: ResultReport, expenses: list[ResultExpense], data: dict) -> None:
+    """Put the entered values on the report and its expense lines, in memory only."""
     for name in REPORT_FIELDS:
         if name in data:
             setattr(report, name, data[name])
@@ -371,17 +387,24 @@ def save_report(
         if not line.excluded_amount:
             line.excluded_reason = (line.excluded_reason or "").strip()
         line.actual_expense_total = line.actual_expense
-    ResultExpense.objects.bulk_update(
-        expenses, ["expenses", "actual_expense_total", *EXPENSE_FIELDS]
-    )
-    report.version += 1
-    report.save()
-    after = report_data(report, expenses)
-    labels = {expense_key(e): expense_label(e) for e in expenses}
-    changes = _diff(before, after, labels)
-    if changes:
-        audit.record(actor, f"実績報告の保存（{source}）", report, changes)
-    return report, changes
+
+
+def preview_report(report: ResultReport, data: dict, actor, expected_version: int) -> dict:
+    """What save_report would change, checked the same way, with nothing saved (the Excel
+    upload shows it before the coordinator confirms)."""
+    with transaction.atomic():
+        report = _locked(report, expected_version)
+        allowed, reason = can_edit_report(actor, report)
+        if not allowed:
+            raise ClaimError(reason)
+        errors = validate_report(report, data)
+        if errors:
+            raise ClaimError("入力内容に誤りがあります。取り込んでいません。", errors)
+        expenses = expenses_of(report)
+        before = report_data(report, expenses)
+        _apply(report, expenses, data)
+        labels = {expense_key(e): expense_label(e) for e in expenses}
+        return _diff(before, report_data(report, expenses), labels)
 
 
 def activity_problems(report: ResultReport, data: dict) -> list[str]:

@@ -55,7 +55,16 @@ def test_round_trip_saves_and_audits(client, case):
     assert _cell(sheet, "w-training", "給料").value is None  # not a category of that menu
     _cell(sheet, "w-training", "旅費").value = 310_000
     _cell(sheet, "w-training", "総事業費（A）").value = 310_000
-    response = _upload(client, case, workbook)
+    before = _state()
+    preview = _upload(client, case, workbook)
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "まだ保存していません" in html
+    assert "現在の実績報告との違い（2項目）" in html  # 旅費 and 総事業費
+    assert '<th scope="row">研修の開催 旅費</th>' in html
+    assert "300,999円" in html and "310,000円" in html
+    assert _state() == before  # the preview saved nothing
+    response = client.post(reverse("claims:expenses_apply", args=[case.report.pk]))
     assert response.status_code == 302
     expense = ResultExpense.objects.get(menu__code="w-training")
     assert (expense.expenses, expense.total_cost, expense.actual_expense_total) == (
@@ -139,3 +148,25 @@ def test_macro_or_linked_workbook_is_refused_and_nothing_changes(client, case, m
     )
     assert message in response.content.decode()
     assert _state() == before
+
+
+def test_a_change_between_preview_and_confirmation_saves_nothing(client, case, world):
+    from subsidies.services import claims
+
+    workbook = _download(client, case)
+    _cell(workbook["実支出額"], "w-training", "旅費").value = 310_000
+    _cell(workbook["実支出額"], "w-training", "総事業費（A）").value = 310_000
+    assert "まだ保存していません" in _upload(client, case, workbook).content.decode()
+    claims.save_report(  # someone else saves meanwhile
+        case.report,
+        {"consultation_count": 7},
+        world.users[Role.HUB_COORDINATOR],
+        ResultReport.objects.get().version,
+    )
+    before = _state()
+    response = client.post(reverse("claims:expenses_apply", args=[case.report.pk]), follow=True)
+    assert "他の方が更新しました" in response.content.decode()
+    assert _state() == before
+    # the preview is used once: confirming again has nothing to save
+    again = client.post(reverse("claims:expenses_apply", args=[case.report.pk]), follow=True)
+    assert "取り込む内容がありません" in again.content.decode()

@@ -142,6 +142,7 @@ CASES += [
         label="other hub",
     ),
     UrlCase("claims:expenses_upload", only(COORDINATOR), kwargs=report),
+    UrlCase("claims:expenses_apply", only(COORDINATOR, status=405), kwargs=report),
 ]
 
 
