@@ -164,6 +164,15 @@ def application_edit(request, pk: int):
             row["f"] = {name.removeprefix(prefix): form[name] for name in names}
             row["expense_fields"] = form.expense_bound_fields(row["key"])
             row["label_prefix"] = f"{service.label_of(row['line'])}："
+        # A hospital's lines fold away unless it is asked for or has an error: an area of
+        # 36 hospitals gives 200 and more lines, most of them not wished for.
+        group["wished"] = sum(1 for row in group["rows"] if row["data"].get("wish"))
+        group["has_errors"] = any(
+            form[name].errors
+            for row in group["rows"]
+            for name in form.line_fields[row["key"]]["fields"]
+        )
+        group["open"] = not group["designation"] or group["wished"] or group["has_errors"]
     return render(
         request,
         "subsidies/applications/edit.html",

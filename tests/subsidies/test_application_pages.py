@@ -265,7 +265,14 @@ def test_hospital_lines_for_each_active_hospital_of_the_area(coordinator_client,
     assert f"hosp-training@{w.designation_a.pk}" in keys
     assert not any(str(w.designation_b.pk) == k.split("@")[-1] for k in keys if "@" in k)
     page = coordinator_client.get(url(application, "edit/")).content.decode()
-    assert "積極的医療機関: 甲病院" in page and "受講者数（人）" in page
+    assert '<span class="group-name">甲病院（甲圏域）</span>' in page and "受講者数（人）" in page
+    # not asked for yet: folded away, its fields still in the form
+    assert '<details class="hospital-group">' in page and "希望なし" in page
+    plan = service.current_plan(application)
+    plan["lines"][f"hosp-training@{w.designation_a.pk}"]["wish"] = True
+    service.save_plan(application, plan, w.coordinator, application.version)
+    page = coordinator_client.get(url(application, "edit/")).content.decode()
+    assert '<details class="hospital-group" open>' in page and "補助を希望 1件" in page
 
 
 def test_submit_complete_plan_on_the_web_once_even_when_double_clicked(client, apps_world):
@@ -292,3 +299,25 @@ def test_hub_page_links_its_applications(client, apps_world):
     client.force_login(w.health_center)
     page = client.get(f"/hubs/{w.hub_a.pk}/").content.decode()
     assert url(application) in page and "提出済み" in page
+
+
+def test_a_hospital_with_an_error_opens_and_says_so(coordinator_client, apps_world):
+    import re
+
+    w = apps_world
+    application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    page = coordinator_client.get(url(application, "edit/")).content.decode()
+    fields = dict(
+        re.findall(
+            r'<input type="(?:text|number|hidden)" name="([^"]+)"(?: value="([^"]*)")?', page
+        )
+    )
+    start = page.index(f'data-line="hosp-training@{w.designation_a.pk}"')
+    hospital_field = re.search(r'name="(l\d+-other_income)"', page[start:]).group(1)
+    fields[hospital_field] = "-5"
+    fields.pop("csrfmiddlewaretoken", None)
+    response = coordinator_client.post(url(application, "edit/"), {**fields, "save": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "保存していません" in html
+    assert '<details class="hospital-group" open>' in html
+    assert "入力に誤りがあります" in html
