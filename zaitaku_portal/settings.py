@@ -33,7 +33,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zaitaku_portal.admin_site.PortalAdminConfig",  # django.contrib.admin with Japanese names
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

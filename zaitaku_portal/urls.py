@@ -4,10 +4,6 @@ from django.urls import include, path
 
 from zaitaku_portal import two_factor, views
 
-admin.site.site_header = "在宅医療連携拠点 補助事業ポータル 管理"
-admin.site.site_title = "補助事業ポータル 管理"
-admin.site.index_title = "マスタデータの管理"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),

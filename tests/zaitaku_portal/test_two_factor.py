@@ -193,3 +193,18 @@ def test_only_the_administrator_may_remove_a_device_in_the_admin(client, world, 
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     client.force_login(world.users[Role.PREFECTURE_STAFF])
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 403
+
+
+def test_the_admin_names_the_security_apps_in_japanese(client, world):
+    client.force_login(world.users[Role.ADMINISTRATOR])
+    html = client.get("/admin/").content.decode()
+    for name in (
+        "二要素認証（認証アプリ）",
+        "認証アプリの登録",
+        "回復コードの組",
+        "ログイン失敗の記録",
+    ):
+        assert name in html
+    for english in ("TOTP devices", "Static devices", "Access attempts"):
+        assert english not in html
+    assert "マスタデータの管理" in html
