@@ -343,19 +343,25 @@ def _diff(before: dict, after: dict, labels: dict[str, str]) -> dict[str, dict]:
     return changes
 
 
-@transaction.atomic
-def save_report(
-    report: ResultReport, data: dict, actor, expected_version: int, source: str = "画面入力"
-) -> tuple[ResultReport, dict]:
-    """Save the report's narrative, consultation figures and expenses (any time, while
-    editable; incomplete is fine, inconsistent is not). Returns the changes made."""
+def _checked(report: ResultReport, data: dict, actor, expected_version: int, outcome: str):
+    """The report locked at the expected version, editable by the actor, the data valid."""
     report = _locked(report, expected_version)
     allowed, reason = can_edit_report(actor, report)
     if not allowed:
         raise ClaimError(reason)
     errors = validate_report(report, data)
     if errors:
-        raise ClaimError("入力内容に誤りがあります。保存していません。", errors)
+        raise ClaimError(f"入力内容に誤りがあります。{outcome}。", errors)
+    return report
+
+
+@transaction.atomic
+def save_report(
+    report: ResultReport, data: dict, actor, expected_version: int, source: str = "画面入力"
+) -> tuple[ResultReport, dict]:
+    """Save the report's narrative, consultation figures and expenses (any time, while
+    editable; incomplete is fine, inconsistent is not). Returns the changes made."""
+    report = _checked(report, data, actor, expected_version, "保存していません")
     expenses = expenses_of(report)
     before = report_data(report, expenses)
     _apply(report, expenses, data)
@@ -393,13 +399,7 @@ def preview_report(report: ResultReport, data: dict, actor, expected_version: in
     """What save_report would change, checked the same way, with nothing saved (the Excel
     upload shows it before the coordinator confirms)."""
     with transaction.atomic():
-        report = _locked(report, expected_version)
-        allowed, reason = can_edit_report(actor, report)
-        if not allowed:
-            raise ClaimError(reason)
-        errors = validate_report(report, data)
-        if errors:
-            raise ClaimError("入力内容に誤りがあります。取り込んでいません。", errors)
+        report = _checked(report, data, actor, expected_version, "取り込んでいません")
         expenses = expenses_of(report)
         before = report_data(report, expenses)
         _apply(report, expenses, data)
