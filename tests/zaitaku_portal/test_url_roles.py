@@ -48,10 +48,17 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 
 
+TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
+
+
 def assert_no_inline_script(html: str, where: str) -> None:
-    """The CSP allows scripts only from our static files: no inline <script>, no onclick=."""
+    """The CSP allows scripts only from our static files: no inline <script>, no onclick=.
+    And the page's title is text (a title block once swallowed half a page's markup)."""
     assert not INLINE_SCRIPT.search(html), f"inline <script> in {where}"
     assert not INLINE_HANDLER.search(html.replace("<svg", "")), f"inline event handler in {where}"
+    title = TITLE.search(html)
+    if title is not None:
+        assert "<" not in title.group(1) and "\n" not in title.group(1), (where, title.group(1))
 
 
 def test_every_url_pattern_has_an_expected_outcome_per_role():
