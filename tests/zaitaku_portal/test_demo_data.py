@@ -70,6 +70,9 @@ def test_demo_has_a_finished_year_for_the_dashboards_to_compare_with(client):
         assert 0 < record.total_amount <= record.decided_total
         assert record.difference == record.advance_total - record.total_amount
     assert Activity.objects.filter(report__application__in=applications).count() > 40
+    # the finished year shows its own dates (the audit log keeps when the demo was built)
+    assert {a.submitted_at.year for a in applications} == {2024}
+    assert {c.confirmed_at.year for c in confirmed} == {2025}
     staff = User.objects.get(username="ken")
     per_menu, per_area = dashboard.budget_execution(
         FiscalYear.objects.get(year=2024), access.hubs_for(staff)

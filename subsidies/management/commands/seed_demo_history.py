@@ -91,9 +91,45 @@ class Command(BaseCommand):
                 hub, fiscal_year, hub_menus, hospital_menu, coordinator, staff, number, scenario
             )
             self.confirmed(application, coordinator, staff, number, scenario)
+        self.backdate(fiscal_year)
         count = min(len(hubs), len(SCENARIOS))
         self.stdout.write(
             self.style.SUCCESS(f"令和6年度の実績（{count}拠点、額の確定まで）を作成しました。")
+        )
+
+    def backdate(self, fiscal_year) -> None:
+        """The services stamp today; a finished year's pages should show its own dates.
+        Only the business dates move: the audit log keeps when the demo was built."""
+        from django.utils import timezone
+
+        from subsidies.models import (
+            AdvancePayment,
+            ApplicationVersion,
+            Confirmation,
+            Decision,
+            ResultReport,
+            ResultReportVersion,
+        )
+
+        def at(year, month, day):
+            return timezone.make_aware(datetime.datetime(year, month, day, 10, 0))
+
+        applications = Application.objects.filter(fiscal_year=fiscal_year)
+        applications.update(submitted_at=at(YEAR, 5, 20), created_at=at(YEAR, 4, 15))
+        ApplicationVersion.objects.filter(application__in=applications).update(
+            created_at=at(YEAR, 5, 20)
+        )
+        Decision.objects.filter(application__in=applications).update(decided_at=at(YEAR, 6, 3))
+        AdvancePayment.objects.filter(application__in=applications).update(
+            recorded_at=at(YEAR, 7, 16)
+        )
+        reports = ResultReport.objects.filter(application__in=applications)
+        reports.update(submitted_at=at(YEAR + 1, 4, 21), created_at=at(YEAR + 1, 3, 10))
+        ResultReportVersion.objects.filter(report__in=reports).update(
+            created_at=at(YEAR + 1, 4, 21)
+        )
+        Confirmation.objects.filter(application__in=applications).update(
+            confirmed_at=at(YEAR + 1, 6, 2)
         )
 
     def coordinator_of(self, hub) -> User:
