@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
-from zaitaku_portal.templatetags.ja_format import nendo, sen_yen, wareki, yen
+from zaitaku_portal.templatetags.ja_format import nendo, sen_yen, settlement, wareki, yen
 from zaitaku_portal.wareki import fiscal_year_label, fiscal_year_of, parse_wareki, wareki_date
 
 
@@ -99,3 +99,10 @@ def test_settings_are_japanese_and_tokyo(settings):
     assert settings.LANGUAGE_CODE == "ja"
     assert settings.TIME_ZONE == "Asia/Tokyo"
     assert timezone.get_current_timezone_name() == "Asia/Tokyo"
+
+
+def test_settlement_says_which_way_the_money_goes():
+    assert settlement(82_000) == "返還 82,000円"
+    assert settlement(-1_483_000) == "追加交付 1,483,000円"
+    assert settlement(0) == "過不足なし"
+    assert settlement(None) == ""

@@ -51,3 +51,16 @@ def sen_yen(value) -> str:
     thousands = Decimal(int(value)) / 1000
     text = f"{thousands:,.3f}".rstrip("0").rstrip(".")
     return f"{text}千円"
+
+
+@register.filter
+def settlement(difference) -> str:
+    """差引過不足額 in words: positive is owed back (返還), negative is still to be paid."""
+    if difference in (None, ""):
+        return ""
+    difference = int(difference)
+    if difference > 0:
+        return f"返還 {yen(difference)}"
+    if difference < 0:
+        return f"追加交付 {yen(-difference)}"
+    return "過不足なし"
