@@ -66,3 +66,45 @@ def test_no_serious_accessibility_violations(chromium, live_server, world, case)
 def test_axe_is_installed_where_ci_runs():
     if os.environ.get("CI"):
         assert AXE.exists(), "bash .ci/setup must install axe-core (npm ci)"
+
+
+def _page_as(chromium, live_server, client):
+    context = chromium.new_context(locale="ja-JP", bypass_csp=True)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context, context.new_page()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is installed by .ci/setup (npm ci)")
+def test_opened_menus_and_the_one_time_recovery_codes_pass_axe(chromium, live_server, world):
+    """What the walk cannot see: the menu groups opened, and the codes shown once."""
+    from base64 import b32decode
+
+    from django.db import connection
+    from django_otp.oath import totp
+
+    from zaitaku_portal.models import Role
+
+    if connection.vendor != "sqlite":
+        pytest.skip("markup does not depend on the database: checked once, in the SQLite run")
+    client = Client()
+    client.force_login(world.users[Role.PREFECTURE_STAFF])
+    secret = client.get("/two-factor/").context["secret"]
+    client.post("/two-factor/", {"otp_token": f"{totp(b32decode(secret)):06d}"})
+    context, page = _page_as(chromium, live_server, client)
+    page.goto(live_server.url + "/two-factor/")
+    assert page.locator("#recovery-codes li").count() == 10
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.add_script_tag(path=str(AXE))
+    failures = page.evaluate(RUN_AXE)
+    context.close()
+    assert not failures, "\n".join(failures)
