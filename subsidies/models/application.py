@@ -8,7 +8,7 @@ Every write bumps `version` so two people acting at once cannot overwrite each o
 from django.conf import settings
 from django.db import models
 
-from .superseding import SupersedingQuerySet
+from .superseding import FrozenVersion, SupersedingQuerySet, WrittenOnce
 
 
 class ApplicationStatus(models.TextChoices):
@@ -137,18 +137,12 @@ class MenuPlan(models.Model):
         return sum(int(v) for v in self.expenses.values())
 
 
-class ApplicationVersion(models.Model):
+class ApplicationVersion(FrozenVersion):
     """The plan exactly as it was submitted (frozen: never updated)."""
 
+    frozen_message = "提出された版は変更できません。"
     application = models.ForeignKey(
         Application, verbose_name="申請", on_delete=models.CASCADE, related_name="versions"
-    )
-    number = models.PositiveIntegerField("版")
-    label = models.CharField("種別", max_length=30)
-    snapshot = models.JSONField("内容")
-    created_at = models.DateTimeField("提出日時", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="提出者", on_delete=models.PROTECT, null=True
     )
 
     class Meta:
@@ -159,18 +153,11 @@ class ApplicationVersion(models.Model):
             models.UniqueConstraint(fields=["application", "number"], name="one_version_number")
         ]
 
-    def __str__(self) -> str:
-        return f"第{self.number}版（{self.label}）"
 
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("提出された版は変更できません。")
-        super().save(*args, **kwargs)
-
-
-class Decision(models.Model):
+class Decision(WrittenOnce):
     """交付決定. Never changed: an approved change request adds a new one that supersedes it."""
 
+    frozen_message = "交付決定は変更できません。変更承認申請で新しい決定を行ってください。"
     application = models.ForeignKey(
         Application, verbose_name="申請", on_delete=models.PROTECT, related_name="decisions"
     )
@@ -206,11 +193,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_number}（{self.application}）"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("交付決定は変更できません。変更承認申請で新しい決定を行ってください。")
-        super().save(*args, **kwargs)
 
 
 class DecisionLine(models.Model):

@@ -8,7 +8,7 @@ and a correction is a new Confirmation that supersedes the previous one."""
 from django.conf import settings
 from django.db import models
 
-from .superseding import SupersedingQuerySet
+from .superseding import FrozenVersion, SupersedingQuerySet, WrittenOnce
 
 
 class ResultReportStatus(models.TextChoices):
@@ -216,18 +216,12 @@ class Activity(models.Model):
         return sum(int(v) for v in self.participants_by_profession.values())
 
 
-class ResultReportVersion(models.Model):
+class ResultReportVersion(FrozenVersion):
     """The report exactly as it was submitted (frozen: never updated)."""
 
+    frozen_message = "提出された実績報告の版は変更できません。"
     report = models.ForeignKey(
         ResultReport, verbose_name="実績報告", on_delete=models.CASCADE, related_name="versions"
-    )
-    number = models.PositiveIntegerField("版")
-    label = models.CharField("種別", max_length=30)
-    snapshot = models.JSONField("内容")
-    created_at = models.DateTimeField("提出日時", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="提出者", on_delete=models.PROTECT, null=True
     )
 
     class Meta:
@@ -237,14 +231,6 @@ class ResultReportVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="one_result_version_number")
         ]
-
-    def __str__(self) -> str:
-        return f"第{self.number}版（{self.label}）"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("提出された実績報告の版は変更できません。")
-        super().save(*args, **kwargs)
 
 
 class AdvancePayment(models.Model):
@@ -281,11 +267,13 @@ class AdvancePayment(models.Model):
         return f"概算払 {self.amount:,}円（{self.paid_on}）"
 
 
-class Confirmation(models.Model):
+class Confirmation(WrittenOnce):
     """額の確定. Never changed: a correction adds a new one that supersedes it.
 
     `snapshot` keeps the whole 精算額調 (every step with its formula) as it was confirmed,
     so the page, the xlsx and the notice print the same figures years later."""
+
+    frozen_message = "確定した額は変更できません。訂正は新しい額の確定で行ってください。"
 
     application = models.ForeignKey(
         "subsidies.Application",
@@ -336,14 +324,11 @@ class Confirmation(models.Model):
     def __str__(self) -> str:
         return f"{self.notice_number}（{self.application}）"
 
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("確定した額は変更できません。訂正は新しい額の確定で行ってください。")
-        super().save(*args, **kwargs)
 
-
-class ConfirmationRecipient(models.Model):
+class ConfirmationRecipient(WrittenOnce):
     """One recipient's row of the 精算額調 (A–J), for lists, exports and accounting."""
+
+    frozen_message = "確定した額は変更できません。"
 
     confirmation = models.ForeignKey(
         Confirmation, verbose_name="額の確定", on_delete=models.PROTECT, related_name="recipients"
@@ -374,8 +359,3 @@ class ConfirmationRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_name} {self.required_amount:,}円"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("確定した額は変更できません。")
-        super().save(*args, **kwargs)
