@@ -332,3 +332,26 @@ def test_what_if_touches_no_data(case, world):
     assert result.budget == 574_420_000
     assert result.scenario_total == result.baseline_total - 60_000
     assert [r.label for r in result.by_area] == ["甲圏域"]
+
+
+@pytest.mark.parametrize(
+    ("model_name", "message"),
+    [
+        ("ApplicationVersion", "提出された版は変更できません。"),
+        ("Decision", "交付決定は変更できません。変更承認申請で新しい決定を行ってください。"),
+        ("ResultReportVersion", "提出された実績報告の版は変更できません。"),
+        ("Confirmation", "確定した額は変更できません。訂正は新しい額の確定で行ってください。"),
+        ("ConfirmationRecipient", "確定した額は変更できません。"),
+    ],
+)
+def test_every_record_written_once_refuses_a_second_save_with_its_own_message(model_name, message):
+    import subsidies.models as models
+    from subsidies.models.superseding import WrittenOnce
+
+    model = getattr(models, model_name)
+    assert issubclass(model, WrittenOnce)
+    record = model()
+    record.pk = 1  # as if loaded from the database
+    with pytest.raises(ValueError) as raised:
+        record.save()
+    assert str(raised.value) == message
