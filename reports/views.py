@@ -192,21 +192,31 @@ EXPORTS = {
 CHART_EXPORTS = ("meetings", "activities", "desk", "per_municipality", "trend")
 
 
+def _chart_sheet(chart) -> tuple[str, list[Column], list]:
+    """A chart's data table as a sheet (a sheet name has at most 31 characters)."""
+    kind = "yen" if chart.unit == "千円" else "int"
+    columns = [Column("区分"), *(Column(s.name, kind) for s in chart.series)]
+    return chart.title[:31], columns, chart.rows
+
+
 @require_roles(*DASHBOARD_ROLES)
 def dashboard_export(request, table: str):
     """Every table and every chart's data of the dashboard, as xlsx, with the same filters."""
     fiscal_year, _ = _fiscal_year(request)
     area, areas, hubs, designations = _dashboard_scope(request)
     board = dashboard_data.build(areas, hubs, designations, fiscal_year)
-    if table in EXPORTS:
+    if table == "all":  # one workbook, a sheet per table and per chart, for a report upward
+        title = "進捗ダッシュボード"
+        charts = _charts(board)
+        sheets = [(name, columns, rows(board)) for name, columns, rows in EXPORTS.values()]
+        sheets += [_chart_sheet(charts[name]) for name in CHART_EXPORTS if name in charts]
+        content = write_xlsx(sheets)
+    elif table in EXPORTS:
         title, columns, rows = EXPORTS[table]
         content = write_xlsx([(title, columns, rows(board))])
     elif table in CHART_EXPORTS:
-        chart = _charts(board)[table]
-        title = chart.title
-        kind = "yen" if chart.unit == "千円" else "int"
-        columns = [Column("区分"), *(Column(s.name, kind) for s in chart.series)]
-        content = write_xlsx([(title[:31], columns, chart.rows)])
+        title = _charts(board)[table].title
+        content = write_xlsx([_chart_sheet(_charts(board)[table])])
     else:
         raise Http404("その表はありません。")
     suffix = f"_{area.name}" if area else ""

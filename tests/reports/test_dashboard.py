@@ -255,3 +255,22 @@ def test_budget_card_says_unset_or_shows_the_execution_rate(client, worked):
     page = client.get("/reports/prefecture/?year=2026").content.decode()
     assert "4,000千円" in page
     assert "予算残 2,240千円（執行率 44.0%）" in page  # 1,760,000 decided of 4,000,000
+
+
+def test_the_whole_dashboard_in_one_workbook_keeps_the_scope(client, worked):
+    import io
+
+    import openpyxl
+
+    client.force_login(worked.users[Role.HEALTH_CENTER])
+    response = client.get("/reports/dashboard/export/all/?year=2026")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:3] == ["在宅医療圏の設置状況", "拠点別の進捗", "積極的医療機関別の状況"]
+    assert "多職種連携会議の開催回数（拠点別）" in book.sheetnames
+    assert len(book.sheetnames) == 3 + 5  # three tables and the five charts' data
+    hubs = book["拠点別の進捗"]
+    assert [row[0] for row in hubs.iter_rows(min_row=2, values_only=True)] == ["甲拠点"]
+    assert hubs["D2"].value == 1_260_000  # the same figure as the single-table export
+    assert "乙拠点" not in str([list(s.values) for s in book.worksheets])  # another area's hub
+    assert "attachment" in response["Content-Disposition"]

@@ -40,6 +40,12 @@ CASES = [
         only([Role.HEALTH_CENTER, *STAFF]),
         kwargs=lambda w: {"table": "hubs"},
     ),
+    UrlCase(
+        "reports:dashboard_export",
+        only([Role.HEALTH_CENTER, *STAFF]),
+        kwargs=lambda w: {"table": "all"},
+        label="whole dashboard",
+    ),
     UrlCase("reports:activities_export", only([Role.HEALTH_CENTER, *STAFF])),
     UrlCase("reports:prefecture", only(STAFF)),
     UrlCase("reports:prefecture_pdf", only(STAFF)),
