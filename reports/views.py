@@ -215,8 +215,9 @@ def dashboard_export(request, table: str):
         title, columns, rows = EXPORTS[table]
         content = write_xlsx([(title, columns, rows(board))])
     elif table in CHART_EXPORTS:
-        title = _charts(board)[table].title
-        content = write_xlsx([_chart_sheet(_charts(board)[table])])
+        chart = _charts(board)[table]
+        title = chart.title
+        content = write_xlsx([_chart_sheet(chart)])
     else:
         raise Http404("その表はありません。")
     suffix = f"_{area.name}" if area else ""

@@ -432,6 +432,9 @@ def expenses_xlsx(request, pk: int):
     )
 
 
+EXPENSES_SESSION_KEY = "expenses_upload:{pk}"  # the preview waiting for its confirmation
+
+
 @require_roles(Role.HUB_COORDINATOR)
 def expenses_upload(request, pk: int):
     """Upload the filled expense workbook; saved at once if every cell is valid."""
@@ -471,17 +474,15 @@ def expenses_upload(request, pk: int):
     return render(request, "claims/expenses_upload.html", {"report": report, "form": form})
 
 
-EXPENSES_SESSION_KEY = "expenses_upload:{pk}"
-
-
 def _shown(label: str, value) -> str:
     """A value of the preview as the report page prints it: yen, a source's name, text."""
     from subsidies.models import ExcludedSource
+    from zaitaku_portal.templatetags.ja_format import yen
 
     if value in (None, ""):
         return "—"
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}" if label.endswith("件数") or "時間" in label else f"{value:,}円"
+        return f"{value:,}" if label.endswith("件数") or "時間" in label else yen(value)
     if label.endswith(service.EXPENSE_FIELDS["excluded_source"]):
         return ExcludedSource(value).label
     return str(value)
