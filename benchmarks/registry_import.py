@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaitaku_portal.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")  # development settings (off by default)
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/zaitaku_registry_benchmark.sqlite3")
 
 

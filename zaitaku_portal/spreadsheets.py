@@ -1,6 +1,7 @@
 """Lists as spreadsheets, the way staff expect them in Excel: yen and 和暦 number formats,
 a frozen header row, column widths that fit Japanese text, and no cell that Excel would run
-as a formula (CSV/formula injection: a value starting with = + - @ is written as text)."""
+as a formula (CSV/formula injection: every value goes through zaitaku_portal.exports, a text
+starting with = + - @ is a text cell in xlsx and gets an apostrophe in csv)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ import io
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from zaitaku_portal.exports import escape_formula  # the one rule for formula injection
+from zaitaku_portal.exports import (  # the one rule for formula injection
+    escape_formula,
+    write_cell,
+)
 
 YEN_FORMAT = '#,##0"円"'
 WAREKI_DATE_FORMAT = '[$-ja-JP-x-gannen]ggge"年"m"月"d"日"'
@@ -37,6 +42,10 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def _cell_value(value: Any, kind: Kind) -> Any:
     if value is None:
         return None
@@ -47,9 +56,9 @@ def _cell_value(value: Any, kind: Kind) -> Any:
 
         local = timezone.localtime(value) if timezone.is_aware(value) else value
         return local.replace(tzinfo=None)
-    if kind in ("date", "datetime"):
-        return value
-    return escape_formula(str(value))
+    if kind in ("date", "datetime") or _is_number(value):
+        return value  # a number in a text column stays a number (-5, not the text "-5")
+    return str(value)  # written as a text cell by write_cell, whatever it starts with
 
 
 def _shown_text(value: Any, kind: Kind) -> str:
@@ -64,38 +73,25 @@ def _shown_text(value: Any, kind: Kind) -> str:
     return str(value)
 
 
+NUMBER_FORMATS = {
+    "yen": YEN_FORMAT,
+    "int": "#,##0",
+    "date": WAREKI_DATE_FORMAT,
+    "datetime": WAREKI_DATETIME_FORMAT,
+}
+
+
 def write_xlsx(
     sheets: Sequence[tuple[str, Sequence[Column], Iterable[Sequence[Any]]]],
 ) -> bytes:
     """One workbook, one sheet per (title, columns, rows)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    header_fill = PatternFill("solid", fgColor="DDE5F0")
     for title, columns, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
-        widths = [display_width(column.header) for column in columns]
-        sheet.append([column.header for column in columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-        for row in rows:
-            values = [_cell_value(v, c.kind) for v, c in zip(row, columns, strict=True)]
-            sheet.append(values)
-            for index, (value, column) in enumerate(zip(row, columns, strict=True)):
-                widths[index] = max(widths[index], display_width(_shown_text(value, column.kind)))
-        for index, column in enumerate(columns, start=1):
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = min(widths[index - 1] + 2, MAX_WIDTH)
-            number_format = {
-                "yen": YEN_FORMAT,
-                "int": "#,##0",
-                "date": WAREKI_DATE_FORMAT,
-                "datetime": WAREKI_DATETIME_FORMAT,
-            }.get(column.kind)
-            if number_format:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = number_format
+        _write_header(sheet, columns)
+        widths = _write_rows(sheet, columns, rows)
+        _fit_columns(sheet, columns, widths)
         sheet.freeze_panes = "A2"
         if sheet.max_row > 1:
             sheet.auto_filter.ref = sheet.dimensions
@@ -104,8 +100,39 @@ def write_xlsx(
     return buffer.getvalue()
 
 
+def _write_header(sheet, columns: Sequence[Column]) -> None:
+    header_fill = PatternFill("solid", fgColor="DDE5F0")
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(1, index)
+        write_cell(cell, column.header)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def _write_rows(sheet, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> list[int]:
+    """Every value through write_cell (the one rule for formula injection); returns the
+    widest shown text of each column."""
+    widths = [display_width(column.header) for column in columns]
+    for row_number, row in enumerate(rows, start=2):
+        for index, (value, column) in enumerate(zip(row, columns, strict=True)):
+            cell = sheet.cell(row_number, index + 1)
+            write_cell(cell, _cell_value(value, column.kind))
+            if column.kind in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[column.kind]
+            widths[index] = max(widths[index], display_width(_shown_text(value, column.kind)))
+    return widths
+
+
+def _fit_columns(sheet, columns: Sequence[Column], widths: list[int]) -> None:
+    for index in range(1, len(columns) + 1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = min(widths[index - 1] + 2, MAX_WIDTH)
+
+
 def write_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV with a BOM so Excel opens the Japanese correctly; formulas escaped as in xlsx."""
+    """CSV with a BOM so Excel opens the Japanese correctly; a text that starts like a
+    formula gets an apostrophe (escape_formula), a number stays a number."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([column.header for column in columns])
@@ -121,6 +148,8 @@ def _csv_value(value: Any, kind: Kind) -> str:
         return str(int(value))  # a negative amount stays a number
     if kind in ("date", "datetime"):
         return value.isoformat()
+    if _is_number(value):
+        return str(value)
     return escape_formula(str(value))
 
 
@@ -137,13 +166,10 @@ def csv_response(filename: str, content: bytes):
 
 
 def _download(filename: str, content: bytes, content_type: str):
-    from urllib.parse import quote
-
     from django.http import HttpResponse
 
+    from zaitaku_portal.filenames import content_disposition
+
     response = HttpResponse(content, content_type=content_type)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    )
+    response["Content-Disposition"] = content_disposition(filename)
     return response

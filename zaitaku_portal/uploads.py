@@ -2,12 +2,16 @@
 
 A workbook is a zip of XML: before openpyxl or our own reader touches it, the container is
 checked for what must never be opened (docs/security.md): encryption, macros, external
-links, a zip bomb, a wrong type behind a right extension."""
+links, a zip bomb, a wrong type behind a right extension. check_xlsx_upload then bounds
+what its sheets may make a reader build (zaitaku_portal/workbook_bounds.py): the rows,
+columns and cells the form can hold, before openpyxl builds a single cell."""
 
 from __future__ import annotations
 
 import zipfile
 from typing import IO
+
+from zaitaku_portal.workbook_bounds import WorkbookLimits, check_workbook_bounds
 
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 150
@@ -102,3 +106,26 @@ def check_xlsx_container(
     if extension != "xlsx":
         return f"拡張子が .xlsx ではありません（.{extension or 'なし'}）。"
     return None
+
+
+def check_xlsx_upload(
+    stream: IO[bytes],
+    file_name: str,
+    size: int,
+    *,
+    max_bytes: int,
+    limits: WorkbookLimits,
+    empty_hint: str = "Excelファイルを選んでください。",
+    format_hint: str = "Excel形式（.xlsx）のまま選んでください。",
+) -> str | None:
+    """check_xlsx_container, then (only for a container that may be opened) the bounds of
+    every sheet: the one check every reader that opens a workbook with openpyxl calls."""
+    problem = check_xlsx_container(
+        stream,
+        file_name,
+        size,
+        max_bytes=max_bytes,
+        empty_hint=empty_hint,
+        format_hint=format_hint,
+    )
+    return problem or check_workbook_bounds(stream, limits)

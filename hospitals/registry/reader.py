@@ -3,14 +3,19 @@
 The workbook is streamed with openpyxl in read-only mode; nothing here touches the database.
 Every problem names the row, the cell and the column, in Japanese, so a clerk can open the
 file and fix it. The container is checked before openpyxl sees it: size, encryption, macros
-and zip bombs are refused without being unpacked."""
+and zip bombs are refused without being unpacked. The work is bounded (REGISTRY_LIMITS:
+rows, columns, the cells of the list, each part's size, no DOCTYPE; MAX_READ_SECONDS), so
+a crafted list cannot keep a core busy, and the limit hit is named; a damaged file is
+described in Japanese, never by Python's exception text (issue 12)."""
 
 from __future__ import annotations
 
 import datetime
 import functools
 import hashlib
+import logging
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from typing import IO
@@ -21,12 +26,35 @@ from openpyxl.utils.datetime import from_excel
 
 from hospitals.codes import SCORE_TABLE_MEDICAL, luhn_check_passes
 from hospitals.registry import xlsx_stream
-from zaitaku_portal.uploads import check_xlsx_container
+from zaitaku_portal.uploads import MAX_UNCOMPRESSED_BYTES, check_xlsx_container
 from zaitaku_portal.wareki import parse_wareki, wareki_date
+from zaitaku_portal.workbook_bounds import (
+    SheetLimits,
+    WorkbookLimits,
+    WorkbookRefused,
+    check_workbook_bounds,
+)
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """A prefecture's 医科 list (tens of thousands of rows) is 3-6 MB; 20 MB leaves room."""
 MAX_PROBLEMS_KEPT = 500
+REGISTRY_LIMITS = WorkbookLimits(
+    # The largest bureau's 医科 list is some 100,000 rows of 13 columns (the benchmark's
+    # size); three times that, and columns to AX, leave room without letting a list that
+    # reaches row 1,048,576 or column XFD make the reader pad millions of empty values.
+    sheet=SheetLimits(max_row=300_000, max_column=50),
+    max_cells=5_000_000,
+    max_part_bytes=MAX_UNCOMPRESSED_BYTES,
+    scope="名簿",
+)
+MAX_READ_SECONDS = 120
+"""100,000 rows read in about 20 s on the CI machine (benchmarks/registry_import.py)."""
+UNREADABLE = (
+    "Excelファイルとして読み込めませんでした。ファイルが壊れている可能性があります。"
+    "Excelで開いて .xlsx で保存し直してから選んでください。"
+)
 HEADER_ROW = 4
 TITLE_ROWS = 3
 
@@ -243,21 +271,45 @@ def read_registry(
     result = ParseResult(file_name=file_name, file_size=size, sha256=_sha256(stream))
     try:
         if engine == "openpyxl":
-            workbook = load_workbook(stream, read_only=True, data_only=True)
-            try:
-                rows = enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
-                _read_sheet(rows, result, today)
-            finally:
-                workbook.close()
+            _read_with_openpyxl(stream, result, today)
         else:
-            _read_sheet(xlsx_stream.iter_rows(stream), result, today)
+            rows = xlsx_stream.iter_rows(stream, REGISTRY_LIMITS)
+            _read_sheet(_within_time(rows), result, today)
     except RegistryFileError:
         raise
-    except Exception as error:  # a damaged workbook fails in many ways
-        raise RegistryFileError(
-            f"Excelファイルとして読み込めませんでした（{type(error).__name__}: {error}）。"
-        ) from error
+    except WorkbookRefused as refused:
+        raise RegistryFileError(refused.message) from None
+    except xlsx_stream.XlsxStructureError as error:
+        raise RegistryFileError(str(error)) from None
+    except Exception:  # a damaged workbook fails in many ways: say so, log the detail
+        logger.warning("registry file %r could not be read", file_name, exc_info=True)
+        raise RegistryFileError(UNREADABLE) from None
     return result
+
+
+def _read_with_openpyxl(stream: IO[bytes], result: ParseResult, today) -> None:
+    message = check_workbook_bounds(stream, REGISTRY_LIMITS)
+    if message:
+        raise RegistryFileError(message)
+    workbook = load_workbook(stream, read_only=True, data_only=True)
+    try:
+        rows = enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+        _read_sheet(_within_time(rows), result, today)
+    finally:
+        workbook.close()
+
+
+def _within_time(rows):
+    """The rows, until MAX_READ_SECONDS have passed: then the read stops, with the row."""
+    deadline = time.monotonic() + MAX_READ_SECONDS
+    for row in rows:
+        if time.monotonic() >= deadline:
+            raise RegistryFileError(
+                f"名簿の読み込みが制限時間（{MAX_READ_SECONDS}秒）を超えたため中止しました"
+                f"（{row[0]:,}行目まで読みました）。"
+                "厚生局の名簿を加工せずに選んでください。"
+            )
+        yield row
 
 
 def _read_sheet(rows, result: ParseResult, today: datetime.date) -> None:

@@ -10,14 +10,15 @@ checks apply and an upload with any error saves nothing."""
 from __future__ import annotations
 
 import io
-import unicodedata
 
 from openpyxl import load_workbook
 
 from subsidies.models import ExcludedSource, ExpenseCategory
 from subsidies.services import claims
+from zaitaku_portal.exports import text_from_xlsx
 from zaitaku_portal.spreadsheets import Column, write_xlsx
-from zaitaku_portal.uploads import check_xlsx_container
+from zaitaku_portal.uploads import check_xlsx_upload
+from zaitaku_portal.workbook_bounds import SheetLimits, WorkbookLimits
 
 KEY_HEADER = "行キー（変更しないでください）"
 LINE_HEADER = "補助事業者・補助メニュー"
@@ -73,59 +74,82 @@ def expense_workbook(report) -> bytes:
 
 
 def _yen(value, label: str, problems: list[str]) -> int:
+    """Bounded as every amount is (zaitaku_portal/bounds.py): 0 to 100億円, digits 0-9."""
+    from zaitaku_portal.bounds import YEN_MAX, shown, whole_number
+
     if value is None or value == "":
         return 0
-    if isinstance(value, bool):
-        problems.append(f"{label}は円単位の0以上の整数で入力してください（入力: {value}）。")
+    amount = None
+    if isinstance(value, float) and value.is_integer():
+        amount = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        amount = value
+    elif isinstance(value, str):
+        amount = whole_number(value)
+    if amount is not None and amount < 0:
+        problems.append(f"{label}は0以上で入力してください（入力: {amount:,}）。")
         return 0
-    if isinstance(value, float):
-        if value.is_integer() and value >= 0:
-            return int(value)
-        problems.append(f"{label}は円単位の0以上の整数で入力してください（入力: {value}）。")
+    if amount is not None and amount > YEN_MAX:
+        problems.append(f"{label}が大きすぎます。{YEN_MAX:,}円以下で入力してください。")
         return 0
-    if isinstance(value, int):
-        if value < 0:
-            problems.append(f"{label}は0以上で入力してください（入力: {value:,}）。")
-            return 0
-        return value
-    text = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace("円", "").strip()
-    if text.isdigit():
-        return int(text)
-    problems.append(f"{label}は円単位の0以上の整数で入力してください（入力: {value}）。")
-    return 0
+    if amount is None:
+        problems.append(f"{label}は円単位の0以上の整数で入力してください（入力: {shown(value)}）。")
+        return 0
+    return amount
 
 
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+EXPENSE_LIMITS = WorkbookLimits(
+    # one row per decided line (a few dozen), 2 + categories + 5 columns; past that nothing
+    # is the form's, and openpyxl would pad every row up to the sheet's dimension
+    sheet=SheetLimits(max_row=500, max_column=64),
+    max_cells=50_000,
+    max_part_bytes=20 * 1024 * 1024,
+)
+
+
+def _read_sheets(data: bytes) -> tuple[list[tuple], list, list[tuple]]:
+    """(情報 rows from row 2, the header, 実支出額 rows from row 2) in openpyxl's read-only
+    mode, only once check_xlsx_upload has bounded the sheets."""
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet, info = workbook[DATA_SHEET], workbook[INFO_SHEET]
+        for bounded in (sheet, info):
+            bounded.reset_dimensions()  # a stale <dimension> would cut rows short
+        info_rows = list(info.iter_rows(min_row=2, max_col=2, values_only=True))
+        rows = list(sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    return info_rows, list(rows[0]) if rows else [], rows[1:]
 
 
 def read_expense_workbook(report, upload) -> tuple[int, dict]:
     """(更新番号 of the download, {"expenses": {...}}) or ClaimError listing every problem."""
     data = upload.read()
     name = getattr(upload, "name", "") or ""
-    problem = check_xlsx_container(
+    problem = check_xlsx_upload(
         io.BytesIO(data),
         name,
         len(data),
         max_bytes=UPLOAD_MAX_BYTES,
+        limits=EXPENSE_LIMITS,
         empty_hint="ダウンロードした様式に記入したファイルを選んでください。",
         format_hint="ダウンロードした様式に記入して、.xlsx のまま保存してください。",
     )
     if problem:
         raise claims.ClaimError(f"「{name}」: {problem}")
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
-        sheet, info = workbook[DATA_SHEET], workbook[INFO_SHEET]
+        info_rows, header, rows = _read_sheets(data)
     except Exception:
         raise claims.ClaimError(
             "Excelファイルを読み込めませんでした。この画面からダウンロードした様式を使ってください。"
         ) from None
     version = None
-    for label, value in info.iter_rows(min_row=2, max_col=2, values_only=True):
+    for label, value, *_ in ((*row, None, None) for row in info_rows):
         if label == "更新番号" and str(value or "").strip().isdigit():
             version = int(str(value).strip())
     if version is None:
         raise claims.ClaimError("シート「情報」の更新番号が読み取れません。")
-    header = [cell.value for cell in sheet[1]]
     categories = {c.name: c.code for c in ExpenseCategory.objects.all()}
     sources = {label: code for code, label in ExcludedSource.choices}
     sources[""] = ""
@@ -135,7 +159,7 @@ def read_expense_workbook(report, upload) -> tuple[int, dict]:
         raise claims.ClaimError(f"見出しの行に「{'」「'.join(missing)}」がありません。")
     keys = {claims.expense_key(e): e for e in claims.expenses_of(report)}
     data: dict = {"expenses": {}}
-    for number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+    for number, row in enumerate(rows, start=2):
         cells = dict(zip(header, row, strict=False))
         key = cells.get(KEY_HEADER)
         if not key:
@@ -161,7 +185,7 @@ def read_expense_workbook(report, upload) -> tuple[int, dict]:
                 "「市町村の在宅医療・介護連携推進事業」「他の補助金」または空欄にしてください。"
             )
         values["excluded_source"] = sources.get(source, "")
-        values["excluded_reason"] = str(cells.get(REASON_HEADER) or "").strip()
+        values["excluded_reason"] = text_from_xlsx(str(cells.get(REASON_HEADER) or "")).strip()
         data["expenses"][key] = values
     if problems:
         raise claims.ClaimError("Excelの内容に誤りがあります。取り込んでいません。", problems)

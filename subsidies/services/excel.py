@@ -26,8 +26,10 @@ from subsidies.models import ExpenseCategory
 from subsidies.services import applications as service
 from subsidies.services.amounts import PER_MONTH, PER_PERSON_HALF_DAY
 from subsidies.services.plan_data import start_year_label
-from zaitaku_portal.uploads import check_xlsx_container
+from zaitaku_portal.exports import text_from_xlsx, write_cell, write_formula
+from zaitaku_portal.uploads import check_xlsx_upload
 from zaitaku_portal.wareki import fiscal_year_label
+from zaitaku_portal.workbook_bounds import SheetLimits, WorkbookLimits
 
 MARKER = "zaitaku-portal:application:v1"
 HUB_SHEET = "4-①拠点"
@@ -99,101 +101,146 @@ def _sheet_rows(application):
 
 
 def export_workbook(application) -> bytes:
+    """Every value goes in through write_cell (zaitaku_portal.exports): a text a user typed
+    is a text cell whatever it starts with (=, +, -, @), read back by the upload as typed. The
+    only formulas are the totals the portal writes itself (_write_total)."""
     view = service.plan_view(application)
     categories = _categories()
     workbook = Workbook()
-    hub_sheet = workbook.active
-    hub_sheet.title = HUB_SHEET
-    hospital_sheet = workbook.create_sheet(HOSPITAL_SHEET)
-    meeting_sheet = workbook.create_sheet(MEETING_SHEET)
+    workbook.active.title = HUB_SHEET
+    workbook.create_sheet(HOSPITAL_SHEET)
+    workbook.create_sheet(MEETING_SHEET)
+    meta = _write_meta(workbook, application)
+    headers = FIXED_HEADERS + [f"{c.name}（円）" for c in categories] + ["予定経費の合計（円）"]
+    for sheet_name in (HUB_SHEET, HOSPITAL_SHEET):
+        _write_plan_heading(workbook[sheet_name], application, headers)
+    _write_lines(workbook, meta, application, view, categories)
+    _write_meeting_sheet(workbook[MEETING_SHEET], view)
+    for sheet_name in (HUB_SHEET, HOSPITAL_SHEET, MEETING_SHEET):
+        protection = workbook[sheet_name].protection
+        protection.sheet = True
+        protection.formatCells = False
+        protection.formatColumns = False
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _put(sheet, row: int, col: int, value):
+    cell = sheet.cell(row, col)
+    write_cell(cell, value)
+    return cell
+
+
+def _write_meta(workbook, application):
     meta = workbook.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
-    meta["A1"], meta["A2"] = MARKER, application.pk
-    meta["A3"], meta["A4"] = application.fiscal_year.year, application.hub_id
-    meta["A5"] = application.version
-    titles = {
-        HUB_SHEET: "在宅医療における連携を担う拠点に取り組み事項予定（資料4-①）",
-        HOSPITAL_SHEET: "在宅医療において積極的役割を担う医療機関の取り組み予定（資料4-②）",
-    }
-    headers = FIXED_HEADERS + [f"{c.name}（円）" for c in categories] + ["予定経費の合計（円）"]
-    total_col = len(headers)
-    for sheet in (hub_sheet, hospital_sheet):
-        sheet["A1"] = titles[sheet.title]
-        sheet["A1"].font = Font(bold=True, size=13)
-        sheet["A2"] = f"【拠点名】{application.hub.name}"
-        sheet["A3"] = f"{fiscal_year_label(application.fiscal_year.year)}　様式ID {application.pk}"
-        sheet["A4"] = (
-            "「補助の希望」欄に○、「開始年度」欄に R8〜 のように記入してください。"
-            "金額は円単位で、黄色のセルにのみ入力してください（灰色は対象外）。"
-        )
-        for col, header in enumerate(headers, start=1):
-            cell = sheet.cell(HEADER_ROW, col, header)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions["A"].width = 22
-        sheet.column_dimensions["B"].width = 34
-        sheet.column_dimensions["F"].width = 30
-        sheet.freeze_panes = sheet.cell(FIRST_ROW, 3)
+    for row, value in enumerate(
+        (
+            MARKER,
+            application.pk,
+            application.fiscal_year.year,
+            application.hub_id,
+            application.version,
+        ),
+        start=1,
+    ):
+        _put(meta, row, 1, value)
+    return meta
+
+
+PLAN_TITLES = {
+    HUB_SHEET: "在宅医療における連携を担う拠点に取り組み事項予定（資料4-①）",
+    HOSPITAL_SHEET: "在宅医療において積極的役割を担う医療機関の取り組み予定（資料4-②）",
+}
+
+
+def _write_plan_heading(sheet, application, headers: list[str]) -> None:
+    _put(sheet, 1, 1, PLAN_TITLES[sheet.title]).font = Font(bold=True, size=13)
+    _put(sheet, 2, 1, f"【拠点名】{application.hub.name}")
+    _put(sheet, 3, 1, f"{fiscal_year_label(application.fiscal_year.year)}　様式ID {application.pk}")
+    _put(
+        sheet,
+        4,
+        1,
+        "「補助の希望」欄に○、「開始年度」欄に R8〜 のように記入してください。"
+        "金額は円単位で、黄色のセルにのみ入力してください（灰色は対象外）。",
+    )
+    for col, header in enumerate(headers, start=1):
+        cell = _put(sheet, HEADER_ROW, col, header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 34
+    sheet.column_dimensions["F"].width = 30
+    sheet.freeze_panes = sheet.cell(FIRST_ROW, 3)
+
+
+def _write_lines(workbook, meta, application, view, categories) -> None:
+    """One row per line on its sheet, and in the hidden sheet which row is which line."""
     next_row = {HUB_SHEET: FIRST_ROW, HOSPITAL_SHEET: FIRST_ROW}
-    meta_row = 10
-    for sheet_name, line in _sheet_rows(application):
+    for meta_row, (sheet_name, line) in enumerate(_sheet_rows(application), start=10):
         sheet = workbook[sheet_name]
         row = next_row[sheet_name]
         next_row[sheet_name] += 1
         key = service.key_of(line)
-        data = view.plan["lines"].get(key, {})
-        recipient = (
-            line.designation.institution.name if line.designation_id else application.hub.name
-        )
-        values = {
-            "補助事業者": recipient,
-            "補助事業区分": line.menu.name,
-            "補助額目安（千円）": _cap_thousands(line.menu),
-            "上限の単位": line.menu.get_cap_unit_display(),
-            "補助の希望": "○" if data.get("wish") else None,
-            "取り組み事項": data.get("planned_actions") or None,
-            "開始年度": start_year_label(data.get("start_year")) or None,
-            "受講者数": data.get("trainees"),
-            "半日数": data.get("half_days"),
-            "月数": data.get("months"),
-            "寄付金その他の収入（円）": data.get("other_income") or None,
-        }
-        applicable = _applicable_columns(line, categories)
-        for header, value in values.items():
-            cell = sheet.cell(row, COL[header], value)
-            if header in ("補助事業者", "補助事業区分", "補助額目安（千円）", "上限の単位"):
-                continue
+        _write_line(sheet, row, line, view.plan["lines"].get(key, {}), application, categories)
+        for col, value in enumerate((sheet_name, row, key), start=1):
+            _put(meta, meta_row, col, value)
+
+
+READ_ONLY_HEADERS = ("補助事業者", "補助事業区分", "補助額目安（千円）", "上限の単位")
+
+
+def _write_line(sheet, row: int, line, data: dict, application, categories) -> None:
+    recipient = line.designation.institution.name if line.designation_id else application.hub.name
+    values = {
+        "補助事業者": recipient,
+        "補助事業区分": line.menu.name,
+        "補助額目安（千円）": _cap_thousands(line.menu),
+        "上限の単位": line.menu.get_cap_unit_display(),
+        "補助の希望": "○" if data.get("wish") else None,
+        "取り組み事項": data.get("planned_actions") or None,
+        "開始年度": start_year_label(data.get("start_year")) or None,
+        "受講者数": data.get("trainees"),
+        "半日数": data.get("half_days"),
+        "月数": data.get("months"),
+        "寄付金その他の収入（円）": data.get("other_income") or None,
+    }
+    applicable = _applicable_columns(line, categories)
+    for header, value in values.items():
+        cell = _put(sheet, row, COL[header], value)
+        if header not in READ_ONLY_HEADERS:
             _style_input(cell, COL[header] in applicable)
-        for offset, category in enumerate(categories):
-            col = FIRST_EXPENSE_COL + offset
-            cell = sheet.cell(row, col, data.get("expenses", {}).get(category.code) or None)
-            cell.number_format = "#,##0"
-            _style_input(cell, col in applicable)
-        first = get_column_letter(FIRST_EXPENSE_COL)
-        last = get_column_letter(FIRST_EXPENSE_COL + len(categories) - 1)
-        total = sheet.cell(row, total_col, f"=SUM({first}{row}:{last}{row})")
-        total.number_format = "#,##0"
-        meta.cell(meta_row, 1, sheet_name)
-        meta.cell(meta_row, 2, row)
-        meta.cell(meta_row, 3, key)
-        meta_row += 1
-    meeting_sheet["A1"] = "在宅医療に必要な連携を担う拠点の会議体（資料4-③）"
-    meeting_sheet["A1"].font = Font(bold=True, size=13)
-    meeting_sheet.column_dimensions["A"].width = 26
-    meeting_sheet.column_dimensions["B"].width = 70
+    for offset, category in enumerate(categories):
+        col = FIRST_EXPENSE_COL + offset
+        cell = _put(sheet, row, col, data.get("expenses", {}).get(category.code) or None)
+        cell.number_format = "#,##0"
+        _style_input(cell, col in applicable)
+    _write_total(sheet, row, len(categories))
+
+
+def _write_total(sheet, row: int, category_count: int) -> None:
+    """予定経費の合計: the one formula of the workbook, over the row's own expense cells."""
+    first = get_column_letter(FIRST_EXPENSE_COL)
+    last = get_column_letter(FIRST_EXPENSE_COL + category_count - 1)
+    total = sheet.cell(row, FIRST_EXPENSE_COL + category_count)
+    write_formula(total, f"=SUM({first}{row}:{last}{row})")
+    total.number_format = "#,##0"
+
+
+def _write_meeting_sheet(sheet, view) -> None:
+    _put(sheet, 1, 1, "在宅医療に必要な連携を担う拠点の会議体（資料4-③）").font = Font(
+        bold=True, size=13
+    )
+    sheet.column_dimensions["A"].width = 26
+    sheet.column_dimensions["B"].width = 70
     for name, (ref, label) in MEETING_CELLS.items():
         row = int(ref[1:])
-        meeting_sheet.cell(row, 1, label).font = Font(bold=True)
-        _style_input(meeting_sheet[ref], True)
-        meeting_sheet[ref] = view.plan.get(name)
-        meeting_sheet[ref].alignment = Alignment(wrap_text=True, vertical="top")
-    for sheet in (hub_sheet, hospital_sheet, meeting_sheet):
-        sheet.protection.sheet = True
-        sheet.protection.formatCells = False
-        sheet.protection.formatColumns = False
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        _put(sheet, row, 1, label).font = Font(bold=True)
+        cell = _put(sheet, row, 2, view.plan.get(name))
+        _style_input(cell, True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _style_input(cell, applicable: bool) -> None:
@@ -241,7 +288,11 @@ def _thousands_format(number_format: str) -> bool:
 def parse_amount(
     value, number_format: str, where: str, label: str, result: ReadResult
 ) -> int | None:
-    """A yen amount from one cell, normalised with a note, or None with an error."""
+    """A yen amount from one cell, normalised with a note, or None with an error.
+    Digits of other scripts, NaN, infinities and more than 100億円 are refused
+    (zaitaku_portal/bounds.py)."""
+    from zaitaku_portal.bounds import YEN_MAX, shown
+
     if value is None or (isinstance(value, str) and not value.strip()):
         return 0
     if _is_formula(value):
@@ -260,21 +311,33 @@ def parse_amount(
             text = text.removesuffix("千円").removesuffix("千")
         text = text.removesuffix("円").replace(",", "").lstrip("¥￥")
         try:
-            number = Decimal(text)
+            number = Decimal(text) if text.isascii() else Decimal("NaN")
         except InvalidOperation:
-            result.errors.append(
-                f"{where}（{label}）の「{value}」を金額として読めません。円単位の数字を入力してください。"
-            )
-            return None
+            number = Decimal("NaN")
     else:
         number = Decimal(str(value))
+    if not number.is_finite():
+        result.errors.append(
+            f"{where}（{label}）の「{shown(value)}」を金額として読めません。円単位の数字を入力してください。"
+        )
+        return None
     if thousands:
         number *= 1000
     if number < 0:
-        result.errors.append(f"{where}（{label}）に負の金額は入力できません（入力: {value}）。")
+        result.errors.append(
+            f"{where}（{label}）に負の金額は入力できません（入力: {shown(value)}）。"
+        )
+        return None
+    if number > YEN_MAX:
+        result.errors.append(
+            f"{where}（{label}）が大きすぎます。{YEN_MAX:,}円以下で入力してください"
+            f"（入力: {shown(value)}）。"
+        )
         return None
     if number != number.to_integral_value():
-        result.errors.append(f"{where}（{label}）に円未満の端数があります（入力: {value}）。")
+        result.errors.append(
+            f"{where}（{label}）に円未満の端数があります（入力: {shown(value)}）。"
+        )
         return None
     amount = int(number)
     if thousands:
@@ -287,6 +350,10 @@ def parse_amount(
 
 
 def parse_count(value, where: str, label: str, result: ReadResult) -> int | None:
+    """A count bounded as the model field of the same label says (zaitaku_portal/bounds.py)."""
+    from subsidies.models import Application, MenuPlan
+    from zaitaku_portal.bounds import PEOPLE_MAX, max_value_by_label, shown
+
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if _is_formula(value):
@@ -298,15 +365,24 @@ def parse_count(value, where: str, label: str, result: ReadResult) -> int | None
     text = unicodedata.normalize("NFKC", str(value)).strip()
     text = re.sub(r"(人|回|か月|ヶ月|カ月|月|半日|区割り?|件)$", "", text)
     try:
-        number = Decimal(text)
+        number = Decimal(text) if text.isascii() else Decimal("NaN")
     except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
         result.errors.append(
-            f"{where}（{label}）の「{value}」を数として読めません。整数を入力してください。"
+            f"{where}（{label}）の「{shown(value)}」を数として読めません。整数を入力してください。"
         )
         return None
     if number < 0 or number != number.to_integral_value():
         result.errors.append(
-            f"{where}（{label}）は0以上の整数で入力してください（入力: {value}）。"
+            f"{where}（{label}）は0以上の整数で入力してください（入力: {shown(value)}）。"
+        )
+        return None
+    maximum = max_value_by_label(label, Application, MenuPlan) or PEOPLE_MAX
+    if number > maximum:
+        result.errors.append(
+            f"{where}（{label}）が大きすぎます。{maximum:,}以下で入力してください"
+            f"（入力: {shown(value)}）。"
         )
         return None
     if isinstance(value, str):
@@ -361,27 +437,49 @@ def parse_start_year(value, choices: list[int], where: str, result: ReadResult) 
     return year
 
 
-def _text(value, where: str, label: str, result: ReadResult) -> str | None:
+def _text(cell, where: str, label: str, result: ReadResult) -> str | None:
+    """A text as typed. The download writes =1+1 as a text cell, so only a real formula
+    cell (data_type "f") is refused; _x000D_ is read back as the CR it stands for."""
+    value = cell.value
     if value is None:
         return ""
-    if _is_formula(value):
+    if cell.data_type == "f" or (not isinstance(value, str) and _is_formula(value)):
         result.errors.append(f"{where}（{label}）に数式が入っています。文字を入力してください。")
         return None
-    return str(value).strip()
+    from subsidies.models import Application, MenuPlan
+    from zaitaku_portal.bounds import max_length_by_label
+
+    text = text_from_xlsx(str(value)).strip()
+    limit = max_length_by_label(label, Application, MenuPlan)
+    if limit is not None and len(text) > limit:
+        result.errors.append(
+            f"{where}（{label}）は{limit:,}文字以内で入力してください（入力は{len(text):,}文字）。"
+        )
+        return None
+    return text
 
 
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # the form is a few dozen KB; 5 MB is generous
+PLAN_LIMITS = WorkbookLimits(
+    # A hub with 40 hospitals and all six hospital menus is 240 lines on 4-②; the columns:
+    # 11 fixed, one per expense category and the total. Past that nothing is the form's,
+    # and read_workbook's row checks would build every cell up to sheet.max_row.
+    sheet=SheetLimits(max_row=500, max_column=64),
+    max_cells=50_000,
+    max_part_bytes=20 * 1024 * 1024,
+)
 
 
 def read_workbook(application, upload) -> ReadResult:
     result = ReadResult()
     name = getattr(upload, "name", "") or ""
     data = upload.read()
-    problem = check_xlsx_container(
+    problem = check_xlsx_upload(
         io.BytesIO(data),
         name,
         len(data),
         max_bytes=UPLOAD_MAX_BYTES,
+        limits=PLAN_LIMITS,
         empty_hint="ダウンロードした様式に記入したファイルを選んでください。",
         format_hint="ダウンロードした様式に記入して、.xlsx のまま保存してください。",
     )
@@ -491,7 +589,7 @@ def read_workbook(application, upload) -> ReadResult:
                 result.errors.append(f"{where}（区割り数）は1以上で入力してください。")
             plan[field_name] = number if number is not None or field_name != "district_count" else 1
         else:
-            text = _text(value, where, label, result)
+            text = _text(meeting[ref], where, label, result)
             if text is not None:
                 plan[field_name] = text
     for merged in meeting.merged_cells.ranges:
@@ -544,7 +642,7 @@ def _read_line(sheet, row, line, categories, data: dict, choices, result: ReadRe
     wish = parse_wish(cell("補助の希望").value, where(COL["補助の希望"]), result)
     if wish is not None:
         data["wish"] = wish
-    text = _text(cell("取り組み事項").value, where(COL["取り組み事項"]), "取り組み事項", result)
+    text = _text(cell("取り組み事項"), where(COL["取り組み事項"]), "取り組み事項", result)
     if text is not None:
         data["planned_actions"] = text
     data["start_year"] = parse_start_year(

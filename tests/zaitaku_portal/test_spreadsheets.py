@@ -37,9 +37,10 @@ def test_yen_and_wareki_formats_frozen_header_and_widths():
 
 def test_formulas_are_written_as_text():
     sheet = load(write_xlsx([("一覧", COLUMNS, ROWS)]))["一覧"]
-    assert sheet["A3"].value == '\'=HYPERLINK("http://evil")'
+    # a text cell holding the text as typed, not '=... (issue 23: the round trip is lossless)
+    assert sheet["A3"].value == '=HYPERLINK("http://evil")'
     assert sheet["A3"].data_type == "s"
-    assert sheet["A4"].value == "'+81-90"
+    assert sheet["A4"].value == "+81-90"
     for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx"):
         assert escape_formula(value).startswith("'")
     assert escape_formula("北部") == "北部"
@@ -75,6 +76,6 @@ def test_simple_exports_get_the_same_house_style():
     )
     sheet = load(content)["充足状況"]
     assert sheet.freeze_panes == "A2"
-    assert sheet["A2"].value == "'=北部"
+    assert sheet["A2"].value == "=北部" and sheet["A2"].data_type == "s"
     assert sheet["B2"].number_format == "#,##0"
     assert "ggge" in sheet["C2"].number_format
