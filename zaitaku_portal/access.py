@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import TYPE_CHECKING, NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -146,6 +147,23 @@ def can_manage_master_data(user) -> Permission:
     if role_of(user) in STAFF_ROLES:
         return Permission(True)
     return Permission(False, "マスタデータの編集は県職員のみが行えます。")
+
+
+def can_manage_users(user) -> Permission:
+    """Users, roles and two-factor devices: administrators only (issue 12). A prefecture
+    staff member who could edit users could make themselves administrator."""
+    if role_of(user) == Role.ADMINISTRATOR:
+        return Permission(True)
+    return Permission(False, "利用者・役割・二要素認証の管理はシステム管理者のみが行えます。")
+
+
+def requires_two_factor(user) -> bool:
+    """Who may not work without a second factor: whoever manages users, and every prefecture
+    staff member when PORTAL_REQUIRE_TWO_FACTOR_FOR_ALL_STAFF is on. The one place to add
+    the 決裁 (approval) right when issue 15 brings it."""
+    if role_of(user) not in STAFF_ROLES:
+        return False
+    return bool(can_manage_users(user)) or settings.PORTAL_REQUIRE_TWO_FACTOR_FOR_ALL_STAFF
 
 
 def can_view_catalogue(user) -> Permission:

@@ -1,22 +1,82 @@
+"""The admin of the shared models. Users and two-factor devices are for administrators only
+(issue 12): nobody edits their own role or activation, a password reset, a device removal
+and the grant of the administrator role need the acting administrator's own code in the same
+form, and each change is written to the audit log with old and new values and the address."""
+
+import copy
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin as OTPStaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export import fields, widgets
 
 from zaitaku_portal.access import areas_for
-from zaitaku_portal.admin_base import PortalModelAdmin, ReadOnlyAdmin
+from zaitaku_portal.admin_base import PortalModelAdmin, ReadOnlyAdmin, UserManagementAdmin
+from zaitaku_portal.audit import ADDRESS, address_of, differences, record
 from zaitaku_portal.exports import FormulaEscapingResource, ScopedImportExportMixin
 from zaitaku_portal.models import (
     AuditEntry,
     HealthCenter,
     HomeCareArea,
     Municipality,
+    Role,
     SecondaryMedicalArea,
     User,
 )
+from zaitaku_portal.two_factor import (
+    DEVICE_REMOVED_BY_ADMIN,
+    ReauthenticationForm,
+    is_locked,
+    locked_response,
+    with_request,
+)
+
+USER_CREATED = "利用者の作成"
+USER_CHANGED = "利用者の変更"
+RESET_BY_ADMINISTRATOR = "パスワードの再設定"
+UNUSABLE = "なし（パスワードでログインできない）"
+OWN_LOCKED_FIELDS = ("role", "is_active")  # nobody changes their own (issue 12)
+REAUTH_FIELDSET = (
+    "本人確認",
+    {
+        "fields": ("reauth_code",),
+        "description": "システム管理者の役割を与えるときは、あなたの確認コードが必要です。",
+    },
+)
+
+
+class PortalUserChangeForm(ReauthenticationForm, UserChangeForm):
+    def reauthentication_needed(self) -> bool:
+        """Only for the grant of the administrator role: it opens everything else."""
+        granted = self.cleaned_data.get("role") == Role.ADMINISTRATOR
+        return granted and self.instance.role != Role.ADMINISTRATOR
+
+
+class PortalUserCreationForm(ReauthenticationForm, AdminUserCreationForm):
+    """A new account gets a password the administrator knows: always confirmed."""
+
+
+class ReauthenticatedPasswordForm(ReauthenticationForm, AdminPasswordChangeForm):
+    """Setting, resetting or disabling someone's password: always confirmed."""
+
+
+def password_state(user: User) -> str:
+    return "設定済み" if user.has_usable_password() else UNUSABLE
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
+class UserAdmin(DjangoUserAdmin, UserManagementAdmin):
+    form = PortalUserChangeForm
+    add_form = PortalUserCreationForm
+    change_password_form = ReauthenticatedPasswordForm
+    change_user_password_template = "admin/zaitaku_portal/user/change_password.html"  # noqa: S105
     list_display = ("username", "full_name", "role", "health_center", "email", "is_active")
     list_filter = ("role", "health_center", "is_active")
     search_fields = ("username", "full_name", "email")
@@ -24,6 +84,7 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
         (None, {"fields": ("username", "password")}),
         ("利用者情報", {"fields": ("full_name", "email", "role", "health_center", "is_active")}),
         ("記録", {"fields": ("last_login", "date_joined")}),
+        REAUTH_FIELDSET,
     )
     add_fieldsets = (
         (
@@ -37,11 +98,123 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
                     "health_center",
                     "password1",
                     "password2",
+                    "reauth_code",
                 ),
             },
         ),
     )
     readonly_fields = ("last_login", "date_joined")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            return readonly + OWN_LOCKED_FIELDS
+        return readonly
+
+    def get_form(self, request, obj=None, **kwargs):
+        return with_request(super().get_form(request, obj, **kwargs), request)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if request.method == "POST" and is_locked(request.user):
+            return locked_response(request)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        before = User.objects.get(pk=obj.pk).audited_values() if change else {}
+        super().save_model(request, obj, form, change)
+        changes = differences(before, obj.audited_values())
+        if not change:
+            changes["パスワード"] = {"from": None, "to": "設定"}
+        if changes:
+            action = USER_CHANGED if change else USER_CREATED
+            record(request.user, action, obj, {**changes, ADDRESS: address_of(request)})
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page, with the form bound to this request (on a copy of this admin: the
+        instance is shared between threads) and the reset written to the audit log."""
+        target = self.get_object(request, unquote(id))
+        before = copy.copy(target)
+        bound = copy.copy(self)
+        bound.change_password_form = with_request(self.change_password_form, request)
+        response = DjangoUserAdmin.user_change_password(bound, request, id, form_url)
+        if request.method != "POST":
+            return response
+        if is_locked(request.user):
+            return locked_response(request)
+        _audit_password_reset(request, before)
+        return response
+
+
+def _audit_password_reset(request, before: User) -> None:
+    after = User.objects.get(pk=before.pk)
+    if after.password == before.password:
+        return
+    to = "再設定" if after.has_usable_password() else UNUSABLE
+    change = {"from": password_state(before), "to": to}
+    changes = {"パスワード": change, ADDRESS: address_of(request)}
+    record(request.user, RESET_BY_ADMINISTRATOR, after, changes)
+
+
+def _unconfirmed(request):
+    """The same request without its POST: Django's delete view deletes on any POST, so a
+    refused code shows the confirmation page again, with the message, instead."""
+    unconfirmed = copy.copy(request)
+    unconfirmed.method = "GET"
+    unconfirmed.POST = QueryDict()
+    return unconfirmed
+
+
+class DeviceRemovalAdmin(UserManagementAdmin):
+    """A user's two-factor device as the administrator sees it: listed and viewed (never its
+    secret, OTP_ADMIN_HIDE_SENSITIVE_DATA), removed one at a time with the administrator's own
+    code, never added or edited here (a device is set up by its owner, so nobody else
+    holds the key)."""
+
+    audit_label = ""
+    delete_confirmation_template = "admin/zaitaku_portal/device_delete_confirmation.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = with_request(ReauthenticationForm, request)(request.POST if posted else None)
+        if posted and not form.is_valid():
+            if is_locked(request.user):
+                return locked_response(request)
+            request = _unconfirmed(request)
+        context = {**(extra_context or {}), "reauth_form": form}
+        return super().delete_view(request, object_id, context)
+
+    def delete_model(self, request, obj):
+        changes = {self.audit_label: {"from": obj.name, "to": None}, ADDRESS: address_of(request)}
+        record(request.user, DEVICE_REMOVED_BY_ADMIN, obj.user, changes)
+        super().delete_model(request, obj)
+
+
+class TOTPDeviceAdmin(DeviceRemovalAdmin, OTPTOTPDeviceAdmin):
+    audit_label = "認証アプリ"
+
+
+class StaticDeviceAdmin(DeviceRemovalAdmin, OTPStaticDeviceAdmin):
+    audit_label = "回復コード"
+
+
+for _model, _admin in ((TOTPDevice, TOTPDeviceAdmin), (StaticDevice, StaticDeviceAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)
 
 
 @admin.register(SecondaryMedicalArea)

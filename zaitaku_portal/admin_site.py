@@ -4,6 +4,7 @@ migration of a third-party app changes."""
 
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
+from django.shortcuts import redirect
 
 THIRD_PARTY_NAMES = {
     "axes": (
@@ -34,6 +35,21 @@ class PortalAdminSite(AdminSite):
             for model in app["models"]:
                 model["name"] = models.get(model["object_name"], model["name"])
         return apps
+
+    def login(self, request, extra_context=None):
+        """Django's admin login, which takes a password like the portal's: the same
+        two-factor enrolment follows it."""
+        # here, not at the top: INSTALLED_APPS imports this module before models can load
+        from zaitaku_portal.two_factor import note_password_login
+
+        response = super().login(request, extra_context)
+        if request.method == "POST":
+            note_password_login(request)
+        return response
+
+    def password_change(self, request, extra_context=None):
+        """One page changes one's own password, the portal's, which writes the audit log."""
+        return redirect("password_change")
 
 
 class PortalAdminConfig(AdminConfig):

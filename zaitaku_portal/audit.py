@@ -6,6 +6,8 @@ from django.db import models
 
 from zaitaku_portal.models import AuditEntry
 
+ADDRESS = "接続元"  # the key under which every entry made for a request keeps its address
+
 
 def record(
     actor,
@@ -23,6 +25,24 @@ def record(
         changes=changes or {},
         reason=reason,
     )
+
+
+def address_of(request) -> str:
+    """The client's address as the server saw it (REMOTE_ADDR), as the login audit has
+    always written it."""
+    if request is None:
+        return ""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{label: {"from": old, "to": new}} for each value that changed, in the log's usual
+    shape; a value missing from `before` (a new record) counts as None."""
+    return {
+        label: {"from": before.get(label), "to": value}
+        for label, value in after.items()
+        if before.get(label) != value
+    }
 
 
 def history_of(target: models.Model):

@@ -3,13 +3,8 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from zaitaku_portal.audit import ADDRESS, address_of
 from zaitaku_portal.models import AuditEntry
-
-
-def _address(request) -> str:
-    if request is None:
-        return ""
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @receiver(user_logged_in)
@@ -20,7 +15,7 @@ def audit_login(sender, request, user, **kwargs):
         target_type="auth.login",
         target_id=str(user.pk),
         target_label=user.get_username(),
-        changes={"接続元": _address(request)},
+        changes={ADDRESS: address_of(request)},
     )
 
 
@@ -34,7 +29,7 @@ def audit_logout(sender, request, user, **kwargs):
         target_type="auth.login",
         target_id=str(user.pk),
         target_label=user.get_username(),
-        changes={"接続元": _address(request)},
+        changes={ADDRESS: address_of(request)},
     )
 
 
@@ -44,5 +39,5 @@ def audit_login_failure(sender, credentials, request=None, **kwargs):
         action="ログイン失敗",
         target_type="auth.login",
         target_label=str(credentials.get("username", ""))[:255],
-        changes={"接続元": _address(request)},
+        changes={ADDRESS: address_of(request)},
     )

@@ -1,10 +1,14 @@
-"""Optional TOTP two-factor authentication for prefecture staff (docs/adr/0010).
+"""TOTP two-factor authentication for prefecture staff (docs/adr/0010), required for those
+`access.requires_two_factor` names (administrators; all staff with a setting).
 
 A staff user with a confirmed TOTP device is logged in by the password but not *verified*
 (django-otp's OTPMiddleware); `TwoFactorRequiredMiddleware` sends every request of such a
-session to the code page until a current code is entered. Wrong codes are counted per user in
-the audit log: five within 15 minutes lock the code page for 15 minutes, whatever the address
-and however often the password is entered again."""
+session to the code page until a current code is entered, and every request of a password
+session whose user must have two-factor but has no device to the setup page. Wrong codes are
+counted per user in the audit log, wherever they are typed (login, turning it off, new
+recovery codes, an administrator's confirmation in the admin): five within 15 minutes log the
+session out and lock the code page for 15 minutes, whatever the address and however often the
+password is entered again."""
 
 from __future__ import annotations
 
@@ -34,8 +38,14 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from zaitaku_portal.access import STAFF_ROLES, home_url_for, require_roles, role_of
-from zaitaku_portal.audit import record
+from zaitaku_portal.access import (
+    STAFF_ROLES,
+    home_url_for,
+    require_roles,
+    requires_two_factor,
+    role_of,
+)
+from zaitaku_portal.audit import ADDRESS, address_of, record
 from zaitaku_portal.models import AuditEntry
 
 FAILURE_LIMIT = 5
@@ -44,7 +54,9 @@ DEVICE_NAME = "認証アプリ"
 CODE_FAILURE = "二要素認証コード誤り"
 DEVICE_CONFIRMED = "二要素認証の設定"
 DEVICE_REMOVED = "二要素認証の解除"
+DEVICE_REMOVED_BY_ADMIN = "二要素認証の登録削除"  # by an administrator, for a lost phone
 PENDING_KEY_SESSION = "two_factor_pending_key"
+ENROLMENT_SESSION = "two_factor_enforced"  # begun with a password: enrolment is enforced
 NEW_CODES_SESSION = "two_factor_new_recovery_codes"  # shown once, then forgotten
 RECOVERY_NAME = "回復コード"
 RECOVERY_COUNT = 10
@@ -53,6 +65,24 @@ RECOVERY_USED = "回復コードでのログイン"
 WRONG_CODE = (
     "確認コードが正しくありません。認証アプリに表示されている最新の6桁の数字を入力してください。"
 )
+REAUTH_PAGE = "管理画面での本人確認"
+REAUTH_MISSING = (
+    "この操作には本人確認が必要です。あなたの認証アプリに表示されている6桁の確認コード、"
+    "または回復コードを入力してください。"
+)
+REAUTH_MALFORMED = (
+    "本人確認のコードは、6桁の確認コード、または8文字の回復コード（例: abcd-efgh）で"
+    "入力してください。"
+)
+REAUTH_WRONG = (
+    "本人確認のコードが正しくないか、既に使われています。あなたの認証アプリに表示されている"
+    "最新の確認コードを入力してください。"
+)
+REAUTH_NO_DEVICE = (
+    "この操作には本人確認が必要ですが、あなたの二要素認証が設定されていません。"
+    "先に「二要素認証の設定」で認証アプリを登録してください。"
+)
+REAUTH_LOCKED = "確認コードを続けて間違えたため、15分間は本人確認ができません。"
 
 
 # --- service ---------------------------------------------------------------------------
@@ -67,6 +97,24 @@ def needs_verification(user) -> bool:
     # the app's device, not the recovery codes: when an administrator removes a lost phone's
     # device in the admin, the password alone works again until a new one is set up
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def note_password_login(request: HttpRequest) -> None:
+    """Called by the two pages that take a password (the portal's login and the admin's),
+    once logged in: in this session, a user who must use two-factor and has no device is
+    kept on the setup page. Sessions made without a password (the test client's
+    force_login) are left as before (ADR 0010)."""
+    if request.user.is_authenticated:
+        request.session[ENROLMENT_SESSION] = True
+
+
+def needs_enrolment(request: HttpRequest) -> bool:
+    """A password session of a user who must use two-factor and has no device yet."""
+    return (
+        bool(request.session.get(ENROLMENT_SESSION))
+        and requires_two_factor(request.user)
+        and confirmed_device(request.user) is None
+    )
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -100,7 +148,7 @@ def issue_recovery_codes(request: HttpRequest) -> list[str]:
         device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
         tokens = [StaticToken.random_token() for _ in range(RECOVERY_COUNT)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in tokens)
-        record(user, RECOVERY_ISSUED, user, {"個数": RECOVERY_COUNT, "接続元": _address(request)})
+        record(user, RECOVERY_ISSUED, user, {"個数": RECOVERY_COUNT, ADDRESS: address_of(request)})
     request.session[NEW_CODES_SESSION] = [show_recovery_code(t) for t in tokens]
     return tokens
 
@@ -110,20 +158,15 @@ def verify_recovery_code(request: HttpRequest, text: str) -> StaticDevice | None
     the session is verified, and the audit log says so (with the codes left)."""
     user = request.user
     with transaction.atomic():
-        device = (
-            StaticDevice.objects.select_for_update()
-            .filter(user=user, confirmed=True)
-            .order_by("pk")
-            .first()
-        )
+        device = _locked_device(StaticDevice, user)
         code = normalise_recovery_code(text)
         if device is not None and re.fullmatch(r"[a-z2-7]{8}", code) and device.verify_token(code):
             request.session.cycle_key()
             otp_login(request, device)
             left = device.token_set.count()
-            record(user, RECOVERY_USED, user, {"残り": left, "接続元": _address(request)})
+            record(user, RECOVERY_USED, user, {"残り": left, ADDRESS: address_of(request)})
             return device
-        record(user, CODE_FAILURE, user, {"接続元": _address(request), "種類": RECOVERY_NAME})
+        record(user, CODE_FAILURE, user, {ADDRESS: address_of(request), "種類": RECOVERY_NAME})
     return None
 
 
@@ -142,27 +185,54 @@ def is_locked(user) -> bool:
     return recent_failures(user) >= FAILURE_LIMIT
 
 
-def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def _locked_device(model, user):
+    """The user's confirmed device, its row locked so parallel guesses are counted one after
+    another."""
+    devices = model.objects.select_for_update().filter(user=user, confirmed=True)
+    return devices.order_by("pk").first()
 
 
 def verify_login_code(request: HttpRequest, code: str) -> TOTPDevice | None:
-    """Check a code at login; on success the session is verified, on failure it is audited.
-    The device row is locked so parallel guesses are counted one after another."""
+    """Check a code at login; on success the session is verified, on failure it is audited."""
     user = request.user
     with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=True)
-            .order_by("pk")
-            .first()
-        )
+        device = _locked_device(TOTPDevice, user)
         if device is not None and device.verify_token(code):
             request.session.cycle_key()
             otp_login(request, device)
             return device
-        record(user, CODE_FAILURE, user, {"接続元": _address(request)})
+        record(user, CODE_FAILURE, user, {ADDRESS: address_of(request)})
     return None
+
+
+def check_current_code(request: HttpRequest, code: str, page: str) -> TOTPDevice | None:
+    """A current app code for a change to the user's own two-factor (turning it off, new
+    recovery codes); a wrong one counts towards the lock like one at login."""
+    user = request.user
+    with transaction.atomic():
+        device = _locked_device(TOTPDevice, user)
+        if device is not None and device.verify_token(code):
+            return device
+        record(user, CODE_FAILURE, user, {ADDRESS: address_of(request), "画面": page})
+    return None
+
+
+def has_second_factor(user) -> bool:
+    return confirmed_device(user) is not None or recovery_codes_left(user) > 0
+
+
+def reauthenticate(request: HttpRequest, code: str) -> bool:
+    """The acting user's own second factor once more, typed in the form of an action that
+    could take over another account: an app code (six digits) or a recovery code (used up).
+    A wrong one counts towards the lock."""
+    user = request.user
+    model = TOTPDevice if re.fullmatch(r"\d{6}", code) else StaticDevice
+    with transaction.atomic():
+        device = _locked_device(model, user)
+        if device is not None and device.verify_token(code):
+            return True
+        record(user, CODE_FAILURE, user, {ADDRESS: address_of(request), "画面": REAUTH_PAGE})
+    return False
 
 
 def _totp_for_key(hex_key: str) -> TOTP:
@@ -184,7 +254,7 @@ def confirm_new_device(request: HttpRequest, hex_key: str, code: str) -> TOTPDev
         device = TOTPDevice.objects.create(
             user=user, name=DEVICE_NAME, key=hex_key, confirmed=True, last_t=totp.t()
         )
-        record(user, DEVICE_CONFIRMED, user, {"端末": device.name, "接続元": _address(request)})
+        record(user, DEVICE_CONFIRMED, user, {"端末": device.name, ADDRESS: address_of(request)})
     otp_login(request, device)
     return device
 
@@ -192,15 +262,10 @@ def confirm_new_device(request: HttpRequest, hex_key: str, code: str) -> TOTPDev
 def remove_devices(request: HttpRequest, code: str) -> bool:
     user = request.user
     with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=True)
-            .order_by("pk")
-            .first()
-        )
-        if device is None or not device.verify_token(code):
+        device = check_current_code(request, code, DEVICE_REMOVED)
+        if device is None:
             return False
-        record(user, DEVICE_REMOVED, user, {"端末": device.name, "接続元": _address(request)})
+        record(user, DEVICE_REMOVED, user, {"端末": device.name, ADDRESS: address_of(request)})
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()  # the recovery codes go with it
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
@@ -217,16 +282,22 @@ def otpauth_uri(user, hex_key: str) -> str:
 
 class TwoFactorRequiredMiddleware:
     """Until a staff user with a device has entered a code, every page (the portal's and the
-    admin's) redirects to the code page. Installed after django-otp's OTPMiddleware."""
+    admin's) redirects to the code page; until a user who must use two-factor has set it up,
+    every page but the setup page redirects there. Installed after django-otp's
+    OTPMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._exempt(request.path) or not needs_verification(request.user):
+        if self._exempt(request.path):
             return self.get_response(request)
-        verify_url = reverse("two_factor_verify")
-        return redirect(f"{verify_url}?{urlencode({'next': request.get_full_path()})}")
+        if needs_verification(request.user):
+            verify_url = reverse("two_factor_verify")
+            return redirect(f"{verify_url}?{urlencode({'next': request.get_full_path()})}")
+        if request.path != reverse("two_factor_setup") and needs_enrolment(request):
+            return redirect("two_factor_setup")
+        return self.get_response(request)
 
     @staticmethod
     def _exempt(path: str) -> bool:
@@ -252,6 +323,57 @@ class CodeForm(forms.Form):
         return code
 
 
+class ReauthenticationForm(forms.Form):
+    """The acting administrator's own code, in the same form as the action it confirms (a
+    password reset, a device removal, the administrator role). Forms that mix this in are
+    given the request by the admin (`with_request`); `reauthentication_needed` says when the
+    code is asked for. It is checked only once the rest of the form is valid, so a typo
+    elsewhere does not use up a code."""
+
+    reauth_code = forms.CharField(
+        label="本人確認（あなたの確認コード）",
+        max_length=20,
+        required=False,
+        help_text="あなたの認証アプリに表示されている6桁の確認コード、または回復コード（8文字）。",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    request: HttpRequest | None = None
+
+    def reauthentication_needed(self) -> bool:
+        return True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.reauthentication_needed():
+            error = self._reauthentication_error(cleaned.get("reauth_code", ""))
+            if error:
+                self.add_error("reauth_code", error)
+        return cleaned
+
+    def _reauthentication_error(self, text: str) -> str | None:
+        user = self.request.user
+        code = normalise_recovery_code(text)
+        if not has_second_factor(user):
+            return REAUTH_NO_DEVICE
+        if not code:
+            return REAUTH_MISSING
+        if not re.fullmatch(r"\d{6}|[a-z2-7]{8}", code):
+            return REAUTH_MALFORMED
+        if self.errors:
+            return None  # the other errors first; the code is checked when they are mended
+        if is_locked(user):
+            return REAUTH_LOCKED
+        return None if reauthenticate(self.request, code) else REAUTH_WRONG
+
+
+def with_request(form_class: type[forms.BaseForm], request: HttpRequest) -> type:
+    """The form class bound to this request (a new subclass per request: admin instances are
+    shared between threads, so the request cannot be kept on them)."""
+    return type(form_class.__name__, (form_class,), {"request": request})
+
+
 class RecoveryCodeForm(forms.Form):
     recovery_code = forms.CharField(
         label="回復コード（8文字）",
@@ -274,14 +396,16 @@ class RecoveryCodeForm(forms.Form):
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path of this site only: redirect() would read "፩" or "home" as a view name (500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
     return home_url_for(request.user)
 
 
-def _locked_response(request: HttpRequest) -> HttpResponse:
+def locked_response(request: HttpRequest) -> HttpResponse:
+    """The end of a session whose user typed five wrong codes: logged out, 429."""
     logout(request)
     return render(request, "registration/two_factor_locked.html", status=429)
 
@@ -293,7 +417,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if not needs_verification(request.user):
         return redirect(_safe_next(request))
     if is_locked(request.user):
-        return _locked_response(request)
+        return locked_response(request)
     using_recovery = request.method == "POST" and "recovery_code" in request.POST
     form = CodeForm(request.POST if request.method == "POST" and not using_recovery else None)
     recovery_form = RecoveryCodeForm(request.POST if using_recovery else None)
@@ -309,13 +433,13 @@ def verify(request: HttpRequest) -> HttpResponse:
             )
             return redirect(_safe_next(request))
         if is_locked(request.user):
-            return _locked_response(request)
+            return locked_response(request)
         recovery_form.add_error("recovery_code", "回復コードが正しくないか、既に使われています。")
     elif not using_recovery and request.method == "POST" and form.is_valid():
         if verify_login_code(request, form.cleaned_data["otp_token"]) is not None:
             return redirect(_safe_next(request))
         if is_locked(request.user):
-            return _locked_response(request)
+            return locked_response(request)
         form.add_error("otp_token", WRONG_CODE)
     return render(
         request,
@@ -339,7 +463,10 @@ def _setup_page(request: HttpRequest, form: CodeForm | None = None, status: int 
         "recovery_left": recovery_codes_left(request.user),
         "recovery_count": RECOVERY_COUNT,
         "new_recovery_codes": request.session.pop(NEW_CODES_SESSION, None),
+        "required": requires_two_factor(request.user),
     }
+    if needs_enrolment(request):
+        context["navigation"] = []  # nothing else opens until it is set up
     if device is None:
         hex_key = request.session.get(PENDING_KEY_SESSION)
         if not hex_key:
@@ -377,14 +504,11 @@ def setup(request: HttpRequest) -> HttpResponse:
     return _setup_page(request, form, status=200)
 
 
-@require_roles(*STAFF_ROLES)
-@require_POST
-def disable(request: HttpRequest) -> HttpResponse:
-    """Turning two-factor off needs a current code, so a borrowed session cannot do it."""
-    form = CodeForm(request.POST)
-    if form.is_valid() and remove_devices(request, form.cleaned_data["otp_token"]):
-        messages.success(request, "二要素認証を解除しました。")
-        return redirect("two_factor_setup")
+def _refused(request: HttpRequest, form: CodeForm) -> HttpResponse:
+    """A wrong or malformed code on the user's own two-factor pages: the page again with the
+    message, or the lock once the wrong codes reach five."""
+    if is_locked(request.user):
+        return locked_response(request)
     if form.is_valid():
         form.add_error("otp_token", WRONG_CODE)
     return _setup_page(request, form)
@@ -392,17 +516,32 @@ def disable(request: HttpRequest) -> HttpResponse:
 
 @require_roles(*STAFF_ROLES)
 @require_POST
+def disable(request: HttpRequest) -> HttpResponse:
+    """Turning two-factor off needs a current code, so a borrowed session cannot do it. A user
+    who must use it is sent straight back to set up a new one (a new phone)."""
+    if is_locked(request.user):
+        return locked_response(request)
+    form = CodeForm(request.POST)
+    if form.is_valid() and remove_devices(request, form.cleaned_data["otp_token"]):
+        message = "二要素認証を解除しました。"
+        if requires_two_factor(request.user):
+            message += "あなたの役割では必須のため、新しい認証アプリを登録してください。"
+        messages.success(request, message)
+        return redirect("two_factor_setup")
+    return _refused(request, form)
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
     """Ten new recovery codes for a current code from the app; the old ones stop working."""
+    if is_locked(request.user):
+        return locked_response(request)
     form = CodeForm(request.POST)
-    device = confirmed_device(request.user)
-    if device is not None and form.is_valid():
-        with transaction.atomic():
-            locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-            accepted = locked.verify_token(form.cleaned_data["otp_token"])
-        if accepted:
-            issue_recovery_codes(request)
-            messages.success(request, "回復コードを作り直しました。以前の回復コードは使えません。")
-            return redirect("two_factor_setup")
-        form.add_error("otp_token", WRONG_CODE)
-    return _setup_page(request, form)
+    if form.is_valid() and check_current_code(
+        request, form.cleaned_data["otp_token"], RECOVERY_ISSUED
+    ):
+        issue_recovery_codes(request)
+        messages.success(request, "回復コードを作り直しました。以前の回復コードは使えません。")
+        return redirect("two_factor_setup")
+    return _refused(request, form)

@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "account/password/done/",
+        views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("login/two-factor/", two_factor.verify, name="two_factor_verify"),
     path("two-factor/", two_factor.setup, name="two_factor_setup"),
     path("two-factor/disable/", two_factor.disable, name="two_factor_disable"),

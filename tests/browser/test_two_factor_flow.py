@@ -56,3 +56,20 @@ def test_staff_logs_in_with_a_recovery_code_when_the_phone_is_lost(page, live_se
     page.get_by_role("button", name="回復コードでログイン").click()
     expect(page).to_have_url(re.compile(r"/subsidies/review/$"))
     expect(page.locator(".messages")).to_contain_text("回復コードでログインしました（残り9個）")
+
+
+def test_an_administrator_sets_up_two_factor_at_first_login(page, live_server, world):
+    """Required for administrators (issue 12): after the password, the setup page and nothing
+    else until a first code is confirmed."""
+    log_in(page, live_server, "admin")
+    expect(page).to_have_url(re.compile(r"/two-factor/$"))
+    expect(page.get_by_role("status")).to_contain_text("二要素認証の設定が必要です")
+    expect(page.get_by_role("navigation", name="メインメニュー")).to_have_count(0)
+    page.goto(f"{live_server.url}/admin/")
+    expect(page).to_have_url(re.compile(r"/two-factor/$"))
+    secret = page.locator("#two-factor-secret").get_attribute("data-secret")
+    page.get_by_label("確認コード（6桁）").fill(f"{totp(b32decode(secret)):06d}")
+    page.get_by_role("button", name="確認して有効にする").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    page.goto(f"{live_server.url}/admin/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("マスタデータの管理")

@@ -184,11 +184,20 @@ def test_force_login_staff_without_a_device_is_unaffected(client, world):
 
 def test_only_the_administrator_may_remove_a_device_in_the_admin(client, world, device):
     admin_user = world.users[Role.ADMINISTRATOR]
-    client.force_login(admin_user)
+    # since issue 12 the administrator confirms a removal with their own code
+    own = TOTPDevice.objects.create(user=admin_user, name="認証アプリ", confirmed=True)
+    log_in(client, "admin")
+    client.post(VERIFY, {"otp_token": code(own)})
     listing = client.get("/admin/otp_totp/totpdevice/")
     assert listing.status_code == 200
     assert device.key not in listing.content.decode()
-    delete = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    unconfirmed = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert unconfirmed.status_code == 200
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    delete = client.post(
+        f"/admin/otp_totp/totpdevice/{device.pk}/delete/",
+        {"post": "yes", "reauth_code": code(own, 1)},
+    )
     assert delete.status_code == 302
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     client.force_login(world.users[Role.PREFECTURE_STAFF])

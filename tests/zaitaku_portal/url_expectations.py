@@ -21,4 +21,7 @@ CASES = [
     UrlCase("two_factor_setup", only(STAFF)),
     UrlCase("two_factor_disable", only(STAFF, status=405)),
     UrlCase("two_factor_recovery_codes", only(STAFF, status=405)),
+    # Every role changes its own password (issue 12).
+    UrlCase("password_change", everyone(200)),
+    UrlCase("password_change_done", everyone(200)),
 ]

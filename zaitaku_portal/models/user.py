@@ -31,6 +31,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def audited_values(self) -> dict:
+        """What the audit log compares before and after an administrator's change (issue 12):
+        the role, whether the account may log in, and the scope of a health-center user."""
+        return {
+            "役割": self.get_role_display() or None,
+            "有効": self.is_active,
+            "所属保健所": str(self.health_center) if self.health_center_id else None,
+        }
+
     def save(self, *args, **kwargs):
         # The admin site is for the prefecture's own staff; the role decides, not a checkbox.
         self.is_staff = self.role in {Role.PREFECTURE_STAFF, Role.ADMINISTRATOR}

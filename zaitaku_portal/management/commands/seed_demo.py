@@ -186,3 +186,7 @@ class Command(BaseCommand):
         for username, full_name, role, center, hub_names in DEMO_USERS:
             scope = center or "・".join(hub_names) or "県全体"
             self.stdout.write(f"  {username:<10} {role.label}（{scope}） {full_name}")
+        self.stdout.write(
+            "admin は二要素認証が必須です: 初回ログインで認証アプリ（Google Authenticator など）"
+            "に設定キーを登録してから使えます。"
+        )
