@@ -19,6 +19,7 @@ from hospitals.designations import (
 from hospitals.models import ActiveHospitalDesignation, RegistryImportRun
 from hospitals.registry import service as registry
 from hospitals.registry.reader import MAX_FILE_BYTES
+from zaitaku_portal import query
 from zaitaku_portal.access import (
     ALL_ROLES,
     STAFF_ROLES,
@@ -28,8 +29,17 @@ from zaitaku_portal.access import (
     institutions_for,
     require_roles,
 )
+from zaitaku_portal.bounds import (
+    ID_MAX,
+    YEAR_MAX,
+    max_length_of,
+    shown,
+    too_long_message,
+    whole_number,
+)
 from zaitaku_portal.exports import csv_response, xlsx_response
 from zaitaku_portal.models import Municipality
+from zaitaku_portal.query import refuses_bad_query
 from zaitaku_portal.wareki import fiscal_year_label, fiscal_year_of, wareki_date
 
 STAFF = tuple(STAFF_ROLES)
@@ -125,7 +135,38 @@ def _parse_date(value: str, label: str) -> datetime.date | None:
         raise DesignationError(f"{label}「{value}」は日付として読めません。") from None
 
 
+def _posted_id(request, name: str, label: str) -> int | None:
+    """An id chosen on the form (a select or a checkbox): digits only, else a message."""
+    raw = request.POST.get(name, "")
+    if not raw:
+        return None
+    value = whole_number(raw)
+    if value is None or value > ID_MAX:
+        raise DesignationError(f"「{label}」の指定「{shown(raw)}」が正しくありません。")
+    return value
+
+
+def _chosen_municipality(request) -> int | None:
+    if request.method == "POST" and request.POST.get("municipality"):
+        try:
+            return _posted_id(request, "municipality", "市区町村")
+        except DesignationError as error:
+            raise query.BadQuery(str(error)) from None
+    return query.number(request, "municipality", "市区町村")
+
+
+def _chosen_institutions(request) -> list[int]:
+    chosen = []
+    for raw in request.POST.getlist("institution"):
+        value = whole_number(raw)
+        if value is None or value > ID_MAX:
+            raise DesignationError("候補一覧にない医療機関が選ばれています。")
+        chosen.append(value)
+    return chosen
+
+
 @require_roles(*STAFF)
+@refuses_bad_query
 def candidates(request):
     areas = areas_for(request.user)
     municipalities = (
@@ -136,25 +177,24 @@ def candidates(request):
     )
     municipality = None
     candidate_list = []
-    municipality_id = request.GET.get("municipality") or request.POST.get("municipality")
-    if municipality_id:
-        if not str(municipality_id).isdigit():
-            raise Http404
+    municipality_id = _chosen_municipality(request)
+    if municipality_id is not None:
         municipality = get_object_or_404(municipalities, pk=municipality_id)
         candidate_list = candidates_for(municipality)
     if request.method == "POST" and municipality is not None:
         try:
             area = get_object_or_404(
-                areas.filter(municipalities=municipality), pk=request.POST.get("area") or 0
+                areas.filter(municipalities=municipality),
+                pk=_posted_id(request, "area", "在宅医療圏") or 0,
             )
-            hub_id = request.POST.get("hub")
+            hub_id = _posted_id(request, "hub", "連携する拠点")
             hub = get_object_or_404(hubs_for(request.user), pk=hub_id) if hub_id else None
             start = _parse_date(request.POST.get("start_date", ""), "指定開始日")
             if start is None:
                 raise DesignationError("指定開始日を入力してください。")
             end = _parse_date(request.POST.get("end_date", ""), "指定終了日")
             allowed = {c.institution.pk: c.institution for c in candidate_list}
-            chosen_ids = [int(i) for i in request.POST.getlist("institution") if i.isdigit()]
+            chosen_ids = _chosen_institutions(request)
             chosen = [allowed[i] for i in chosen_ids if i in allowed]
             if len(chosen) != len(chosen_ids):
                 raise DesignationError("候補一覧にない医療機関が選ばれています。")
@@ -196,7 +236,7 @@ def end_designation_view(request, pk: int):
             end = _parse_date(request.POST.get("end_date", ""), "指定終了日")
             if end is None:
                 raise DesignationError("指定終了日を入力してください。")
-            end_designation(designation, end, request.POST.get("reason", ""), request.user)
+            end_designation(designation, end, _end_reason(request), request.user)
         except DesignationError as error:
             messages.error(request, str(error))
         else:
@@ -209,15 +249,27 @@ def end_designation_view(request, pk: int):
     )
 
 
+def _end_reason(request) -> str:
+    reason = request.POST.get("reason", "")
+    limit = max_length_of(ActiveHospitalDesignation, "end_reason")
+    if len(reason) > limit:
+        raise DesignationError(too_long_message("終了理由", limit, len(reason)))
+    return reason
+
+
+HISTORY_FIRST_YEAR = 1989  # 平成元年度: designations older than the portal may be recorded
+
+
 @require_roles(*ALL_ROLES)
+@refuses_bad_query
 def history(request):
     designations = designations_for(request.user)
     bounds = designations.aggregate(first=Min("start_date"), last=Max("designated_at"))
     today = datetime.date.today()
     first_year = fiscal_year_of(bounds["first"]) if bounds["first"] else fiscal_year_of(today)
     years = list(range(max(fiscal_year_of(today), first_year) + 1, first_year - 1, -1))
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else fiscal_year_of(today)
+    chosen = query.number(request, "year", "年度", minimum=HISTORY_FIRST_YEAR, maximum=YEAR_MAX)
+    year = chosen or fiscal_year_of(today)
     active = (
         active_in_fiscal_year(designations, year)
         .select_related("institution", "area", "hub")

@@ -2,8 +2,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
+from zaitaku_portal import query
 from zaitaku_portal.access import ALL_ROLES, designations_for, hubs_for, require_roles
 from zaitaku_portal.models import Role
+from zaitaku_portal.query import refuses_bad_query
 
 
 def _scoped_hubs(user):
@@ -14,17 +16,18 @@ PAGE_SIZE = 50
 
 
 @require_roles(*ALL_ROLES)
+@refuses_bad_query
 def hub_list(request):
     """Hubs in scope, searchable by name, 50 to a page (a national data set has 2,000)."""
     hubs = _scoped_hubs(request.user).order_by("name")
-    query = request.GET.get("q", "").strip()
-    if query:
-        hubs = hubs.filter(Q(name__icontains=query) | Q(operator_name__icontains=query))
+    searched = query.text(request, "q", "拠点名・運営主体名", max_length=100)
+    if searched:
+        hubs = hubs.filter(Q(name__icontains=searched) | Q(operator_name__icontains=searched))
     page = Paginator(hubs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "hubs/hub_list.html",
-        {"hubs": page.object_list, "page": page, "q": query},
+        {"hubs": page.object_list, "page": page, "q": searched},
     )
 
 

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from fractions import Fraction
 
 from django import forms
 
-from subsidies.models import ActivityKind, ExcludedSource
-from subsidies.services.claims import REPORT_FIELDS, MenuChange, expense_key, expense_label
+from subsidies.models import (
+    Activity,
+    ActivityKind,
+    Confirmation,
+    ExcludedSource,
+    ResultExpense,
+    ResultReport,
+)
+from subsidies.services.claims import (
+    REPORT_FIELDS,
+    MenuChange,
+    expense_key,
+    expense_label,
+    minutes_name_problem,
+)
+from zaitaku_portal.bounds import (
+    CountField,
+    YenField,
+    bounded_text,
+    max_length_of,
+    max_value_of,
+    number_text,
+    shown,
+)
 
 PROFESSIONS = (
     "医師",
@@ -56,45 +78,15 @@ TOPICS = (
 )
 
 
-def _normalise(value) -> str:
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    return text.replace(",", "").replace("円", "").strip()
+def _count(label: str, model, name: str) -> CountField:
+    """A count bounded as the model field says (zaitaku_portal/bounds.py)."""
+    return CountField(label=label, max_value=max_value_of(model, name))
 
 
-class YenField(forms.CharField):
-    """円単位の0以上の整数（全角数字とカンマ可）; empty is 0."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "class": "yen"})
-
-    def clean(self, value):
-        text = _normalise(value)
-        if text == "":
-            return 0
-        if not text.isdigit():
-            raise forms.ValidationError(
-                f"「{self.label}」は円単位の0以上の整数で入力してください（入力: {value}）。"
-            )
-        return int(text)
-
-
-class CountField(forms.IntegerField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("min_value", 0)
-        super().__init__(*args, **kwargs)
-        label = kwargs.get("label")
-        self.error_messages["invalid"] = f"「{label}」は整数で入力してください。"
-        self.error_messages["min_value"] = f"「{label}」は0以上で入力してください。"
-        self.error_messages["max_value"] = f"「{label}」が大きすぎます。"
-        self.widget.attrs.update({"inputmode": "numeric"})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = _normalise(value)
-        return super().to_python(value)
+def _text(label: str, model, name: str, rows: int) -> forms.CharField:
+    return bounded_text(
+        label, max_length_of(model, name), widget=forms.Textarea(attrs={"rows": rows})
+    )
 
 
 def date_field(label: str, required: bool = True) -> forms.DateField:
@@ -113,10 +105,12 @@ class ReportForm(forms.Form):
     """Narrative, consultation figures and every decided line's actual expenses."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    consultation_hours_per_week = CountField(
-        label=REPORT_FIELDS["consultation_hours_per_week"], max_value=168
+    consultation_hours_per_week = _count(
+        REPORT_FIELDS["consultation_hours_per_week"], ResultReport, "consultation_hours_per_week"
     )
-    consultation_count = CountField(label=REPORT_FIELDS["consultation_count"])
+    consultation_count = _count(
+        REPORT_FIELDS["consultation_count"], ResultReport, "consultation_count"
+    )
 
     def __init__(self, *args, report, expenses, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,9 +119,7 @@ class ReportForm(forms.Form):
         for name, label in REPORT_FIELDS.items():
             if name in self.fields:
                 continue
-            self.fields[name] = forms.CharField(
-                label=label, required=False, widget=forms.Textarea(attrs={"rows": 3})
-            )
+            self.fields[name] = _text(label, ResultReport, name, rows=3)
         hub_name = report.application.hub.name
         self.lines = []
         for index, expense in enumerate(expenses):
@@ -155,10 +147,8 @@ class ReportForm(forms.Form):
                 },
             )
             self.initial.setdefault(f"{prefix}-excluded_source", expense.excluded_source)
-            self.fields[f"{prefix}-excluded_reason"] = forms.CharField(
-                label=f"{label} 対象外とする理由",
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
+            self.fields[f"{prefix}-excluded_reason"] = _text(
+                f"{label} 対象外とする理由", ResultExpense, "excluded_reason", rows=2
             )
             self.initial.setdefault(f"{prefix}-excluded_reason", expense.excluded_reason)
             self.lines.append(
@@ -240,14 +230,12 @@ class ActivityForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     audience = forms.CharField(label="対象・訪問先", max_length=200, required=False)
-    attendance = CountField(label="参加者数")
-    trainees = CountField(label="受講者数")
-    half_days = CountField(label="半日数")
-    count = CountField(label="件数・人数")
-    amount = YenField(label="金額")
-    description = forms.CharField(
-        label="内容", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    attendance = _count("参加者数", Activity, "attendance")
+    trainees = _count("受講者数", Activity, "trainees")
+    half_days = _count("半日数", Activity, "half_days")
+    count = _count("件数・人数", Activity, "count")
+    amount = YenField(label="金額", max_value=max_value_of(Activity, "amount"))
+    description = _text("内容", Activity, "description", rows=3)
     minutes = forms.FileField(
         label="議事録（会議の場合。PDF・Word・Excel・画像、10MBまで）",
         required=False,
@@ -269,6 +257,12 @@ class ActivityForm(forms.Form):
 
     def affiliation_fields(self):
         return [(name, self[f"aff{i}"]) for i, name in enumerate(AFFILIATIONS)]
+
+    def clean_minutes(self):
+        upload = self.cleaned_data.get("minutes")
+        if upload and (problem := minutes_name_problem(upload.name)):
+            raise forms.ValidationError(problem)
+        return upload
 
     def data_dict(self) -> dict:
         d = self.cleaned_data
@@ -298,9 +292,7 @@ class ActivityForm(forms.Form):
 
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label="理由（拠点への説明）", required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    reason = _text("理由（拠点への説明）", ResultReport, "return_reason", rows=4)
 
 
 class ConfirmForm(forms.Form):
@@ -311,9 +303,7 @@ class ConfirmForm(forms.Form):
         error_messages={"required": "「通知番号」を入力してください。"},
     )
     notice_date = date_field("通知日")
-    reason = forms.CharField(
-        label="訂正の理由（訂正の場合）", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = _text("訂正の理由（訂正の場合）", Confirmation, "reason", rows=3)
 
 
 class AdvanceForm(forms.Form):
@@ -323,6 +313,17 @@ class AdvanceForm(forms.Form):
     amount = YenField(label="支払額")
     paid_on = date_field("支払日")
     note = forms.CharField(label="備考", max_length=200, required=False)
+    # The application's advance total when the page was shown: a second POST of the same
+    # page (double click, or someone else in between) is refused by record_advance.
+    advance_total = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=0,
+        error_messages={
+            "invalid": "画面の情報が正しくありません。再読み込みしてください。",
+            "min_value": "画面の情報が正しくありません。再読み込みしてください。",
+        },
+    )
 
     def __init__(self, *args, recipients, **kwargs):
         super().__init__(*args, **kwargs)
@@ -338,20 +339,23 @@ class AdvanceForm(forms.Form):
         return self.recipients[self.cleaned_data["recipient"]]
 
 
+RATE = re.compile(r"([0-9]{1,3})/([0-9]{1,3})")
+
+
 def parse_rate(text: str, label: str) -> Fraction:
-    cleaned = _normalise(text)
-    try:
-        if cleaned in ("10/10", "1"):
-            return Fraction(1)
-        numerator, denominator = (int(p) for p in cleaned.split("/"))
-        rate = Fraction(numerator, denominator)
-    except (ValueError, ZeroDivisionError):
+    """1/2, ２/３ or 10/10 (half- or full-width digits, at most three each)."""
+    cleaned = number_text(text).replace(" ", "")
+    if cleaned in ("10/10", "1"):
+        return Fraction(1)
+    match = RATE.fullmatch(cleaned)
+    if not match or int(match.group(2)) == 0:
         raise forms.ValidationError(
-            f"「{label}」は 1/2・2/3・10/10 のような分数で入力してください（入力: {text}）。"
-        ) from None
+            f"「{label}」は 1/2・2/3・10/10 のような分数で入力してください（入力: {shown(text)}）。"
+        )
+    rate = Fraction(int(match.group(1)), int(match.group(2)))
     if not 0 < rate <= 1:
         raise forms.ValidationError(
-            f"「{label}」は0より大きく1以下にしてください（入力: {text}）。"
+            f"「{label}」は0より大きく1以下にしてください（入力: {shown(text)}）。"
         )
     return rate
 
@@ -371,7 +375,7 @@ class WhatIfForm(forms.Form):
             self.fields[district] = forms.BooleanField(
                 label=f"{menu.name} 区割り数を乗じる", required=False
             )
-            self.fields[rate] = forms.CharField(label=f"{menu.name} 補助率", required=False)
+            self.fields[rate] = bounded_text(f"{menu.name} 補助率", 20)
             for name in (cap, district, rate):
                 self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
             self.initial.setdefault(cap, menu.cap_amount or "")

@@ -2,71 +2,57 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from django import forms
 
-from subsidies.models import ApplicationStatus, ReturnReason, SubsidyMenu
+from subsidies.models import (
+    Application,
+    ApplicationComment,
+    ApplicationStatus,
+    DecisionLine,
+    MenuPlan,
+    ReturnReason,
+    SubsidyMenu,
+)
 from subsidies.services.amounts import PER_MONTH, PER_PERSON_HALF_DAY
-from subsidies.services.applications import key_of, label_of, start_year_choices
+from subsidies.services.applications import (
+    attachment_name_problem,
+    key_of,
+    label_of,
+    start_year_choices,
+)
 from subsidies.services.plan_data import start_year_label
+from zaitaku_portal.bounds import (
+    TEXT,
+    CountField,
+    YenField,
+    bounded_text,
+    max_length_of,
+    max_value_of,
+)
+
+__all__ = ["CountField", "YenField"]
 
 
-def normalise_number_text(value) -> str:
-    """全角数字・カンマ・「円」を除いた半角の文字列."""
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    return text.replace(",", "").replace("円", "").strip()
+def _plan_text(label: str, name: str, rows: int, model=Application) -> forms.CharField:
+    return bounded_text(
+        label, max_length_of(model, name), widget=forms.Textarea(attrs={"rows": rows})
+    )
 
 
-class YenField(forms.CharField):
-    """円単位の整数. 全角数字とカンマは受け付けます."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "class": "yen"})
-
-    def clean(self, value):
-        text = normalise_number_text(value or "")
-        if text == "":
-            return 0
-        if not text.isdigit():
-            raise forms.ValidationError(
-                f"「{self.label}」は円単位の0以上の整数で入力してください（入力: {value}）。"
-            )
-        return int(text)
-
-
-class CountField(forms.IntegerField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("min_value", 0)
-        super().__init__(*args, **kwargs)
-        self.error_messages["invalid"] = f"「{kwargs.get('label')}」は整数で入力してください。"
-        self.error_messages["min_value"] = f"「{kwargs.get('label')}」は0以上で入力してください。"
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = normalise_number_text(value)
-        return super().to_python(value)
+def _plan_count(label: str, name: str, model=Application, **kwargs) -> CountField:
+    return CountField(label=label, max_value=max_value_of(model, name), **kwargs)
 
 
 class PlanForm(forms.Form):
     """The whole plan on one page: form 4-③, the hub's menus, each hospital's menus."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    district_policy = forms.CharField(
-        label="区割りの考え方", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    district_count = CountField(label="区割り数", min_value=1, required=True)
-    meeting_body_count = CountField(label="会議体の数")
-    planned_meetings = CountField(label="多職種連携会議の開催予定回数（年）")
-    meeting_members = forms.CharField(
-        label="会議体の構成員", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    other_actions = forms.CharField(
-        label="その他取り組み事項", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    district_policy = _plan_text("区割りの考え方", "district_policy", rows=2)
+    district_count = _plan_count("区割り数", "district_count", min_value=1, required=True)
+    meeting_body_count = _plan_count("会議体の数", "meeting_body_count")
+    planned_meetings = _plan_count("多職種連携会議の開催予定回数（年）", "planned_meetings")
+    meeting_members = _plan_text("会議体の構成員", "meeting_members", rows=2)
+    other_actions = _plan_text("その他取り組み事項", "other_actions", rows=3)
 
     def __init__(self, *args, application, lines, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,10 +72,8 @@ class PlanForm(forms.Form):
             prefix = f"l{index}-"
             fields = {
                 "wish": forms.BooleanField(label=f"{name}：補助の希望", required=False),
-                "planned_actions": forms.CharField(
-                    label=f"{name}：取り組み事項",
-                    required=False,
-                    widget=forms.Textarea(attrs={"rows": 2}),
+                "planned_actions": _plan_text(
+                    f"{name}：取り組み事項", "planned_actions", rows=2, model=MenuPlan
                 ),
                 "start_year": forms.TypedChoiceField(
                     label=f"{name}：開始年度",
@@ -98,13 +82,16 @@ class PlanForm(forms.Form):
                     coerce=int,
                     empty_value=None,
                 ),
-                "other_income": YenField(label=f"{name}：寄付金その他の収入"),
+                "other_income": YenField(
+                    label=f"{name}：寄付金その他の収入",
+                    max_value=max_value_of(MenuPlan, "other_income"),
+                ),
             }
             if line.menu.cap_unit == PER_PERSON_HALF_DAY:
-                fields["trainees"] = CountField(label=f"{name}：受講者数")
-                fields["half_days"] = CountField(label=f"{name}：半日数")
+                fields["trainees"] = _plan_count(f"{name}：受講者数", "trainees", MenuPlan)
+                fields["half_days"] = _plan_count(f"{name}：半日数", "half_days", MenuPlan)
             if line.menu.cap_unit == PER_MONTH:
-                fields["months"] = CountField(label=f"{name}：月数")
+                fields["months"] = _plan_count(f"{name}：月数", "months", MenuPlan)
             categories = list(line.menu.expense_categories.all())
             for category in categories:
                 fields[f"expense:{category.code}"] = YenField(label=f"{name}：{category.name}")
@@ -174,8 +161,11 @@ class ReturnForm(forms.Form):
     reason_code = forms.ChoiceField(
         label="差戻し理由", choices=[("", "選択してください"), *ReturnReason.choices]
     )
-    reason = forms.CharField(
-        label="差戻しの内容（拠点に表示されます）", widget=forms.Textarea(attrs={"rows": 4})
+    reason = bounded_text(
+        "差戻しの内容（拠点に表示されます）",
+        max_length_of(Application, "return_reason_text"),
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -186,7 +176,7 @@ class ReturnForm(forms.Form):
 
 class ReasonForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = bounded_text("理由", TEXT, required=True, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,8 +202,8 @@ class DecideForm(forms.Form):
             self.fields[f"amount{index}"] = YenField(
                 label=f"{row['label']}：交付決定額", initial=row["computed"]
             )
-            self.fields[f"reason{index}"] = forms.CharField(
-                label=f"{row['label']}：減額の理由", required=False
+            self.fields[f"reason{index}"] = bounded_text(
+                f"{row['label']}：減額の理由", max_length_of(DecisionLine, "reason")
             )
             if not self.is_bound:
                 self.initial[f"amount{index}"] = row["computed"]
@@ -229,11 +219,28 @@ class DecideForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label="コメント", widget=forms.Textarea(attrs={"rows": 3}))
+    body = bounded_text(
+        "コメント",
+        max_length_of(ApplicationComment, "body"),
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label="添付書類（PDF・xlsx・PNG・JPEG、10MBまで）")
+    file = forms.FileField(
+        label="添付書類（PDF・xlsx・PNG・JPEG、10MBまで）",
+        error_messages={
+            "required": "添付するファイルを選択してください。",
+            "empty": "「添付書類」のファイルが空です（0バイト）。",
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if problem := attachment_name_problem(upload.name):
+            raise forms.ValidationError(problem)
+        return upload
 
 
 class ExcelUploadForm(forms.Form):

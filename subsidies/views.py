@@ -27,6 +27,7 @@ from zaitaku_portal.access import (
     hubs_for,
     require_roles,
 )
+from zaitaku_portal.query import BadQuery, refuses_bad_query
 
 QUEUE_PAGE_SIZE = 50
 
@@ -41,6 +42,13 @@ def _queue(request):
         health_centers=health_centers_for(request.user),
     )
     applications = applications_for(request.user)
+    if form.is_bound and not form.is_valid():
+        # Dropping a filter it cannot read would widen the queue, and the bulk start of
+        # review with it (issue 12, point 6): say which one instead.
+        names = "".join(f"「{form.fields[name].label}」（{name}）" for name in form.errors)
+        raise BadQuery(
+            f"絞り込みの{names}の指定が正しくありません。一覧の選択肢から選んでください。"
+        )
     if form.is_valid():
         data = form.cleaned_data
         if data["fiscal_year"]:
@@ -100,6 +108,7 @@ def coverage_gaps(areas) -> list:
 
 
 @require_roles(*STAFF_ROLES)
+@refuses_bad_query
 def review_home(request):
     """Prefecture staff's home: the review queue, then where things stand."""
     form, without_status, applications = _queue(request)
@@ -138,6 +147,7 @@ def review_home(request):
 
 
 @require_roles(*STAFF_ROLES)
+@refuses_bad_query
 def review_export(request):
     """The queue as xlsx, with the page's filters (all pages, in the queue's order)."""
     from zaitaku_portal.spreadsheets import Column, write_xlsx, xlsx_response
@@ -175,6 +185,7 @@ def review_export(request):
 
 
 @require_roles(*STAFF_ROLES)
+@refuses_bad_query
 def bulk_review(request):
     """Start the review of every submitted application matching the filters (all pages)."""
     _, _, applications = _queue(request)

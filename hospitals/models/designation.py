@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from zaitaku_portal import bounds
+
 
 class ActiveHospitalDesignation(models.Model):
     """Designation of an institution as 積極的医療機関 for one home-care area.
@@ -52,7 +54,7 @@ class ActiveHospitalDesignation(models.Model):
         blank=True,
         related_name="+",
     )
-    end_reason = models.TextField("終了理由", blank=True)
+    end_reason = models.TextField("終了理由", blank=True, max_length=bounds.SHORT_TEXT)
 
     class Meta:
         ordering = ["area", "institution"]

@@ -1,7 +1,11 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from hospitals.codes import code_format_problem, luhn_check_passes
+from zaitaku_portal import bounds
+
+ONE_LINE = [bounds.single_line]
 
 
 def validate_institution_code(value: str) -> None:
@@ -43,11 +47,11 @@ class MedicalInstitution(models.Model):
         editable=False,
         help_text="検証番号がLuhn方式と一致しない場合は要確認として表示します。",
     )
-    name = models.CharField("医療機関名", max_length=200)
+    name = models.CharField("医療機関名", max_length=200, validators=ONE_LINE)
     kind = models.CharField("種別", max_length=10, choices=Kind.choices)
-    postal_code = models.CharField("郵便番号", max_length=8, blank=True)
-    address = models.CharField("所在地", max_length=200, blank=True)
-    phone = models.CharField("電話番号", max_length=20, blank=True)
+    postal_code = models.CharField("郵便番号", max_length=8, blank=True, validators=ONE_LINE)
+    address = models.CharField("所在地", max_length=200, blank=True, validators=ONE_LINE)
+    phone = models.CharField("電話番号", max_length=20, blank=True, validators=ONE_LINE)
     municipality = models.ForeignKey(
         "zaitaku_portal.Municipality",
         verbose_name="市区町村",
@@ -56,7 +60,9 @@ class MedicalInstitution(models.Model):
         blank=True,
         related_name="institutions",
     )
-    bed_count = models.PositiveIntegerField("病床数", null=True, blank=True)
+    bed_count = models.PositiveIntegerField(
+        "病床数", null=True, blank=True, validators=[MaxValueValidator(bounds.PEOPLE_MAX)]
+    )
     beds_text = models.CharField("病床数（名簿の記載）", max_length=200, blank=True)
     support_tier = models.CharField(
         "在宅療養支援病院・診療所の区分",

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from zaitaku_portal.bounds import single_line
+
 
 class HubCoordinator(models.Model):
     """拠点コーディネーター. A coordinator with a login sees this hub (and its hospitals)."""
@@ -22,7 +24,7 @@ class HubCoordinator(models.Model):
         blank=True,
         related_name="coordinator_roles",
     )
-    name = models.CharField("氏名", max_length=50)
+    name = models.CharField("氏名", max_length=50, validators=[single_line])
     qualification = models.CharField("資格要件", max_length=1, choices=Qualification.choices)
     since = models.DateField("配置日", null=True, blank=True)
 

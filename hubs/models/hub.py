@@ -1,6 +1,10 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from zaitaku_portal import bounds
+
+ONE_LINE = [bounds.single_line]
+
 
 class Hub(models.Model):
     """連携の拠点: the body that coordinates home care in one or more home-care areas."""
@@ -15,14 +19,18 @@ class Hub(models.Model):
         COMMUNITY_SUPPORT = "community_support", "地域包括支援センター"
         OTHER = "other", "その他"
 
-    name = models.CharField("拠点名", max_length=100, unique=True)
+    name = models.CharField("拠点名", max_length=100, unique=True, validators=ONE_LINE)
     operator_type = models.CharField("運営主体の種別", max_length=32, choices=OperatorType.choices)
-    operator_name = models.CharField("運営主体名", max_length=100)
-    representative_title = models.CharField("代表者職名", max_length=50, blank=True)
-    representative_name = models.CharField("代表者氏名", max_length=50, blank=True)
-    postal_code = models.CharField("郵便番号", max_length=8, blank=True)
-    address = models.CharField("所在地", max_length=200, blank=True)
-    phone = models.CharField("電話番号", max_length=20, blank=True)
+    operator_name = models.CharField("運営主体名", max_length=100, validators=ONE_LINE)
+    representative_title = models.CharField(
+        "代表者職名", max_length=50, blank=True, validators=ONE_LINE
+    )
+    representative_name = models.CharField(
+        "代表者氏名", max_length=50, blank=True, validators=ONE_LINE
+    )
+    postal_code = models.CharField("郵便番号", max_length=8, blank=True, validators=ONE_LINE)
+    address = models.CharField("所在地", max_length=200, blank=True, validators=ONE_LINE)
+    phone = models.CharField("電話番号", max_length=20, blank=True, validators=ONE_LINE)
     email = models.EmailField("連絡先メール", blank=True)
     areas = models.ManyToManyField(
         "zaitaku_portal.HomeCareArea", verbose_name="担当する在宅医療圏", related_name="hubs"
@@ -30,17 +38,17 @@ class Hub(models.Model):
     district_count = models.PositiveSmallIntegerField(
         "区割り数",
         default=1,
-        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.DISTRICTS_MAX)],
         help_text="会議体を置く区割りの数。区割り単位の上限額（基本額×区割り数）に使います。",
     )
     desk_hours_per_week = models.PositiveSmallIntegerField(
         "相談窓口の週あたり開設時間",
         default=0,
-        validators=[MaxValueValidator(168)],
+        validators=[MaxValueValidator(bounds.HOURS_PER_WEEK_MAX)],
     )
     designated_from = models.DateField("指定開始日")
     designated_until = models.DateField("指定終了日", null=True, blank=True)
-    note = models.TextField("備考", blank=True)
+    note = models.TextField("備考", blank=True, max_length=bounds.TEXT)
 
     class Meta:
         ordering = ["name"]

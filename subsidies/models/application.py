@@ -6,7 +6,10 @@ Every write bumps `version` so two people acting at once cannot overwrite each o
 (docs/adr/0004-applications-workflow.md)."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from zaitaku_portal import bounds
 
 from .superseding import FrozenVersion, SupersedingQuerySet, WrittenOnce
 
@@ -45,21 +48,31 @@ class Application(models.Model):
     version = models.PositiveIntegerField("更新番号", default=1)
     is_change_request = models.BooleanField("変更承認申請", default=False)
     # form 4-③: meeting structure
-    district_policy = models.TextField("区割りの考え方", blank=True)
-    district_count = models.PositiveSmallIntegerField("区割り数", default=1)
-    meeting_body_count = models.PositiveSmallIntegerField("会議体の数", null=True, blank=True)
-    meeting_members = models.TextField("会議体の構成員", blank=True)
+    district_policy = models.TextField("区割りの考え方", blank=True, max_length=bounds.SHORT_TEXT)
+    district_count = models.PositiveSmallIntegerField(
+        "区割り数",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.DISTRICTS_MAX)],
+    )
+    meeting_body_count = models.PositiveSmallIntegerField(
+        "会議体の数",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.MEETINGS_MAX)],
+    )
+    meeting_members = models.TextField("会議体の構成員", blank=True, max_length=bounds.SHORT_TEXT)
     planned_meetings = models.PositiveSmallIntegerField(
         "多職種連携会議の開催予定回数（年）",
         null=True,
         blank=True,
+        validators=[MaxValueValidator(bounds.MEETINGS_MAX)],
         help_text="進捗ダッシュボードで開催回数と比べます（国の目安は年4回以上）。",
     )
-    other_actions = models.TextField("その他取り組み事項", blank=True)
+    other_actions = models.TextField("その他取り組み事項", blank=True, max_length=bounds.TEXT)
     return_reason_code = models.CharField(
         "差戻し理由", max_length=20, choices=ReturnReason.choices, blank=True
     )
-    return_reason_text = models.TextField("差戻しの内容", blank=True)
+    return_reason_text = models.TextField("差戻しの内容", blank=True, max_length=bounds.TEXT)
     submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
@@ -102,12 +115,25 @@ class MenuPlan(models.Model):
         blank=True,
     )
     wish = models.BooleanField("補助の希望", default=False)
-    planned_actions = models.TextField("取り組み事項", blank=True)
-    start_year = models.PositiveSmallIntegerField("開始年度（西暦）", null=True, blank=True)
-    trainees = models.PositiveIntegerField("受講者数", null=True, blank=True)
-    half_days = models.PositiveIntegerField("半日数", null=True, blank=True)
-    months = models.PositiveIntegerField("月数", null=True, blank=True)
-    other_income = models.PositiveBigIntegerField("寄付金その他の収入（円）", default=0)
+    planned_actions = models.TextField("取り組み事項", blank=True, max_length=bounds.TEXT)
+    start_year = models.PositiveSmallIntegerField(
+        "開始年度（西暦）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(bounds.YEAR_MIN), MaxValueValidator(bounds.YEAR_MAX)],
+    )
+    trainees = models.PositiveIntegerField(
+        "受講者数", null=True, blank=True, validators=[MaxValueValidator(bounds.PEOPLE_MAX)]
+    )
+    half_days = models.PositiveIntegerField(
+        "半日数", null=True, blank=True, validators=[MaxValueValidator(bounds.HALF_DAYS_MAX)]
+    )
+    months = models.PositiveIntegerField(
+        "月数", null=True, blank=True, validators=[MaxValueValidator(bounds.MONTHS_MAX)]
+    )
+    other_income = models.PositiveBigIntegerField(
+        "寄付金その他の収入（円）", default=0, validators=[MaxValueValidator(bounds.YEN_MAX)]
+    )
     expenses = models.JSONField(
         "費目別の予定経費（円）", default=dict, blank=True, help_text="{費目コード: 円}"
     )
@@ -188,7 +214,11 @@ class Decision(WrittenOnce):
         verbose_name = "交付決定"
         verbose_name_plural = "交付決定"
         constraints = [
-            models.UniqueConstraint(fields=["application", "number"], name="one_decision_number")
+            models.UniqueConstraint(fields=["application", "number"], name="one_decision_number"),
+            # One number, one notice: a change decision has its own (subsidies/notice_numbers.py).
+            models.UniqueConstraint(
+                fields=["notice_number"], name="one_decision_per_notice_number"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,7 +242,7 @@ class DecisionLine(models.Model):
     recipient_name = models.CharField("補助事業者", max_length=200)
     computed_amount = models.PositiveBigIntegerField("計算額（円）")
     decided_amount = models.PositiveBigIntegerField("交付決定額（円）")
-    reason = models.TextField("減額の理由", blank=True)
+    reason = models.TextField("減額の理由", blank=True, max_length=bounds.SHORT_TEXT)
 
     class Meta:
         ordering = ["decision", "pk"]
@@ -242,7 +272,7 @@ class ApplicationComment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="記入者", on_delete=models.PROTECT
     )
-    body = models.TextField("内容")
+    body = models.TextField("内容", max_length=bounds.TEXT)
     created_at = models.DateTimeField("記入日時", auto_now_add=True)
 
     class Meta:

@@ -1,8 +1,10 @@
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from zaitaku_portal import bounds
 
 
 class RecipientType(models.TextChoices):
@@ -20,9 +22,11 @@ class RequirementItem(models.Model):
         related_name="requirement_items",
     )
     recipient_type = models.CharField("対象", max_length=10, choices=RecipientType.choices)
-    number = models.PositiveSmallIntegerField("番号", validators=[MinValueValidator(1)])
+    number = models.PositiveSmallIntegerField(
+        "番号", validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
     title = models.CharField("項目", max_length=100)
-    description = models.TextField("求められる事項", blank=True)
+    description = models.TextField("求められる事項", blank=True, max_length=bounds.TEXT)
 
     class Meta:
         ordering = ["fiscal_year", "recipient_type", "number"]
@@ -80,7 +84,7 @@ class SubsidyMenu(models.Model):
     requirement_items = models.ManyToManyField(
         RequirementItem, verbose_name="対応する求められる事項", blank=True, related_name="menus"
     )
-    examples = models.TextField("取り組み例", blank=True)
+    examples = models.TextField("取り組み例", blank=True, max_length=bounds.TEXT)
     expense_categories = models.ManyToManyField(
         ExpenseCategory, verbose_name="対象経費の費目", blank=True, related_name="menus"
     )
@@ -89,19 +93,28 @@ class SubsidyMenu(models.Model):
         "上限額（円）",
         null=True,
         blank=True,
+        validators=[MaxValueValidator(bounds.YEN_MAX)],
         help_text="単位あたりの円。空欄は独自の上限なし（他のメニューの中で実施）。",
     )
     cap_unit = models.CharField(
         "上限額の単位", max_length=30, choices=CapUnit.choices, default=CapUnit.PER_RECIPIENT
     )
     max_units = models.PositiveIntegerField(
-        "単位数の上限", null=True, blank=True, help_text="例: 月額の場合 12（か月）"
+        "単位数の上限",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.PEOPLE_MAX)],
+        help_text="例: 月額の場合 12（か月）",
     )
-    rate_numerator = models.PositiveSmallIntegerField("補助率（分子）", default=1)
+    rate_numerator = models.PositiveSmallIntegerField(
+        "補助率（分子）", default=1, validators=[MaxValueValidator(bounds.RATE_PART_MAX)]
+    )
     rate_denominator = models.PositiveSmallIntegerField(
-        "補助率（分母）", default=1, validators=[MinValueValidator(1)]
+        "補助率（分母）",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.RATE_PART_MAX)],
     )
-    note = models.TextField("備考", blank=True)
+    note = models.TextField("備考", blank=True, max_length=bounds.TEXT)
 
     class Meta:
         ordering = ["fiscal_year", "recipient_type", "display_order", "pk"]

@@ -1,6 +1,8 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from zaitaku_portal import bounds
+
 
 class FiscalYear(models.Model):
     """年度 (April to March) with its catalogue and its calculation rule.
@@ -19,7 +21,7 @@ class FiscalYear(models.Model):
     year = models.PositiveSmallIntegerField(
         "年度（西暦）",
         unique=True,
-        validators=[MinValueValidator(2019), MaxValueValidator(2100)],
+        validators=[MinValueValidator(bounds.YEAR_MIN), MaxValueValidator(bounds.YEAR_MAX)],
         help_text="令和6年度なら 2024",
     )
     catalogue_source = models.CharField(
@@ -28,7 +30,9 @@ class FiscalYear(models.Model):
     caps_provisional = models.BooleanField(
         "上限額は調整中", default=False, help_text="確定前の案（例: 沖縄県 令和8年度）"
     )
-    budget_amount = models.PositiveBigIntegerField("予算額（円）", null=True, blank=True)
+    budget_amount = models.PositiveBigIntegerField(
+        "予算額（円）", null=True, blank=True, validators=[MaxValueValidator(bounds.YEN_MAX)]
+    )
     cap_rate_order = models.CharField(
         "基準額と補助率の順序",
         max_length=20,
@@ -38,7 +42,7 @@ class FiscalYear(models.Model):
     rounding_unit = models.PositiveIntegerField(
         "端数処理の単位（円）",
         default=1000,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
         help_text="この単位未満を切り捨てます（標準は1,000円）。",
     )
     rounding_level = models.CharField(
@@ -65,6 +69,8 @@ class FiscalYear(models.Model):
     def __str__(self) -> str:
         from zaitaku_portal.wareki import fiscal_year_label
 
+        if not isinstance(self.year, int) or not bounds.YEAR_MIN <= self.year <= bounds.YEAR_MAX:
+            return f"{self.year}年度"  # an admin form re-shown with a year it refused
         return fiscal_year_label(self.year)
 
     @property

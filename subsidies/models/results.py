@@ -6,7 +6,10 @@ applications). Submitted versions and confirmations are frozen: save() refuses a
 and a correction is a new Confirmation that supersedes the previous one."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
+
+from zaitaku_portal import bounds
 
 from .superseding import FrozenVersion, SupersedingQuerySet, WrittenOnce
 
@@ -36,6 +39,17 @@ NARRATIVE_FIELDS = {
 REQUIRED_NARRATIVE = ("issues_and_solutions", "coordinator_role", "usefulness", "problems")
 
 
+def _narrative(name: str) -> models.TextField:
+    """One item of seed 003 §5: up to 4,000 characters (minutes and summaries)."""
+    return models.TextField(NARRATIVE_FIELDS[name], blank=True, max_length=bounds.LONG_TEXT)
+
+
+def _yen(label: str, **kwargs) -> models.PositiveBigIntegerField:
+    return models.PositiveBigIntegerField(
+        label, validators=[MaxValueValidator(bounds.YEN_MAX)], **kwargs
+    )
+
+
 class ResultReport(models.Model):
     application = models.OneToOneField(
         "subsidies.Application",
@@ -48,22 +62,25 @@ class ResultReport(models.Model):
     )
     version = models.PositiveIntegerField("更新番号", default=1)
     consultation_hours_per_week = models.PositiveSmallIntegerField(
-        "相談窓口の開設時間（週あたり時間）", null=True, blank=True
+        "相談窓口の開設時間（週あたり時間）",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.HOURS_PER_WEEK_MAX)],
     )
-    consultation_count = models.PositiveIntegerField("相談件数", null=True, blank=True)
-    area_overview = models.TextField(NARRATIVE_FIELDS["area_overview"], blank=True)
-    operator_overview = models.TextField(NARRATIVE_FIELDS["operator_overview"], blank=True)
-    issues_and_solutions = models.TextField(NARRATIVE_FIELDS["issues_and_solutions"], blank=True)
-    twenty_four_hour_system = models.TextField(
-        NARRATIVE_FIELDS["twenty_four_hour_system"], blank=True
+    consultation_count = models.PositiveIntegerField(
+        "相談件数", null=True, blank=True, validators=[MaxValueValidator(bounds.CASES_MAX)]
     )
-    information_sharing = models.TextField(NARRATIVE_FIELDS["information_sharing"], blank=True)
-    disaster_response = models.TextField(NARRATIVE_FIELDS["disaster_response"], blank=True)
-    coordinator_role = models.TextField(NARRATIVE_FIELDS["coordinator_role"], blank=True)
-    usefulness = models.TextField(NARRATIVE_FIELDS["usefulness"], blank=True)
-    problems = models.TextField(NARRATIVE_FIELDS["problems"], blank=True)
-    other_notes = models.TextField(NARRATIVE_FIELDS["other_notes"], blank=True)
-    return_reason = models.TextField("差戻しの理由", blank=True)
+    area_overview = _narrative("area_overview")
+    operator_overview = _narrative("operator_overview")
+    issues_and_solutions = _narrative("issues_and_solutions")
+    twenty_four_hour_system = _narrative("twenty_four_hour_system")
+    information_sharing = _narrative("information_sharing")
+    disaster_response = _narrative("disaster_response")
+    coordinator_role = _narrative("coordinator_role")
+    usefulness = _narrative("usefulness")
+    problems = _narrative("problems")
+    other_notes = _narrative("other_notes")
+    return_reason = models.TextField("差戻しの理由", blank=True, max_length=bounds.TEXT)
     submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
@@ -108,13 +125,13 @@ class ResultExpense(models.Model):
         editable=False,
         help_text="費目別の合計。額の確定の一括計算でJSONを読まずに済むよう保存時に記録します。",
     )
-    total_cost = models.PositiveBigIntegerField("総事業費（円）", default=0)
-    other_income = models.PositiveBigIntegerField("寄附金その他の収入額（円）", default=0)
-    excluded_amount = models.PositiveBigIntegerField("対象外とする額（円）", default=0)
+    total_cost = _yen("総事業費（円）", default=0)
+    other_income = _yen("寄附金その他の収入額（円）", default=0)
+    excluded_amount = _yen("対象外とする額（円）", default=0)
     excluded_source = models.CharField(
         "対象外の財源", max_length=20, choices=ExcludedSource.choices, blank=True
     )
-    excluded_reason = models.TextField("対象外とする理由", blank=True)
+    excluded_reason = models.TextField("対象外とする理由", blank=True, max_length=bounds.SHORT_TEXT)
 
     class Meta:
         ordering = ["report", "designation", "menu__display_order"]
@@ -193,12 +210,20 @@ class Activity(models.Model):
     audience = models.CharField("対象・訪問先", max_length=200, blank=True)
     participants_by_profession = models.JSONField("職種別の参加者数", default=dict, blank=True)
     participants_by_affiliation = models.JSONField("所属別の参加者数", default=dict, blank=True)
-    attendance = models.PositiveIntegerField("参加者数", null=True, blank=True)
-    trainees = models.PositiveIntegerField("受講者数", null=True, blank=True)
-    half_days = models.PositiveIntegerField("半日数", null=True, blank=True)
-    count = models.PositiveIntegerField("件数・人数", null=True, blank=True)
-    amount = models.PositiveBigIntegerField("金額（円）", null=True, blank=True)
-    description = models.TextField("内容", blank=True)
+    attendance = models.PositiveIntegerField(
+        "参加者数", null=True, blank=True, validators=[MaxValueValidator(bounds.PEOPLE_MAX)]
+    )
+    trainees = models.PositiveIntegerField(
+        "受講者数", null=True, blank=True, validators=[MaxValueValidator(bounds.PEOPLE_MAX)]
+    )
+    half_days = models.PositiveIntegerField(
+        "半日数", null=True, blank=True, validators=[MaxValueValidator(bounds.HALF_DAYS_MAX)]
+    )
+    count = models.PositiveIntegerField(
+        "件数・人数", null=True, blank=True, validators=[MaxValueValidator(bounds.PEOPLE_MAX)]
+    )
+    amount = _yen("金額（円）", null=True, blank=True)
+    description = models.TextField("内容", blank=True, max_length=bounds.LONG_TEXT)
     minutes = models.FileField("議事録", upload_to=minutes_path, blank=True)
     minutes_name = models.CharField("議事録のファイル名", max_length=200, blank=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
@@ -302,7 +327,7 @@ class Confirmation(WrittenOnce):
     decided_total = models.PositiveBigIntegerField("交付決定額（円）")
     advance_total = models.PositiveBigIntegerField("受入額（円）")
     difference = models.BigIntegerField("差引過不足額（円）")
-    reason = models.TextField("訂正の理由", blank=True)
+    reason = models.TextField("訂正の理由", blank=True, max_length=bounds.TEXT)
     snapshot = models.JSONField("精算額調")
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="確定者", on_delete=models.PROTECT
