@@ -30,6 +30,7 @@ SCRATCH = Path(tempfile.gettempdir()) / "zaitaku_bench_confirmations.sqlite3"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaitaku_portal.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")  # development settings (off by default)
 
 import django  # noqa: E402
 

@@ -113,6 +113,7 @@ def find_ids(database_url: str) -> dict:
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "zaitaku_portal.settings",
+        "DJANGO_DEBUG": "1",  # a read-only lookup on the development settings
     }
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-c", f"import django; django.setup(); {code}"],

@@ -181,6 +181,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaitaku_portal.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")  # development settings (off by default)
     import django
 
     django.setup()

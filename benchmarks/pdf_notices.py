@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaitaku_portal.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")  # development settings (off by default)
 
 import django
 

@@ -22,7 +22,10 @@ from django.db import OperationalError, close_old_connections, connection, trans
 from django.utils import timezone
 
 from reports.models import BatchJob
+from reports.pdf import DocumentError
+from reports.pdf import deadline as document_deadline
 from zaitaku_portal import audit
+from zaitaku_portal.filenames import safe_filename, safe_zip_path
 
 Item = tuple[str, Callable[[], bytes]]  # (file name in the ZIP, how to make it)
 
@@ -133,15 +136,31 @@ def claim_job(job_id: int) -> BatchJob | None:
 
 
 def iterate_job(job: BatchJob) -> Iterator[BatchJob]:
-    """Make every document of the job, yielding after each one (for progress output)."""
+    """Make every document of the job, yielding after each one (for progress output).
+
+    A document that cannot be made (its time limit, reports/pdf.py) is left out and named;
+    the batch stops at PORTAL_BATCH_TIMEOUT_SECONDS. Either way the job ends failed, and the
+    documents made are kept in the ZIP for download."""
     items = ITEMS[job.kind](job)
     job.total = len(items)
     job.save(update_fields=["total"])
     buffer = io.BytesIO()
+    missing: list[str] = []
+    deadline = time.monotonic() + settings.PORTAL_BATCH_TIMEOUT_SECONDS
     try:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, make in items:
-                archive.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), make())
+            for index, (name, make) in enumerate(items):
+                if time.monotonic() >= deadline:
+                    missing.append(_stopped_message(len(items) - index))
+                    break
+                entry = zipfile.ZipInfo(safe_zip_path(name), date_time=(2000, 1, 1, 0, 0, 0))
+                try:
+                    with document_deadline(deadline):
+                        content = make()
+                except DocumentError as error:
+                    missing.append(f"{entry.filename}（{error}）")
+                    continue
+                archive.writestr(entry, content)
                 job.done += 1
                 BatchJob.objects.filter(pk=job.pk).update(done=job.done)
                 yield job
@@ -151,13 +170,27 @@ def iterate_job(job: BatchJob) -> Iterator[BatchJob]:
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "message", "finished_at"])
         raise
-    job.result_name = f"{job.label}.zip"
+    job.result_name = safe_filename(f"{job.label}.zip")
     job.result.save(f"batch-{job.pk}.zip", ContentFile(buffer.getvalue()), save=False)
-    job.status = BatchJob.Status.DONE
+    job.status = BatchJob.Status.FAILED if missing else BatchJob.Status.DONE
     job.finished_at = timezone.now()
-    job.message = f"{job.total}件を作成しました。"
+    job.message = _finished_message(job, missing)
     job.save()
     yield job
+
+
+def _stopped_message(remaining: int) -> str:
+    limit = f"{settings.PORTAL_BATCH_TIMEOUT_SECONDS:g}"
+    return f"一括作成の制限時間（{limit}秒）を超えたため、残り{remaining}件は作成していません"
+
+
+def _finished_message(job: BatchJob, missing: list[str]) -> str:
+    if not missing:
+        return f"{job.total}件を作成しました。"
+    return (
+        f"{job.total}件中{job.done}件を作成しました（作成できた書類はダウンロードできます）。"
+        f"作成できなかった書類: {'、'.join(missing)}。"
+    )
 
 
 def run_job(job_id: int) -> BatchJob | None:

@@ -36,7 +36,11 @@ def decision_notice_for(decision) -> Notice:
 
 
 def decision_notice_filename(decision) -> str:
-    return f"交付決定通知書_{decision.application.hub.name}_{decision.notice_number}.pdf"
+    from zaitaku_portal.filenames import safe_filename
+
+    return safe_filename(
+        f"交付決定通知書_{decision.application.hub.name}_{decision.notice_number}.pdf"
+    )
 
 
 def decision_notice_pdf(decision) -> bytes:
@@ -377,7 +381,10 @@ def confirmation_notice_for(confirmation) -> Notice:
 
 
 def confirmation_notice_filename(confirmation) -> str:
-    return f"額の確定通知書_{confirmation.application.hub.name}_{confirmation.notice_number}.pdf"
+    from zaitaku_portal.filenames import safe_filename
+
+    application = confirmation.application
+    return safe_filename(f"額の確定通知書_{application.hub.name}_{confirmation.notice_number}.pdf")
 
 
 def confirmation_notice_pdf(confirmation) -> bytes:

@@ -3,17 +3,28 @@
 The Japanese font (BIZ UD Gothic, OFL, installed by .ci/setup from Debian's
 fonts-morisawa-bizud-gothic) is loaded with @font-face from its file, never left to
 fontconfig's choice, so a machine with other CJK fonts renders the same glyphs. The creation
-date and the PDF identifier come from the document, not the clock (docs/adr/0004)."""
+date and the PDF identifier come from the document, not the clock (docs/adr/0004).
+
+WeasyPrint runs in a child process with a time limit (`PORTAL_DOCUMENT_TIMEOUT_SECONDS`) and
+may read only the two font files (`reports/pdf_sandbox.py`): a document over its limit, or
+one that cannot be made, raises `DocumentError`, whose message is the reason in Japanese."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
+import logging
+import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 FONT_FILES = {
     ("normal", "400"): "BIZUDGothic-Regular.ttf",
@@ -22,8 +33,46 @@ FONT_FILES = {
 FONT_FAMILY = "PortalGothic"
 
 
+class DocumentError(Exception):
+    """A document that could not be made; the message says why, in Japanese, for the page
+    (reports/middleware.py) and the batch job's message."""
+
+
+class DocumentTimeout(DocumentError):
+    def __init__(self, seconds: float):
+        super().__init__(
+            f"作成が制限時間（{seconds:g}秒）を超えたため中止しました。"
+            "極端に長い記載がないかご確認ください。"
+        )
+
+
+# When the caller has a deadline of its own (a batch), a render gets what is left of it.
+_deadline: ContextVar[float | None] = ContextVar("document_deadline", default=None)
+
+
+@contextlib.contextmanager
+def deadline(at: float) -> Iterator[None]:
+    """Renders inside this block end by `at` (time.monotonic()) at the latest."""
+    token = _deadline.set(at)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def time_limit() -> float:
+    limit = float(settings.PORTAL_DOCUMENT_TIMEOUT_SECONDS)
+    at = _deadline.get()
+    return limit if at is None else max(0.0, min(limit, round(at - time.monotonic(), 1)))
+
+
 def font_dir() -> Path:
     return Path(getattr(settings, "PDF_FONT_DIR", "/usr/share/fonts/truetype/bizud-gothic"))
+
+
+def font_files() -> frozenset[Path]:
+    """The only files a document may read."""
+    return frozenset((font_dir() / name).resolve() for name in FONT_FILES.values())
 
 
 def font_face_css() -> str:
@@ -52,11 +101,14 @@ def render_pdf(
 ) -> bytes:
     """Render a template to PDF. `document_key` names the document (e.g. 'decision-12-v1'):
     it becomes the PDF identifier, so two renders of one document are identical bytes."""
-    from weasyprint import HTML
+    html = document_html(template_name, context, created=created)
+    return pdf_from_html(html, document_key=document_key)
 
+
+def document_html(template_name: str, context: dict, *, created: datetime.datetime) -> str:
     if created.tzinfo is None:
         raise ValueError("created must be timezone-aware")
-    html = render_to_string(
+    return render_to_string(
         template_name,
         {
             **context,
@@ -66,7 +118,31 @@ def render_pdf(
             "prefecture_name": settings.PREFECTURE_NAME,
         },
     )
-    identifier = hashlib.sha256(document_key.encode()).hexdigest()[:32].encode()
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        pdf_identifier=identifier, uncompressed_pdf=False
-    )
+
+
+def pdf_identifier(document_key: str) -> bytes:
+    return hashlib.sha256(document_key.encode()).hexdigest()[:32].encode()
+
+
+def pdf_from_html(html: str, *, document_key: str) -> bytes:
+    """The PDF of a document's HTML, inside the time limit and reading only the fonts."""
+    from reports import pdf_sandbox
+
+    seconds = time_limit()
+    try:
+        rendered = pdf_sandbox.render(
+            html,
+            base_url=str(settings.BASE_DIR),
+            identifier=pdf_identifier(document_key),
+            allowed_files=font_files(),
+            seconds=seconds,
+        )
+    except TimeoutError:
+        logger.error("書類 %s の作成が制限時間（%g秒）を超えました。", document_key, seconds)
+        raise DocumentTimeout(seconds) from None
+    except pdf_sandbox.RenderCrashed as error:
+        logger.error("書類 %s を作成できませんでした: %s", document_key, error)
+        raise DocumentError("作成中にエラーが発生しました。") from error
+    for url in rendered.refused:
+        logger.warning("書類 %s が読もうとした %s を拒否しました。", document_key, url)
+    return rendered.pdf

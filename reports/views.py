@@ -1,8 +1,6 @@
-from urllib.parse import quote
-
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from reports import dashboard as dashboard_data
@@ -10,6 +8,7 @@ from reports.batches import start_batch
 from reports.charts import Series, bar_chart, line_chart
 from reports.dashboard import MEETINGS_MINIMUM
 from reports.models import BatchJob
+from zaitaku_portal import query
 from zaitaku_portal.access import (
     ALL_ROLES,
     STAFF_ROLES,
@@ -21,7 +20,10 @@ from zaitaku_portal.access import (
     hubs_for,
     require_roles,
 )
+from zaitaku_portal.bounds import YEAR_MAX, YEAR_MIN
+from zaitaku_portal.filenames import content_disposition, file_download
 from zaitaku_portal.models import Role
+from zaitaku_portal.query import refuses_bad_query
 from zaitaku_portal.spreadsheets import Column, write_xlsx, xlsx_response
 from zaitaku_portal.wareki import fiscal_year_label
 
@@ -33,9 +35,9 @@ def _fiscal_year(request):
     from subsidies.models import FiscalYear
 
     years = list(FiscalYear.objects.order_by("-year"))
-    chosen = request.GET.get("year")
+    chosen = query.number(request, "year", "年度", minimum=YEAR_MIN, maximum=YEAR_MAX)
     for fiscal_year in years:
-        if str(fiscal_year.year) == chosen:
+        if fiscal_year.year == chosen:
             return fiscal_year, years
     with_applications = [fy for fy in years if fy.applications.exists()]
     return (with_applications or years or [None])[0], years
@@ -46,8 +48,9 @@ def _dashboard_scope(request):
     user = request.user
     areas = areas_for(user)
     area = None
-    if request.GET.get("area", "").isdigit():
-        area = get_object_or_404(areas, pk=int(request.GET["area"]))
+    area_id = query.number(request, "area", "在宅医療圏")
+    if area_id is not None:
+        area = get_object_or_404(areas, pk=area_id)
         areas = areas.filter(pk=area.pk)
     hubs = hubs_for(user).filter(areas__in=areas).distinct()
     designations = designations_for(user).filter(area__in=areas)
@@ -102,6 +105,7 @@ def _charts(board) -> dict:
 
 
 @require_roles(*DASHBOARD_ROLES)
+@refuses_bad_query
 def dashboard(request):
     """Where each area, hub and hospital stands in the year (seed 002's indicators)."""
     fiscal_year, years = _fiscal_year(request)
@@ -200,6 +204,7 @@ def _chart_sheet(chart) -> tuple[str, list[Column], list]:
 
 
 @require_roles(*DASHBOARD_ROLES)
+@refuses_bad_query
 def dashboard_export(request, table: str):
     """Every table and every chart's data of the dashboard, as xlsx, with the same filters."""
     fiscal_year, _ = _fiscal_year(request)
@@ -225,6 +230,7 @@ def dashboard_export(request, table: str):
 
 
 @require_roles(*DASHBOARD_ROLES)
+@refuses_bad_query
 def activities_export(request):
     """Every recorded activity in the dashboard's scope and year, one row each, as xlsx."""
     from subsidies.models import Activity
@@ -272,6 +278,7 @@ def activities_export(request):
 
 
 @require_roles(*STAFF_ROLES)
+@refuses_bad_query
 def prefecture(request):
     """The prefecture's view: budget execution, the review queue, drill-down to areas."""
     fiscal_year, years = _fiscal_year(request)
@@ -328,6 +335,7 @@ def prefecture(request):
 
 
 @require_roles(*STAFF_ROLES)
+@refuses_bad_query
 def prefecture_pdf(request):
     from reports.documents import prefecture_summary_pdf
 
@@ -339,7 +347,7 @@ def prefecture_pdf(request):
     )
     response = HttpResponse(content, content_type="application/pdf")
     name = f"実施状況_{fiscal_year}.pdf"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = content_disposition(name)
     return response
 
 
@@ -365,7 +373,7 @@ def application_pdf(request, pk: int):
     )
     response = HttpResponse(render(version), content_type="application/pdf")
     name = f"交付申請書_{version.application.hub.name}_第{version.number}版.pdf"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = content_disposition(name)
     return response
 
 
@@ -383,7 +391,7 @@ def results_pdf(request, pk: int):
     )
     response = HttpResponse(render(version), content_type="application/pdf")
     name = f"実績報告書_{version.report.application.hub.name}_第{version.number}版.pdf"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = content_disposition(name)
     return response
 
 
@@ -394,7 +402,7 @@ def decision_notice(request, pk: int):
     decision = get_object_or_404(decisions_for(request.user), pk=pk)
     response = HttpResponse(decision_notice_pdf(decision), content_type="application/pdf")
     name = decision_notice_filename(decision)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = content_disposition(name)
     return response
 
 
@@ -449,5 +457,9 @@ def batch_detail(request, pk: int):
 
 @require_roles(*STAFF_ROLES)
 def batch_download(request, pk: int):
-    job = get_object_or_404(BatchJob, pk=pk, status=BatchJob.Status.DONE)
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
+    # A failed batch keeps the documents it made (reports/batches.py): those download too.
+    finished = BatchJob.objects.filter(
+        status__in=(BatchJob.Status.DONE, BatchJob.Status.FAILED)
+    ).exclude(result="")
+    job = get_object_or_404(finished, pk=pk)
+    return file_download(job.result.open("rb"), job.result_name)

@@ -1,12 +1,14 @@
-"""Every file a user takes away (PDF, xlsx, csv, ZIP, JSON download) is written to the audit
-log, whichever view made it: a view cannot forget to."""
+"""What every response gets, whichever view made it, so that a view cannot forget: every file
+a user takes away (PDF, xlsx, csv, ZIP, JSON download) is written to the audit log, and
+nothing shown to a signed-in user is kept in a browser's or a proxy's cache."""
 
 import re
 from urllib.parse import unquote
 
 from zaitaku_portal.models import AuditEntry
 
-_FILENAME = re.compile(r"filename\*=UTF-8''([^;]+)|filename=\"([^\"]+)\"")
+# The UTF-8 name when there is one (the ASCII `filename` fallback comes first in the header).
+_FILENAME = re.compile(r"filename\*=UTF-8''([^;]+)|filename=\"([^\"]+)\"(?!.*filename\*=)")
 
 
 class DownloadAuditMiddleware:
@@ -30,4 +32,24 @@ class DownloadAuditMiddleware:
                     "接続元": request.META.get("REMOTE_ADDR", ""),
                 },
             )
+        return response
+
+
+NO_STORE = "no-store, private"
+
+
+class NoStoreForSignedInMiddleware:
+    """`Cache-Control: no-store, private` on every page and download for a signed-in user:
+    a hub's figures must not stay in a shared computer's cache or come back with the back
+    button after logout. Static files never get here (WhiteNoise answers them earlier) and
+    keep their long caching; public pages for anonymous visitors keep theirs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = NO_STORE
         return response

@@ -21,12 +21,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: a deployment that forgets a variable must not run in debug (whose
+# error page shows the settings and the request) with a key everyone can read here.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY が設定されていません。本番では長いランダムな値を設定してください"
+            "（開発用の鍵は DJANGO_DEBUG=1 のときだけ使われます）。 / "
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
+            "(DJANGO_DEBUG=1 uses a development key)."
+        )
     SECRET_KEY = "dev-only-insecure-key-never-used-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -61,12 +68,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zaitaku_portal.middleware.NoStoreForSignedInMiddleware",  # wraps every later answer
     "django_otp.middleware.OTPMiddleware",
     "zaitaku_portal.two_factor.TwoFactorRequiredMiddleware",  # docs/adr/0010
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
+    "reports.middleware.DocumentFailureMiddleware",  # a document over its limit: a page
+    "zaitaku_portal.request_limits.RequestBodyLimitMiddleware",  # before any view reads it
     "zaitaku_portal.middleware.DownloadAuditMiddleware",
 ]
 
@@ -181,8 +191,21 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads (docs/security.md). A request body above REQUEST_BODY_MAX_BYTES is refused with a
+# 413 page before anything reads it (zaitaku_portal/request_limits.py; nginx refuses the same
+# size first, docs/nginx.conf.example): the largest upload is the 20 MB registry workbook.
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE counts only the fields that are not files; larger
+# files than FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file. Each application holds at
+# most ATTACHMENT_MAX_COUNT attachments, ATTACHMENT_MAX_TOTAL_BYTES in all; each results
+# report at most MINUTES_MAX_COUNT minutes (a meeting a month and more), MINUTES_MAX_TOTAL_BYTES.
+REQUEST_BODY_MAX_BYTES = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10  # every form takes one file
+ATTACHMENT_MAX_COUNT = int(os.environ.get("PORTAL_ATTACHMENT_MAX_COUNT", "20"))
+ATTACHMENT_MAX_TOTAL_BYTES = int(os.environ.get("PORTAL_ATTACHMENT_MAX_TOTAL_MB", "50")) * 1024**2
+MINUTES_MAX_COUNT = int(os.environ.get("PORTAL_MINUTES_MAX_COUNT", "60"))
+MINUTES_MAX_TOTAL_BYTES = int(os.environ.get("PORTAL_MINUTES_MAX_TOTAL_MB", "200")) * 1024**2
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -216,6 +239,9 @@ OTP_TOTP_ISSUER = f"{PREFECTURE_NAME} 補助事業ポータル"
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Administrators always need two-factor; this makes it required for every prefecture staff
+# member too (zaitaku_portal.access.requires_two_factor, issue 12).
+PORTAL_REQUIRE_TWO_FACTOR_FOR_ALL_STAFF = env_bool("PORTAL_REQUIRE_TWO_FACTOR_FOR_ALL_STAFF", False)
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
@@ -234,6 +260,11 @@ LOGGING = {
     },
 }
 PDF_FONT_DIR = os.environ.get("PORTAL_PDF_FONT_DIR", "/usr/share/fonts/truetype/bizud-gothic")
+# Time limits (reports/pdf_sandbox.py): one document, under gunicorn's --timeout 60 so the
+# page can still say why; a whole batch, under the 10 minutes after which run_batch_jobs
+# takes a running job for dead.
+PORTAL_DOCUMENT_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_DOCUMENT_TIMEOUT_SECONDS", "30"))
+PORTAL_BATCH_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_BATCH_TIMEOUT_SECONDS", "540"))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,7 +7,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -41,7 +40,7 @@ def send_application_reminders(
     today: datetime.date, base_url: str, days_before: int = 7
 ) -> list[Sent]:
     from hubs.models import Hub
-    from subsidies.notifications import coordinator_emails
+    from subsidies.notifications import coordinator_emails, deliver
 
     sent: list[Sent] = []
     for fiscal_year in FiscalYear.objects.exclude(application_deadline=None):
@@ -67,11 +66,10 @@ def send_application_reminders(
                         if application
                         else reverse("subsidies:application_list")
                     )
-                    send_mail(
-                        *_message(hub, fiscal_year, stage, application, link),
-                        settings.DEFAULT_FROM_EMAIL,
-                        recipients,
-                    )
+                    message = _message(hub, fiscal_year, stage, application, link)
+                    if not deliver(*message, recipients):
+                        transaction.set_rollback(True)  # not marked sent: tomorrow tries again
+                        continue
                     audit.record(
                         None,
                         "締切の通知",
@@ -93,6 +91,8 @@ def _message(hub, fiscal_year, stage, application, link) -> tuple[str, str]:
 
 def _compose(hub, fiscal_year, what: str, deadline, stage, state: str, link) -> tuple[str, str]:
     """The reminder e-mail (subject, body), the same for every deadline."""
+    from subsidies.notifications import one_line
+
     day = wareki_date(deadline)
     if stage == BEFORE:
         subject = f"【締切のお知らせ】{fiscal_year}{what}の締切は{day}です"
@@ -102,7 +102,7 @@ def _compose(hub, fiscal_year, what: str, deadline, stage, state: str, link) -> 
         lead = f"{fiscal_year}の{what}は締切（{day}）を過ぎましたが、まだ提出されていません。"
     body = "\n".join(
         [
-            f"{hub} 御中",
+            f"{one_line(hub)} 御中",
             "",
             lead,
             f"現在の状態: {state}",
@@ -125,7 +125,7 @@ def send_results_reminders(today: datetime.date, base_url: str, days_before: int
     """Before and after the results deadline, to each hub with a decided application whose
     results report is missing or not yet (re)submitted; each stage once per hub and year."""
     from subsidies.models import Decision, ResultReport
-    from subsidies.notifications import coordinator_emails
+    from subsidies.notifications import coordinator_emails, deliver
 
     sent: list[Sent] = []
     for fiscal_year in FiscalYear.objects.exclude(results_deadline=None):
@@ -156,11 +156,10 @@ def send_results_reminders(today: datetime.date, base_url: str, days_before: int
                         if report
                         else reverse("claims:index")
                     )
-                    send_mail(
-                        *_results_message(application, stage, report, link),
-                        settings.DEFAULT_FROM_EMAIL,
-                        recipients,
-                    )
+                    message = _results_message(application, stage, report, link)
+                    if not deliver(*message, recipients):
+                        transaction.set_rollback(True)  # not marked sent: tomorrow tries again
+                        continue
                     audit.record(
                         None,
                         "実績報告の締切の通知",

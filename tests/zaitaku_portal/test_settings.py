@@ -9,13 +9,22 @@ from django.conf import settings
 ROOT = settings.BASE_DIR
 
 
-def run_django(code: str, **env) -> subprocess.CompletedProcess:
+def clean_environment(**env) -> dict[str, str]:
+    """This process's environment without any DJANGO_ or DATABASE_ variable, plus `env`
+    (a value of None leaves that variable out)."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "DATABASE_"))
     }
-    environment.update(env)
+    environment.update({key: value for key, value in env.items() if value is not None})
+    return environment
+
+
+def run_django(code: str, **env) -> subprocess.CompletedProcess:
+    """A fresh interpreter on the real settings module; development (DJANGO_DEBUG=1) unless
+    `env` says otherwise."""
+    environment = clean_environment(**{"DJANGO_DEBUG": "1", **env})
     environment["DJANGO_SETTINGS_MODULE"] = "zaitaku_portal.settings"
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
@@ -55,6 +64,33 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_django("pass", DJANGO_DEBUG="0")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_a_clean_environment_refuses_to_start_in_japanese_and_english():
+    """Forgetting every variable must not give a debug server with a known key."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0, result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY が設定されていません" in result.stderr
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    code = "from django.conf import settings as s; print(s.DEBUG, s.SECRET_KEY == 'k' * 60)"
+    with_key = run_django(code, DJANGO_DEBUG=None, DJANGO_SECRET_KEY="k" * 60)
+    assert with_key.stdout.split() == ["False", "True"], with_key.stderr
+    for off in ("0", "", "false", "no"):
+        result = run_django(code, DJANGO_DEBUG=off, DJANGO_SECRET_KEY="k" * 60)
+        assert result.stdout.split() == ["False", "True"], (off, result.stderr)
+    development = run_django("from django.conf import settings as s; print(s.DEBUG)")
+    assert development.stdout.split() == ["True"], development.stderr
 
 
 def test_production_settings_pass_check_deploy_without_warnings():
