@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from subsidies.permissions import applications_for, can_edit_plan, can_start_app
 from subsidies.services import applications as service
 from subsidies.services import excel
 from subsidies.services.plan_data import diff
+from zaitaku_portal import query
 from zaitaku_portal.access import (
     ALL_ROLES,
     STAFF_ROLES,
@@ -34,7 +35,9 @@ from zaitaku_portal.access import (
     role_of,
 )
 from zaitaku_portal.audit import history_of
+from zaitaku_portal.filenames import content_disposition, file_download
 from zaitaku_portal.models import Role
+from zaitaku_portal.query import refuses_bad_query
 
 COORDINATOR_AND_STAFF = (Role.HUB_COORDINATOR, *STAFF_ROLES)
 
@@ -282,7 +285,8 @@ def application_comment(request, pk: int):
             service.add_comment(application, request.user, form.cleaned_data["body"])
             messages.success(request, "コメントを登録しました。")
         else:
-            messages.error(request, "コメントの内容を入力してください。")
+            for error in form.errors.get("body", ["コメントの内容を入力してください。"]):
+                messages.error(request, error)
     return redirect(reverse("subsidies:application_detail", args=[pk]) + "#comments")
 
 
@@ -295,7 +299,7 @@ def attachment_upload(request, pk: int):
         if not permission:
             messages.error(request, permission.reason)
         elif not form.is_valid():
-            messages.error(request, "添付するファイルを選択してください。")
+            messages.error(request, form.errors["file"][0])
         else:
             try:
                 service.add_attachment(application, request.user, form.cleaned_data["file"])
@@ -310,9 +314,7 @@ def attachment_upload(request, pk: int):
 def attachment_download(request, pk: int, attachment_pk: int):
     application = _application(request, pk)
     attachment = get_object_or_404(application.attachments, pk=attachment_pk)
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
-    )
+    return file_download(attachment.file.open("rb"), attachment.original_name)
 
 
 @require_roles(Role.HUB_COORDINATOR)
@@ -329,18 +331,21 @@ def attachment_delete(request, pk: int, attachment_pk: int):
     return redirect(reverse("subsidies:application_detail", args=[pk]) + "#attachments")
 
 
+VERSION_MAX = 9_999
+
+
 @require_roles(*ALL_ROLES)
+@refuses_bad_query
 def version_diff(request, pk: int):
     application = _application(request, pk)
     versions = list(application.versions.order_by("number"))
     if not versions:
         raise Http404("提出された版はまだありません。")
     by_number = {v.number: v for v in versions}
-    try:
-        new_number = int(request.GET.get("b") or versions[-1].number)
-        old_number = int(request.GET.get("a") or max(new_number - 1, 0))
-    except ValueError as error:
-        raise Http404("版の指定が正しくありません。") from error
+    new_number = query.number(request, "b", "比べる版", maximum=VERSION_MAX)
+    new_number = new_number or versions[-1].number
+    old_number = query.number(request, "a", "比べる元の版", minimum=0, maximum=VERSION_MAX)
+    old_number = max(new_number - 1, 0) if old_number is None else old_number
     new = by_number.get(new_number)
     if new is None or (old_number and old_number not in by_number):
         raise Http404("指定された版はありません。")
@@ -366,7 +371,7 @@ def excel_download(request, pk: int):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     filename = f"application-{application.fiscal_year.year}-{application.hub_id}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 

@@ -5,12 +5,10 @@ user's scope is 404; roles per view are declared with require_roles."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -32,6 +30,8 @@ from subsidies.permissions import applications_for
 from subsidies.services import claims as service
 from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles, role_of
 from zaitaku_portal.audit import history_of
+from zaitaku_portal.bounds import whole_number
+from zaitaku_portal.filenames import content_disposition, file_download
 from zaitaku_portal.models import Role
 from zaitaku_portal.spreadsheets import xlsx_response
 from zaitaku_portal.wareki import fiscal_year_label
@@ -204,8 +204,11 @@ def activity_add(request, pk: int):
 @require_POST
 def activity_delete(request, pk: int, activity_pk: int):
     report = _report(request, pk)
+    version = whole_number(request.POST.get("version", ""))  # the page's 更新番号
     try:
-        service.delete_activity(report, activity_pk, request.user, request.POST.get("version"))
+        if version is None:
+            raise service.StaleVersion(service.STALE_MESSAGE)
+        service.delete_activity(report, activity_pk, request.user, version)
     except service.ClaimError as error:
         messages.error(request, error.message)
     else:
@@ -331,7 +334,11 @@ def confirm(request, pk: int):
 def advances(request, application_pk: int):
     application = get_object_or_404(applications_for(request.user), pk=application_pk)
     recipients = service.recipients_of(application)
-    form = AdvanceForm(request.POST or None, recipients=recipients)
+    form = AdvanceForm(
+        request.POST or None,
+        recipients=recipients,
+        initial={"advance_total": service.advance_total(application)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             service.record_advance(
@@ -341,7 +348,11 @@ def advances(request, application_pk: int):
                 paid_on=form.cleaned_data["paid_on"],
                 designation=form.designation(),
                 note=form.cleaned_data["note"],
+                expected_total=form.cleaned_data["advance_total"],
             )
+        except service.StaleVersion as error:  # the reloaded page shows what was recorded
+            messages.error(request, error.message)
+            return redirect("claims:advances", application_pk=application_pk)
         except service.ClaimError as error:
             _add_errors(form, error)
         else:
@@ -372,8 +383,9 @@ def notice(request, confirmation_pk: int):
     from reports.documents import confirmation_notice_filename, confirmation_notice_pdf
 
     response = HttpResponse(confirmation_notice_pdf(confirmation), content_type="application/pdf")
-    name = confirmation_notice_filename(confirmation)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = content_disposition(
+        confirmation_notice_filename(confirmation)
+    )
     return response
 
 
@@ -403,7 +415,7 @@ def confirmed_json(request, year: int):
     get_object_or_404(FiscalYear, year=year)
     content = confirmed_amounts_json(service.confirmed_of_year(year), year)
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="confirmed-amounts-{year}.json"'
+    response["Content-Disposition"] = content_disposition(f"confirmed-amounts-{year}.json")
     return response
 
 
@@ -514,6 +526,4 @@ def expenses_apply(request, pk: int):
 def activity_minutes(request, pk: int, activity_pk: int):
     report = _report(request, pk)
     activity = get_object_or_404(report.activities.exclude(minutes=""), pk=activity_pk)
-    return FileResponse(
-        activity.minutes.open("rb"), as_attachment=True, filename=activity.minutes_name
-    )
+    return file_download(activity.minutes.open("rb"), activity.minutes_name)

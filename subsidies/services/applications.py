@@ -4,12 +4,11 @@ workflow table and the version the user saw, writes audit entries and sends e-ma
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from subsidies import workflow
@@ -28,6 +27,12 @@ from subsidies.models import (
     ReturnReason,
     SubsidyMenu,
 )
+from subsidies.notice_numbers import (
+    lock_notice_register,
+    notice_number_problems,
+    notice_number_taken,
+    taken_message,
+)
 from subsidies.services.amounts import (
     PER_MONTH,
     PER_PERSON_HALF_DAY,
@@ -45,8 +50,14 @@ from subsidies.services.plan_data import (
     start_year_label,
 )
 from zaitaku_portal import audit
+from zaitaku_portal.attachments import (
+    content_problem,
+    file_name_problem,
+    human_size,
+    removed_on_failure,
+    stored_name,
+)
 
-NOTICE_NUMBER = re.compile(r"^\d{1,2}[^\d\s第号]{1,8}第\d{1,6}号$")
 ATTACHMENT_TYPES = {
     ".pdf": b"%PDF",
     ".xlsx": b"PK\x03\x04",
@@ -473,12 +484,10 @@ class DecisionInput:
 def decision_problems(application: Application, decision: DecisionInput) -> list[str]:
     view = plan_view(application)
     labels = {key_of(line): label_of(line) for line in view.lines}
-    problems = []
     number = (decision.notice_number or "").strip()
-    if not NOTICE_NUMBER.match(number):
-        problems.append(f"通知番号「{number}」は「6医政第1234号」の形で入力してください。")
-    elif Decision.objects.filter(notice_number=number).exists():
-        problems.append(f"通知番号「{number}」は既に使われています。")
+    problems = notice_number_problems(number)
+    if not problems and notice_number_taken(number):
+        problems.append(taken_message(number))
     if not decision.notice_date:
         problems.append("通知日を入力してください。")
     for key, amount in view.amounts.items():
@@ -552,6 +561,7 @@ def perform(
     elif action == "decide":
         if decision is None:
             raise ApplicationError("交付決定の内容がありません。")
+        lock_notice_register()  # after the application's row: the order every writer takes
         problems = decision_problems(application, decision)
         if problems:
             raise ApplicationError("交付決定の内容に誤りがあります。", problems)
@@ -576,7 +586,7 @@ def _decide(application: Application, actor, decision: DecisionInput) -> Decisio
     view = plan_view(application)
     version = application.versions.order_by("-number").first()
     previous = application.current_decision
-    record = Decision.objects.create(
+    record = _create_decision(
         application=application,
         number=(previous.number + 1) if previous else 1,
         version=version,
@@ -621,6 +631,21 @@ def _decide(application: Application, actor, decision: DecisionInput) -> Decisio
     return record
 
 
+def _create_decision(**fields) -> Decision:
+    """Insert, turning the unique constraint's refusal into the form's message: a writer
+    that did not take the register lock may have inserted the number after our check."""
+    try:
+        with transaction.atomic():
+            return Decision.objects.create(**fields)
+    except IntegrityError:
+        number = fields["notice_number"]
+        if notice_number_taken(number):
+            raise ApplicationError(
+                "交付決定の内容に誤りがあります。", [taken_message(number)]
+            ) from None
+        raise
+
+
 def bulk_start_review(applications, actor) -> int:
     """Start review of every application in `applications` (all filtered results)."""
     count = 0
@@ -649,11 +674,38 @@ def add_comment(application: Application, actor, body: str) -> ApplicationCommen
     return comment
 
 
-@transaction.atomic
 def add_attachment(application: Application, actor, upload) -> ApplicationAttachment:
+    """The whole file is checked before it is written (zaitaku_portal/attachments.py); the
+    application's count and total are checked under its lock; a save that fails, the commit
+    included, deletes the stored file again."""
     from pathlib import PurePath
 
     name = PurePath(upload.name).name
+    check_attachment(name, upload)
+    with removed_on_failure() as written, transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        _within_attachment_limits(locked, upload.size)
+        attachment = ApplicationAttachment(
+            application=locked, original_name=name, size=upload.size, uploaded_by=actor
+        )
+        written.save(attachment.file, stored_name(name), upload)
+        attachment.save()
+        change = {"添付書類": {"from": None, "to": name}}
+        audit.record(actor, "添付書類の登録", application, change)
+    return attachment
+
+
+def attachment_name_problem(name: str) -> str | None:
+    """Shared by the form (a field error) and the service."""
+    max_length = ApplicationAttachment._meta.get_field("original_name").max_length
+    problem = file_name_problem(name, max_length)
+    return f"「添付書類」の{problem}" if problem else None
+
+
+def check_attachment(name: str, upload) -> None:
+    """Type, size, name, first bytes, then the whole content; each refusal names the file."""
+    from pathlib import PurePath
+
     suffix = PurePath(name).suffix.lower()
     if suffix not in ATTACHMENT_TYPES:
         raise ApplicationError(
@@ -664,25 +716,41 @@ def add_attachment(application: Application, actor, upload) -> ApplicationAttach
             f"添付書類「{name}」は{upload.size / 1024 / 1024:.1f}MBです。"
             f"{ATTACHMENT_MAX_BYTES // 1024 // 1024}MB以下にしてください。"
         )
+    if problem := attachment_name_problem(name):
+        raise ApplicationError(problem)
     head = upload.read(8)
     upload.seek(0)
     if not head.startswith(ATTACHMENT_TYPES[suffix]):
         raise ApplicationError(f"添付書類「{name}」の中身が拡張子（{suffix}）と一致しません。")
-    attachment = ApplicationAttachment.objects.create(
-        application=application,
-        file=upload,
-        original_name=name,
-        size=upload.size,
-        uploaded_by=actor,
-    )
-    audit.record(actor, "添付書類の登録", application, {"添付書類": {"from": None, "to": name}})
-    return attachment
+    if problem := content_problem(upload, suffix, ATTACHMENT_MAX_BYTES):
+        raise ApplicationError(f"添付書類「{name}」：{problem}")
+
+
+def _within_attachment_limits(application: Application, size: int) -> None:
+    """At most settings.ATTACHMENT_MAX_COUNT files of ATTACHMENT_MAX_TOTAL_BYTES in all."""
+    from django.conf import settings
+    from django.db.models import Count, Sum
+
+    held = application.attachments.aggregate(count=Count("pk"), total=Sum("size"))
+    count, total = held["count"], held["total"] or 0
+    if count >= settings.ATTACHMENT_MAX_COUNT:
+        raise ApplicationError(
+            f"添付書類は1件の申請につき{settings.ATTACHMENT_MAX_COUNT}件までです"
+            f"（現在{count}件）。不要な添付書類を削除してから追加してください。"
+        )
+    if total + size > settings.ATTACHMENT_MAX_TOTAL_BYTES:
+        raise ApplicationError(
+            f"添付書類の合計は1件の申請につき{human_size(settings.ATTACHMENT_MAX_TOTAL_BYTES)}"
+            f"までです（現在{human_size(total)}、追加すると{human_size(total + size)}）。"
+            "不要な添付書類を削除するか、ファイルを小さくしてから追加してください。"
+        )
 
 
 @transaction.atomic
 def delete_attachment(attachment: ApplicationAttachment, actor) -> None:
+    """The file goes when the row's deletion commits (a rollback keeps both)."""
     application = attachment.application
     name = attachment.original_name
-    attachment.file.delete(save=False)
+    transaction.on_commit(partial(attachment.file.storage.delete, attachment.file.name))
     attachment.delete()
     audit.record(actor, "添付書類の削除", application, {"添付書類": {"from": name, "to": None}})

@@ -19,7 +19,7 @@ from fractions import Fraction
 from functools import partial
 from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
@@ -50,10 +50,23 @@ from subsidies.models import (
     SubsidyMenu,
 )
 from subsidies.models.results import NARRATIVE_FIELDS, REQUIRED_NARRATIVE
+from subsidies.notice_numbers import (
+    lock_notice_register,
+    notice_number_problems,
+    notice_number_taken,
+    taken_message,
+)
 from subsidies.services.amounts import LineInput, line_amounts, units_for
-from subsidies.services.applications import NOTICE_NUMBER, rule_of
+from subsidies.services.applications import rule_of
 from subsidies.services.plan_data import line_key
 from zaitaku_portal import audit
+from zaitaku_portal.attachments import (
+    content_problem,
+    file_name_problem,
+    human_size,
+    removed_on_failure,
+    stored_name,
+)
 from zaitaku_portal.wareki import fiscal_year_label
 
 REPORT_FIELDS = {
@@ -321,7 +334,28 @@ def validate_report(report: ResultReport, data: dict) -> list[str]:
             errors.append(f"「{label}」の対象外とする理由を入力してください。")
         if source and not excluded:
             errors.append(f"「{label}」の対象外の財源が選ばれていますが、対象外とする額が0円です。")
+        errors += _bound_problems(label, values)
     return errors
+
+
+def _bound_problems(label: str, values: dict) -> list[str]:
+    """The bounds of the model (zaitaku_portal/bounds.py) for whatever path the data took:
+    the web form, the expense workbook or the session between preview and save."""
+    from zaitaku_portal.bounds import YEN_MAX, max_length_of
+
+    problems = []
+    amounts = [*values.get("expenses", {}).values()]
+    amounts += [values.get(name, 0) for name in ("total_cost", "other_income", "excluded_amount")]
+    if any(isinstance(a, int) and a > YEN_MAX for a in amounts):
+        problems.append(f"「{label}」の金額が大きすぎます。{YEN_MAX:,}円以下で入力してください。")
+    reason = values.get("excluded_reason") or ""
+    limit = max_length_of(ResultExpense, "excluded_reason")
+    if len(reason) > limit:
+        problems.append(
+            f"「{label}」の対象外とする理由は{limit:,}文字以内で入力してください"
+            f"（入力は{len(reason):,}文字）。"
+        )
+    return problems
 
 
 def _diff(before: dict, after: dict, labels: dict[str, str]) -> dict[str, dict]:
@@ -500,34 +534,80 @@ def minutes_problems(upload) -> list[str]:
         return [f"「議事録」の「{name}」は受け付けられません（PDF・Word・Excel・PNG・JPEGのみ）。"]
     if upload.size > MINUTES_MAX_BYTES:
         return [f"「議事録」の「{name}」は10MB以下にしてください。"]
+    if problem := minutes_name_problem(name):
+        return [problem]
     head = upload.read(8)
     upload.seek(0)
     if not head.startswith(MINUTES_TYPES[suffix]):
         return [f"「議事録」の「{name}」の中身が拡張子（{suffix}）と一致しません。"]
+    if problem := content_problem(upload, suffix, MINUTES_MAX_BYTES):
+        return [f"「議事録」の「{name}」：{problem}"]
     return []
 
 
-@transaction.atomic
+def minutes_name_problem(name: str) -> str | None:
+    """Shared by the form (a field error) and the service."""
+    problem = file_name_problem(name, Activity._meta.get_field("minutes_name").max_length)
+    return f"「議事録」の{problem}" if problem else None
+
+
+def minutes_limit_problems(report: ResultReport, upload) -> list[str]:
+    """At most settings.MINUTES_MAX_COUNT minutes of MINUTES_MAX_TOTAL_BYTES in all for one
+    results report (call under the report's lock)."""
+    from django.conf import settings
+
+    if upload is None:
+        return []
+    held = [activity.minutes for activity in report.activities.exclude(minutes="")]
+    total = sum(_stored_size(minutes) for minutes in held)
+    if len(held) >= settings.MINUTES_MAX_COUNT:
+        return [
+            f"議事録は1件の実績報告につき{settings.MINUTES_MAX_COUNT}件までです"
+            f"（現在{len(held)}件）。"
+        ]
+    if total + upload.size > settings.MINUTES_MAX_TOTAL_BYTES:
+        return [
+            f"議事録の合計は1件の実績報告につき{human_size(settings.MINUTES_MAX_TOTAL_BYTES)}"
+            f"までです（現在{human_size(total)}、追加すると{human_size(total + upload.size)}）。"
+        ]
+    return []
+
+
+def _stored_size(field_file) -> int:
+    try:
+        return field_file.size
+    except OSError:  # the file is gone from disk: it holds no space
+        return 0
+
+
 def add_activity(
     report: ResultReport, data: dict, actor, expected_version: int, minutes=None
 ) -> Activity:
-    report = _locked(report, expected_version)
-    allowed, reason = can_edit_report(actor, report)
-    if not allowed:
-        raise ClaimError(reason)
-    problems = activity_problems(report, data) + minutes_problems(minutes)
-    if problems:
-        raise ClaimError("活動実績の入力に誤りがあります。保存していません。", problems)
-    activity = Activity(report=report, **{k: v for k, v in data.items() if k != "participants"})
-    if minutes is not None:
-        from pathlib import PurePath
+    """A save that fails, the commit included, deletes the stored minutes again."""
+    with removed_on_failure() as written, transaction.atomic():
+        report = _locked(report, expected_version)
+        allowed, reason = can_edit_report(actor, report)
+        if not allowed:
+            raise ClaimError(reason)
+        problems = (
+            activity_problems(report, data)
+            + minutes_problems(minutes)
+            + minutes_limit_problems(report, minutes)
+        )
+        if problems:
+            raise ClaimError("活動実績の入力に誤りがあります。保存していません。", problems)
+        fields = {k: v for k, v in data.items() if k != "participants"}
+        activity = Activity(report=report, **fields)
+        if minutes is not None:
+            from pathlib import PurePath
 
-        activity.minutes_name = PurePath(minutes.name).name
-        activity.minutes.save(activity.minutes_name, minutes, save=False)
-    activity.save()
-    report.version += 1
-    report.save(update_fields=["version", "updated_at"])
-    audit.record(actor, "活動実績の登録", report, {"活動実績": {"from": None, "to": str(activity)}})
+            activity.minutes_name = PurePath(minutes.name).name
+            written.save(activity.minutes, stored_name(activity.minutes_name), minutes)
+        activity.save()
+        report.version += 1
+        report.save(update_fields=["version", "updated_at"])
+        change = {"活動実績": {"from": None, "to": str(activity)}}
+        audit.record(actor, "活動実績の登録", report, change)
     return activity
 
 
@@ -868,17 +948,10 @@ class ConfirmationInput:
 
 
 def confirmation_problems(data: ConfirmationInput) -> list[str]:
-    problems = []
     number = (data.notice_number or "").strip()
-    if not NOTICE_NUMBER.match(number):
-        problems.append(
-            f"「通知番号」は「8医政第1234号」の形で入力してください（入力: {number}）。"
-        )
-    elif (
-        Confirmation.objects.filter(notice_number=number).exists()
-        or Decision.objects.filter(notice_number=number).exists()
-    ):
-        problems.append(f"「通知番号」{number}は既に使われています。")
+    problems = notice_number_problems(number)
+    if not problems and notice_number_taken(number):
+        problems.append(taken_message(number))
     if not data.notice_date:
         problems.append("「通知日」を入力してください。")
     return problems
@@ -947,6 +1020,8 @@ def perform(
     elif action in workflow.CONFIRM_ACTIONS:
         if confirmation is None:
             raise ClaimError("額の確定の内容がありません。")
+        _lock_application(report.application)  # its advances are read for I
+        lock_notice_register()  # after the application's row: the order every writer takes
         problems = confirmation_problems(confirmation)
         if problems:
             raise ClaimError("額の確定の内容に誤りがあります。確定していません。", problems)
@@ -986,7 +1061,7 @@ def _confirm(report: ResultReport, actor, data: ConfirmationInput, reason: str) 
                 str(r.designation_id or "hub"): r.required_amount for r in previous.recipients.all()
             },
         }
-    record = Confirmation.objects.create(
+    record = _create_confirmation(
         application=application,
         report_version=version,
         decision=claim.decision,
@@ -1019,6 +1094,21 @@ def _confirm(report: ResultReport, actor, data: ConfirmationInput, reason: str) 
             actor, "額の確定", record, {"確定額": {"from": None, "to": record.total_amount}}
         )
     return record
+
+
+def _create_confirmation(**fields) -> Confirmation:
+    """Insert, turning the unique constraint's refusal into the form's message (a writer
+    that did not take the register lock may have inserted the number after our check)."""
+    try:
+        with transaction.atomic():
+            return Confirmation.objects.create(**fields)
+    except IntegrityError:
+        number = fields["notice_number"]
+        if notice_number_taken(number):
+            raise ClaimError(
+                "額の確定の内容に誤りがあります。確定していません。", [taken_message(number)]
+            ) from None
+        raise
 
 
 def recipient_rows(record: Confirmation, claim: ApplicationClaim) -> list[ConfirmationRecipient]:
@@ -1072,6 +1162,56 @@ def can_record_advance(user) -> tuple[bool, str]:
     return True, ""
 
 
+ADVANCE_STALE_MESSAGE = (
+    "この申請の概算払は、画面を開いた後に他の方が更新しました。再読み込みしてください。"
+    "今回の入力は登録していません。"
+)
+
+
+def _lock_application(application: Application) -> Application:
+    """The application's row, locked until the transaction ends. Every writer of its
+    advances (and the confirmation that reads them) takes it first, so a total checked under
+    it stays true until the insert: without it, two POSTs at once both saw the old total."""
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def advance_total(application: Application) -> int:
+    """All advances of the application, every recipient: what the form shows it was read
+    at (each payment is at least 1円, so the total changes with every payment)."""
+    paid = AdvancePayment.objects.filter(application=application).aggregate(total=Sum("amount"))
+    return paid["total"] or 0
+
+
+def advance_problems(application: Application, amount, paid_on, designation) -> list[str]:
+    """Every reason the advance cannot be recorded, each naming the field."""
+    problems = []
+    decision = current_decision(application)
+    if decision is None:
+        problems.append("交付決定されていない申請には概算払を登録できません。")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        problems.append("「支払額」は1円以上の円単位の整数で入力してください。")
+    if not paid_on:
+        problems.append("「支払日」を入力してください。")
+    if decision is None or problems:
+        return problems
+    lines = decision.lines.filter(designation=designation)
+    if not lines.exists():
+        return ["「支払先」はこの申請で交付決定された補助事業者から選んでください。"]
+    decided = sum(line.decided_amount for line in lines)
+    paid = (
+        AdvancePayment.objects.filter(application=application, designation=designation).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or 0
+    )
+    if paid + amount > decided:
+        problems.append(
+            f"「支払額」の累計 {paid + amount:,}円が交付決定額 {decided:,}円を超えます"
+            f"（支払済み {paid:,}円）。"
+        )
+    return problems
+
+
 @transaction.atomic
 def record_advance(
     application: Application,
@@ -1081,35 +1221,18 @@ def record_advance(
     paid_on: datetime.date | None,
     designation=None,
     note: str = "",
+    expected_total: int | None = None,
 ) -> AdvancePayment:
+    """Record one 概算払, never beyond the recipient's decided amount. `expected_total` is
+    the advance total the form was shown with: a second POST of the same page (a double
+    click, or someone else in between) is refused with nothing recorded."""
     allowed, reason = can_record_advance(actor)
     if not allowed:
         raise ClaimError(reason)
-    problems = []
-    decision = current_decision(application)
-    if decision is None:
-        problems.append("交付決定されていない申請には概算払を登録できません。")
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        problems.append("「支払額」は1円以上の円単位の整数で入力してください。")
-    if not paid_on:
-        problems.append("「支払日」を入力してください。")
-    if decision is not None and not problems:
-        lines = decision.lines.filter(designation=designation)
-        if not lines.exists():
-            problems.append("「支払先」はこの申請で交付決定された補助事業者から選んでください。")
-        else:
-            decided = sum(line.decided_amount for line in lines)
-            paid = (
-                AdvancePayment.objects.filter(
-                    application=application, designation=designation
-                ).aggregate(total=Sum("amount"))["total"]
-                or 0
-            )
-            if paid + amount > decided:
-                problems.append(
-                    f"「支払額」の累計 {paid + amount:,}円が交付決定額 {decided:,}円を超えます"
-                    f"（支払済み {paid:,}円）。"
-                )
+    _lock_application(application)
+    if expected_total is not None and advance_total(application) != int(expected_total):
+        raise StaleVersion(ADVANCE_STALE_MESSAGE)
+    problems = advance_problems(application, amount, paid_on, designation)
     if problems:
         raise ClaimError("概算払の入力に誤りがあります。登録していません。", problems)
     payment = AdvancePayment.objects.create(

@@ -399,11 +399,11 @@ def test_minutes_are_attached_and_checked(coordinator, case, settings, tmp_path)
         in response.content.decode()
     )
     assert _state() == before
-    pdf = SimpleUploadedFile("議事録.pdf", b"%PDF-1.4 minutes")
+    pdf = SimpleUploadedFile("議事録.pdf", b"%PDF-1.4 minutes\n%%EOF\n")
     response = coordinator.post(url, {**_activity_post(case, **data), "minutes": pdf})
     assert response.status_code == 302
     activity = Activity.objects.get(title="第3回")
     download = coordinator.get(
         reverse("claims:activity_minutes", args=[case.report.pk, activity.pk])
     )
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 minutes"
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 minutes\n%%EOF\n"

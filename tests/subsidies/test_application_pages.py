@@ -236,7 +236,7 @@ def test_other_hubs_application_is_404_for_coordinator_and_health_center(client,
 def test_attachments_have_type_and_size_limits(coordinator_client, apps_world, settings):
     w = apps_world
     application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
-    ok = SimpleUploadedFile("計画書.pdf", b"%PDF-1.7 body", content_type="application/pdf")
+    ok = SimpleUploadedFile("計画書.pdf", b"%PDF-1.7 body\n%%EOF\n", content_type="application/pdf")
     coordinator_client.post(url(application, "attachments/"), {"file": ok})
     fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00", content_type="application/pdf")
     response = coordinator_client.post(
