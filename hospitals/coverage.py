@@ -1,7 +1,12 @@
 """Coverage of every 在宅医療圏: its hubs and active hospitals, and where either is missing.
 
 The guideline (seed 001, 第3-2(3)) asks for at least one of each per area. Querysets come
-from zaitaku_portal.access, so each role sees its own areas only."""
+from zaitaku_portal.access, so each role sees its own areas only.
+
+This is the one place the rule lives (issue 13): a hub or a hospital counts for an area on a
+day only while its designation runs that day (from its first day to its last, open-ended if
+no last day), whatever a status still says. The 充足状況 page, the dashboard and the review
+home all take their gaps from coverage_of, in a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -19,6 +24,18 @@ class AreaCoverage:
     area: object
     hubs: list
     designations: list
+
+    @property
+    def name(self) -> str:
+        return self.area.name
+
+    @property
+    def hub_count(self) -> int:
+        return len(self.hubs)
+
+    @property
+    def hospital_count(self) -> int:
+        return len(self.designations)
 
     @property
     def lacks_hub(self) -> bool:
@@ -46,6 +63,8 @@ def current_designations(designations, today):
 
 
 def coverage_of(areas, hubs, designations, today=None) -> list[AreaCoverage]:
+    """Every area of `areas`, in display order, with the hubs of `hubs` and the designations
+    of `designations` that are current on `today` (four queries, whatever the data)."""
     today = today or datetime.date.today()
     hubs_by_area: dict[int, list] = {}
     for hub in current_hubs(hubs, today).prefetch_related("areas").order_by("name"):

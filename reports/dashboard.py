@@ -101,7 +101,21 @@ class Dashboard:
         return [row for row in self.coverage if row.gap]
 
 
-def build(areas: QuerySet, hubs: QuerySet, designations: QuerySet, fiscal_year) -> Dashboard:
+def coverage_rows(areas: QuerySet, hubs: QuerySet, designations: QuerySet, today=None):
+    """The areas' coverage by the one rule of hospitals.coverage (designation dates)."""
+    from hospitals.coverage import coverage_of
+
+    return [
+        CoverageRow(
+            item.area.pk, item.area.name, [hub.name for hub in item.hubs], item.hospital_count
+        )
+        for item in coverage_of(areas, hubs, designations, today)
+    ]
+
+
+def build(
+    areas: QuerySet, hubs: QuerySet, designations: QuerySet, fiscal_year, today=None
+) -> Dashboard:
     from subsidies.models import (
         Activity,
         Application,
@@ -113,19 +127,10 @@ def build(areas: QuerySet, hubs: QuerySet, designations: QuerySet, fiscal_year) 
         ResultReport,
     )
 
-    area_list = list(areas.order_by("display_order", "name"))
+    coverage = coverage_rows(areas, hubs, designations, today)
     hub_list = list(hubs.order_by("name").prefetch_related("areas"))
     hub_ids = [hub.pk for hub in hub_list]
     active = designations.filter(status="active")
-
-    coverage = {a.pk: CoverageRow(a.pk, a.name) for a in area_list}
-    for hub in hub_list:
-        for area in hub.areas.all():
-            if area.pk in coverage:
-                coverage[area.pk].hubs.append(hub.name)
-    for row in active.values("area_id").annotate(n=Count("pk")):
-        if row["area_id"] in coverage:
-            coverage[row["area_id"]].hospitals = row["n"]
 
     rows = {
         hub.pk: HubRow(
@@ -235,7 +240,7 @@ def build(areas: QuerySet, hubs: QuerySet, designations: QuerySet, fiscal_year) 
         for row in applications.values("status").annotate(n=Count("pk")).order_by("status")
     ]
     return Dashboard(
-        coverage=list(coverage.values()),
+        coverage=coverage,
         hubs=list(rows.values()),
         hospitals=list(hospital_rows.values()),
         hospitals_per_municipality=per_municipality,

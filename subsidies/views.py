@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from hospitals.coverage import coverage_for
 from hubs.models import Hub
 from subsidies.forms import QueueFilterForm
 from subsidies.models import (
@@ -79,34 +80,6 @@ def _queue(request):
     return form, without_status, applications
 
 
-def coverage_gaps(areas) -> list:
-    """Areas without a hub or without an active hospital: two GROUP BY queries (joining both
-    in one query multiplies hubs by hospitals per area)."""
-    from hospitals.models import ActiveHospitalDesignation
-    from hubs.models import Hub
-
-    ids = [area.pk for area in areas]
-    hubs = dict(
-        Hub.areas.through.objects.filter(homecarearea_id__in=ids)
-        .values("homecarearea_id")
-        .annotate(n=Count("hub_id"))
-        .values_list("homecarearea_id", "n")
-    )
-    hospitals = dict(
-        ActiveHospitalDesignation.objects.filter(area_id__in=ids, status="active")
-        .values("area_id")
-        .annotate(n=Count("pk"))
-        .values_list("area_id", "n")
-    )
-    gaps = []
-    for area in areas:
-        area.hub_count = hubs.get(area.pk, 0)
-        area.hospital_count = hospitals.get(area.pk, 0)
-        if not area.hub_count or not area.hospital_count:
-            gaps.append(area)
-    return gaps
-
-
 @require_roles(*STAFF_ROLES)
 @refuses_bad_query
 def review_home(request):
@@ -125,8 +98,8 @@ def review_home(request):
         )
     query = request.GET.copy()
     query.pop("page", None)
-    areas = list(areas_for(request.user))
-    gaps = coverage_gaps(areas)
+    # Gaps by the one rule of hospitals.coverage, as on the 充足状況 page and the dashboard.
+    coverage = coverage_for(request.user)
     fiscal_years = FiscalYear.objects.annotate(menu_count=Count("menus"))
     context = {
         "form": form,
@@ -139,8 +112,8 @@ def review_home(request):
         ).count(),
         "hub_count": hubs_for(request.user).count(),
         "hospital_count": designations_for(request.user).filter(status="active").count(),
-        "area_count": len(areas),
-        "gaps": gaps,
+        "area_count": len(coverage),
+        "gaps": [item for item in coverage if item.is_gap],
         "fiscal_years": fiscal_years,
     }
     return render(request, "subsidies/review_home.html", context)
