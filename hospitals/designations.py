@@ -63,6 +63,7 @@ def designate(institutions, area, hub, start_date, end_date, user) -> list:
                     + (wareki_date(end_date) if end_date else ""),
                 },
             )
+        _ensure_plan_lines(area, hub)
     return created
 
 
@@ -86,7 +87,15 @@ def end_designation(designation, end_date: datetime.date, reason: str, user):
             {"指定終了日": wareki_date(end_date)},
             reason=reason.strip(),
         )
+        _ensure_plan_lines(designation.area, designation.hub)
     return designation
+
+
+def _ensure_plan_lines(area, hub) -> None:
+    """Plan lines are written when a designation begins or ends, never when a page opens."""
+    from subsidies.services.applications import ensure_lines_for_area
+
+    ensure_lines_for_area(area, hub)
 
 
 def fiscal_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:

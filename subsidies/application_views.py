@@ -118,8 +118,6 @@ def _detail_context(request, application) -> dict:
 @require_roles(*ALL_ROLES)
 def application_detail(request, pk: int):
     application = _application(request, pk)
-    if can_edit_plan(request.user, application):
-        service.ensure_lines(application)
     return render(
         request, "subsidies/applications/detail.html", _detail_context(request, application)
     )
@@ -132,7 +130,8 @@ def application_edit(request, pk: int):
     if not permission:
         messages.error(request, permission.reason)
         return redirect("subsidies:application_detail", pk=pk)
-    service.ensure_lines(application)
+    if request.method == "POST":
+        service.ensure_lines(application)  # lines missing from before issue 13: at the save
     lines = service.lines_of(application)
     plan = service.current_plan(application, lines)
     form = PlanForm(request.POST or None, application=application, lines=lines, plan=plan)

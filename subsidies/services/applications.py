@@ -129,6 +129,15 @@ def ensure_lines(application: Application) -> None:
     MenuPlan.objects.bulk_create(missing)
 
 
+def ensure_lines_for_area(area, hub=None) -> None:
+    """After a designation in the area begins or ends: the lines of the editable applications
+    of the hubs that serve the area (and of the designation's own hub)."""
+    hubs = Q(hub__areas=area) | Q(hub=hub) if hub is not None else Q(hub__areas=area)
+    applications = Application.objects.filter(hubs, status__in=workflow.EDITABLE_STATES)
+    for application in applications.select_related("hub", "fiscal_year").distinct():
+        ensure_lines(application)
+
+
 def lines_of(application: Application) -> list[MenuPlan]:
     return list(
         application.lines.select_related("menu", "designation__institution", "designation__area")
@@ -575,6 +584,12 @@ def perform(
     application.version += 1
     application.save()
     ensure_lines(application)
+    if action == "decide":
+        from subsidies.models import ResultReport
+        from subsidies.services.claims import sync_expense_lines
+
+        for report in ResultReport.objects.filter(application=application):
+            sync_expense_lines(report)  # a change request's decision may add lines
     audit.record(actor, transition.label, application, changes, reason=reason)
     from subsidies.notifications import notify
 
