@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from reports.pdf import render_pdf
+from zaitaku_portal.money import Settlement
 from zaitaku_portal.wareki import fiscal_year_label, wareki_date
 
 SUBSIDY_NAME = "在宅医療提供体制強化事業費補助金"
@@ -115,14 +116,15 @@ def confirmation_notice(
         ("確定額", confirmed),
         ("受入済額（概算払）", advance_received),
     ]
-    if difference > 0:
-        settlement.append(("返還額", difference))
+    word = Settlement.of_difference(difference)
+    if word is Settlement.REFUND:
+        settlement.append((f"{word.label}額", difference))
         due = notice_date + datetime.timedelta(days=RETURN_PERIOD_DAYS)
         footnote = (
             f"返還額は{wareki_date(due)}までに、別途送付する納入通知書により納付してください。"
         )
-    elif difference < 0:
-        settlement.append(("追加交付額", -difference))
+    elif word is Settlement.ADDITIONAL_PAYMENT:
+        settlement.append((f"{word.label}額", -difference))
         footnote = "追加交付額は、請求書の提出を受けて支払います。"
     else:
         footnote = "受入済額と確定額が同額のため、返還及び追加交付はありません。"

@@ -20,6 +20,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import NamedTuple, TypeVar
 
+from zaitaku_portal.money import Settlement
+
 ONCE_PER_FACILITY_REASON = "一施設一回限りの補助で、過年度に交付済みのため対象外"
 NO_OWN_CAP_REASON = "独自の基準額なし（他のメニューの経費の中で実施）"
 _Choice = TypeVar("_Choice", bound=StrEnum)
@@ -52,22 +54,6 @@ class RoundingLevel(StrEnum):
         return {
             RoundingLevel.FACILITY: "施設ごとに合計してから切捨て",
             RoundingLevel.MENU: "補助メニューごとに切捨て",
-        }[self]
-
-
-class Settlement(StrEnum):
-    """What J (差引過不足額) means for the payment that follows 額の確定."""
-
-    REFUND = "refund"
-    ADDITIONAL_PAYMENT = "additional_payment"
-    SETTLED = "settled"
-
-    @property
-    def label(self) -> str:
-        return {
-            Settlement.REFUND: "返還",
-            Settlement.ADDITIONAL_PAYMENT: "追加交付",
-            Settlement.SETTLED: "過不足なし",
         }[self]
 
 
@@ -250,13 +236,7 @@ def calculate_claim(facility: FacilityInput, rule: CalculationRule) -> FacilityR
         else None
     )
     difference = facility.advance_received - total
-    settlement = (
-        Settlement.REFUND
-        if difference > 0
-        else Settlement.ADDITIONAL_PAYMENT
-        if difference < 0
-        else Settlement.SETTLED
-    )
+    settlement = Settlement.of_difference(difference)
 
     def column(symbol: str, label: str, values: list[int]) -> ExplanationStep:
         return ExplanationStep(symbol, label, sum(values), _sum_text(values))

@@ -33,6 +33,7 @@ from zaitaku_portal.audit import history_of
 from zaitaku_portal.bounds import whole_number
 from zaitaku_portal.filenames import content_disposition, file_download
 from zaitaku_portal.models import Role
+from zaitaku_portal.money import Settlement
 from zaitaku_portal.spreadsheets import xlsx_response
 from zaitaku_portal.wareki import fiscal_year_label
 
@@ -124,6 +125,7 @@ def report_detail(request, pk: int):
             "confirmation": current,
             "corrections": service.correction_rows(current) if current else [],
             "additional_payment": -current.difference if current else 0,
+            "settlement": Settlement.of_difference(current.difference) if current else None,
             "history": history_of(report)[:200],
             "is_staff": role_of(request.user) in STAFF_ROLES,
         },
@@ -137,7 +139,8 @@ def report_edit(request, pk: int):
     if not allowed:
         messages.error(request, reason)
         return redirect("claims:report_detail", pk=pk)
-    service.sync_expense_lines(report)
+    if request.method == "POST":
+        service.sync_expense_lines(report)  # lines missing from before issue 13: at the save
     expenses = service.expenses_of(report)
     initial = {name: getattr(report, name) for name in service.REPORT_FIELDS}
     initial["version"] = report.version

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
+from zaitaku_portal.money import Settlement
 from zaitaku_portal.wareki import fiscal_year_label, wareki_date
 
 register = template.Library()
@@ -59,8 +60,5 @@ def settlement(difference) -> str:
     if difference in (None, ""):
         return ""
     difference = int(difference)
-    if difference > 0:
-        return f"返還 {yen(difference)}"
-    if difference < 0:
-        return f"追加交付 {yen(-difference)}"
-    return "過不足なし"
+    word = Settlement.of_difference(difference).label
+    return word if difference == 0 else f"{word} {yen(abs(difference))}"
