@@ -28,7 +28,7 @@ from subsidies.services import applications as service
 from subsidies.services import excel
 from tests.claims.factories import worked_case
 from tests.security.html_forms import Form, forms_of
-from tests.subsidies.factories import application_in, catalogue, complete_plan
+from tests.subsidies.factories import application_in, catalogue
 from zaitaku_portal.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -38,22 +38,6 @@ BIG = "x" * 800_000  # 0.8 MB: three of these made a version's PDF render for te
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def plan(world):
-    """Hub A's draft of 2026, with every cap unit, filled so it could be submitted."""
-    world.fiscal_year, world.menus = catalogue(2026)
-    coordinator = world.users[Role.HUB_COORDINATOR]
-    application = service.start_application(world.hub_a, world.fiscal_year, coordinator)
-    service.save_plan(application, complete_plan(application), coordinator, 1)
-    return Application.objects.get(pk=application.pk)
-
-
-@pytest.fixture
-def coordinator(client, world):
-    client.force_login(world.users[Role.HUB_COORDINATOR])
-    return client
 
 
 @pytest.fixture

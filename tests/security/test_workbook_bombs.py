@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from hubs.models import Hub
 from subsidies.exports import expenses as expense_excel
-from subsidies.models import Application, ResultExpense, ResultReport
+from subsidies.models import ResultExpense, ResultReport
 from subsidies.services import applications as service
 from subsidies.services import excel
 from tests.claims.factories import worked_case
@@ -27,7 +27,6 @@ from tests.security.hostile_workbooks import (
     rows_up_to,
     sheet_part,
 )
-from tests.subsidies.factories import catalogue, complete_plan
 from zaitaku_portal.models import Role
 from zaitaku_portal.workbook_bounds import (
     SheetLimits,
@@ -59,18 +58,9 @@ def peak_of(action):
 
 
 @pytest.fixture
-def application(world):
-    world.fiscal_year, world.menus = catalogue(2026)
-    coordinator = world.users[Role.HUB_COORDINATOR]
-    application = service.start_application(world.hub_a, world.fiscal_year, coordinator)
-    service.save_plan(application, complete_plan(application), coordinator, 1)
-    return Application.objects.get(pk=application.pk)
-
-
-@pytest.fixture
-def coordinator(client, world):
-    client.force_login(world.users[Role.HUB_COORDINATOR])
-    return client
+def application(plan):
+    """The filled plan of tests/security/conftest.py, under the name these tests use."""
+    return plan
 
 
 def _plan_download(client, application) -> bytes:
