@@ -5,7 +5,7 @@ hospitals), each hub's application decided and reported, one advance payment per
 once-per-facility grants in the previous year for some hospitals. Data is generated with
 bulk_create in a scratch SQLite file (never the project's database). Then, in the same run:
 
-  bulk   subsidies.services.claims.load_claims over the year + the 精算額調 snapshot of each
+  bulk   subsidies.results.services.load_claims over the year + the 精算額調 snapshot of each
   naive  a straightforward per-application ORM loop (lines, menus, expenses, advances and
          the earlier-year check queried per line), building the same inputs
 
@@ -42,7 +42,8 @@ from django.db.models import Sum  # noqa: E402
 
 from hospitals.models import ActiveHospitalDesignation, MedicalInstitution  # noqa: E402
 from hubs.models import Hub  # noqa: E402
-from subsidies.calculation import FacilityInput, MenuInput, calculate_claim  # noqa: E402
+from subsidies.applications.plan_data import line_key  # noqa: E402
+from subsidies.applications.services import rule_of  # noqa: E402
 from subsidies.models import (  # noqa: E402
     AdvancePayment,
     Application,
@@ -54,9 +55,8 @@ from subsidies.models import (  # noqa: E402
     ResultReport,
     SubsidyMenu,
 )
-from subsidies.services import claims  # noqa: E402
-from subsidies.services.applications import rule_of  # noqa: E402
-from subsidies.services.plan_data import line_key  # noqa: E402
+from subsidies.results import services as claims  # noqa: E402
+from subsidies.results.calculation import FacilityInput, MenuInput, calculate_claim  # noqa: E402
 from zaitaku_portal.models import (  # noqa: E402
     HomeCareArea,
     Municipality,

@@ -81,9 +81,9 @@ def prepare(coordinators: int, staff: int) -> list[int]:
 
     from hospitals.models import ActiveHospitalDesignation, MedicalInstitution
     from hubs.models import Hub, HubCoordinator
+    from subsidies.applications.services import current_plan, save_plan, start_application
+    from subsidies.catalogue.services import copy_fiscal_year
     from subsidies.models import Application, FiscalYear
-    from subsidies.services.applications import current_plan, save_plan, start_application
-    from subsidies.services.catalogue import copy_fiscal_year
     from zaitaku_portal.models import HomeCareArea, SecondaryMedicalArea, User
 
     fiscal_year = FiscalYear.objects.filter(year=YEAR).first()

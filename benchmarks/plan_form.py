@@ -34,8 +34,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from hubs.models import HubCoordinator  # noqa: E402
+from subsidies.applications import services as service  # noqa: E402
 from subsidies.models import Application  # noqa: E402
-from subsidies.services import applications as service  # noqa: E402
 from zaitaku_portal.models import Role, User  # noqa: E402
 
 RENDERERS = {

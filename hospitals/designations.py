@@ -93,7 +93,7 @@ def end_designation(designation, end_date: datetime.date, reason: str, user):
 
 def _ensure_plan_lines(area, hub) -> None:
     """Plan lines are written when a designation begins or ends, never when a page opens."""
-    from subsidies.services.applications import ensure_lines_for_area
+    from subsidies.applications.services import ensure_lines_for_area
 
     ensure_lines_for_area(area, hub)
 

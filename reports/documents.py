@@ -53,7 +53,7 @@ def application_pdf(version) -> bytes:
     from django.utils import timezone
 
     from reports.pdf import render_pdf
-    from subsidies.services.plan_data import start_year_label
+    from subsidies.applications.plan_data import start_year_label
     from zaitaku_portal.wareki import fiscal_year_label
 
     application = version.application
@@ -108,8 +108,8 @@ def dossier_items(hub, fiscal_year) -> list[tuple[str, object]]:
     """Everything an auditor asks for about one hub's year, as (path in the ZIP, maker)."""
     import json
 
+    from subsidies.applications.plan_data import diff
     from subsidies.models import Application
-    from subsidies.services.plan_data import diff
     from zaitaku_portal.models import AuditEntry
     from zaitaku_portal.spreadsheets import Column, write_csv
 
@@ -313,7 +313,7 @@ def results_pdf(version) -> bytes:
     from django.utils import timezone
 
     from reports.pdf import render_pdf
-    from subsidies.models.results import NARRATIVE_FIELDS
+    from subsidies.results.models import NARRATIVE_FIELDS
     from zaitaku_portal.wareki import fiscal_year_label, wareki_date
 
     report = version.report

@@ -29,12 +29,12 @@ class Scale:
 
 
 def _fiscal_years(scale: Scale):
-    from subsidies.models import FiscalYear
-    from subsidies.services.catalogue import (
+    from subsidies.catalogue.services import (
         CATALOGUE_DIR,
         copy_fiscal_year,
         load_catalogue_file,
     )
+    from subsidies.models import FiscalYear
 
     source = FiscalYear.objects.filter(menus__code__startswith="okinawa").first()
     if source is None:

@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from import_export import fields, widgets
 
+from subsidies.catalogue.services import CatalogueError, cap_changes, copy_fiscal_year
 from subsidies.models import ExpenseCategory, FiscalYear, RequirementItem, SubsidyMenu
-from subsidies.services.catalogue import CatalogueError, cap_changes, copy_fiscal_year
 from zaitaku_portal import audit
 from zaitaku_portal.admin_base import PortalModelAdmin
 from zaitaku_portal.exports import FormulaEscapingResource, ScopedImportExportMixin

@@ -1,42 +1,8 @@
-from django.urls import path
+"""The subsidies app's URLs under /subsidies/, one `subsidies:` namespace for its parts.
+Results (実績報告と額の確定) have their own `results:` namespace under /results/."""
 
-from subsidies import application_views as apps
-from subsidies import views
+from subsidies.applications.urls import urlpatterns as application_urls
+from subsidies.catalogue.urls import urlpatterns as catalogue_urls
 
 app_name = "subsidies"
-urlpatterns = [
-    path("review/", views.review_home, name="review_home"),
-    path("review/bulk/", views.bulk_review, name="bulk_review"),
-    path("review/export.xlsx", views.review_export, name="review_export"),
-    path("catalogue/", views.catalogue_latest, name="catalogue_latest"),
-    path("catalogue/<int:year>/", views.catalogue, name="catalogue"),
-    path("applications/", apps.application_list, name="application_list"),
-    path(
-        "applications/new/<int:hub_pk>/<int:year>/",
-        apps.application_start,
-        name="application_start",
-    ),
-    path("applications/<int:pk>/", apps.application_detail, name="application_detail"),
-    path("applications/<int:pk>/edit/", apps.application_edit, name="application_edit"),
-    path(
-        "applications/<int:pk>/action/<slug:action>/",
-        apps.application_action,
-        name="application_action",
-    ),
-    path("applications/<int:pk>/comment/", apps.application_comment, name="application_comment"),
-    path("applications/<int:pk>/versions/", apps.version_diff, name="version_diff"),
-    path("applications/<int:pk>/attachments/", apps.attachment_upload, name="attachment_upload"),
-    path(
-        "applications/<int:pk>/attachments/<int:attachment_pk>/",
-        apps.attachment_download,
-        name="attachment_download",
-    ),
-    path(
-        "applications/<int:pk>/attachments/<int:attachment_pk>/delete/",
-        apps.attachment_delete,
-        name="attachment_delete",
-    ),
-    path("applications/<int:pk>/excel/", apps.excel_download, name="excel_download"),
-    path("applications/<int:pk>/excel/upload/", apps.excel_upload, name="excel_upload"),
-    path("applications/<int:pk>/excel/apply/", apps.excel_apply, name="excel_apply"),
-]
+urlpatterns = [*catalogue_urls, *application_urls]

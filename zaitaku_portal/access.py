@@ -232,7 +232,7 @@ def navigation_for(user) -> list[NavItem]:
             NavItem("審査・状況", reverse("subsidies:review_home")),
             NavItem("県全体の状況", reverse("reports:prefecture")),
             NavItem("交付申請", reverse("subsidies:application_list")),
-            NavItem("実績報告・額の確定", reverse("claims:index")),
+            NavItem("実績報告・額の確定", reverse("results:index")),
             NavItem(
                 "拠点・医療機関",
                 children=(
@@ -258,7 +258,7 @@ def navigation_for(user) -> list[NavItem]:
     if role == Role.HEALTH_CENTER:
         items.append(NavItem("進捗ダッシュボード", reverse("reports:dashboard")))
     items.append(NavItem("交付申請", reverse("subsidies:application_list")))
-    items.append(NavItem("実績報告・額の確定", reverse("claims:index")))
+    items.append(NavItem("実績報告・額の確定", reverse("results:index")))
     items.append(NavItem("拠点一覧", reverse("hubs:list")))
     items.append(NavItem("積極的医療機関", reverse("hospitals:list")))
     items.append(NavItem("充足状況", reverse("hospitals:coverage")))

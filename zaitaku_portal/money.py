@@ -1,7 +1,7 @@
 """Money words every app shares, with no Django in them: what J (差引過不足額) means.
 
 Kept in the core so the template filters (zaitaku_portal/templatetags/ja_format.py), the
-calculation (subsidies/calculation.py), the claims pages and the notices
+calculation (subsidies/results/calculation.py), the claims pages and the notices
 (reports/notices.py) read one definition without the core importing a domain app."""
 
 from __future__ import annotations

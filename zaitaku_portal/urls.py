@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from zaitaku_portal import two_factor, views
 
@@ -25,7 +26,13 @@ urlpatterns = [
     path("hubs/", include("hubs.urls")),
     path("hospitals/", include("hospitals.urls")),
     path("subsidies/", include("subsidies.urls")),
-    path("claims/", include("subsidies.claims_urls")),
+    path("results/", include("subsidies.results.urls")),
+    # Results lived under /claims/ until 2026-12; bookmarks and e-mailed links still work.
+    re_path(
+        r"^claims/(?P<rest>.*)$",
+        RedirectView.as_view(url="/results/%(rest)s", permanent=True, query_string=True),
+        name="old_claims_address",
+    ),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

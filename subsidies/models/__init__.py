@@ -1,4 +1,7 @@
-from .application import (
+"""The app's model registry: Django loads `subsidies.models`; each model lives in its part
+(catalogue/, applications/, results/) and is listed here."""
+
+from subsidies.applications.models import (
     Application,
     ApplicationAttachment,
     ApplicationComment,
@@ -10,9 +13,14 @@ from .application import (
     MenuPlan,
     ReturnReason,
 )
-from .catalogue import ExpenseCategory, RecipientType, RequirementItem, SubsidyMenu
-from .fiscal_year import FiscalYear
-from .results import (
+from subsidies.catalogue.models import (
+    ExpenseCategory,
+    FiscalYear,
+    RecipientType,
+    RequirementItem,
+    SubsidyMenu,
+)
+from subsidies.results.models import (
     Activity,
     ActivityKind,
     AdvancePayment,

@@ -202,8 +202,8 @@ def test_killed_registry_import_writes_no_institution(postgresql_only, world):
 
 def test_killed_confirmation_leaves_no_confirmation(postgresql_only, world):
     from subsidies.models import Confirmation, ConfirmationRecipient
-    from subsidies.services import claims
-    from tests.claims.factories import worked_case
+    from subsidies.results import services as claims
+    from tests.subsidies.results.factories import worked_case
 
     case = worked_case(world)
     staff = world.users[Role.PREFECTURE_STAFF]
@@ -211,7 +211,7 @@ def test_killed_confirmation_leaves_no_confirmation(postgresql_only, world):
         case.report, "submit", world.users[Role.HUB_COORDINATOR], case.report.version
     )
     report = claims.perform(report, "start_review", staff, report.version)
-    path = f"/claims/reports/{report.pk}/confirm/"
+    path = f"/results/reports/{report.pk}/confirm/"
     data = {"version": report.version, "notice_number": "9医政第5号", "notice_date": "2027-05-01"}
 
     server = Server()

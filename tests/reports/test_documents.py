@@ -194,8 +194,8 @@ def test_dossier_holds_every_document_the_history_and_the_audit_trail(world, set
 def _confirmed_worked_case(world):
     import datetime
 
-    from subsidies.services import claims
-    from tests.claims.factories import worked_case
+    from subsidies.results import services as claims
+    from tests.subsidies.results.factories import worked_case
 
     case = worked_case(world)
     coordinator = world.users[Role.HUB_COORDINATOR]
@@ -225,7 +225,7 @@ def test_results_pdf_follows_seed_003_and_carries_the_seisan_table(world):
         "3取組の評価",
         "4精算額調",
         "甲拠点",
-        "1,950,000円",  # the hub's G, computed by hand in tests/claims/test_claims_service.py
+        "1,950,000円",  # the hub's G, computed by hand in tests/results/test_claims_service.py
         "50,000円",  # its J: advance 2,000,000 less G
     ):
         assert expected in text, expected

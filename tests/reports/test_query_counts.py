@@ -31,9 +31,9 @@ def _urls(prefix: str):
         "/hospitals/",
         f"/hospitals/institutions/{institution.pk}/",
         "/hospitals/coverage/",
-        "/claims/",
-        f"/claims/reports/{report.pk}/",
-        f"/claims/reports/{report.pk}/calculation/",
+        "/results/",
+        f"/results/reports/{report.pk}/",
+        f"/results/reports/{report.pk}/calculation/",
     ]
 
 
@@ -64,7 +64,7 @@ def test_staff_pages_do_not_grow_with_the_data(client, settings):
 
 @pytest.mark.django_db
 def test_application_pages_do_not_grow_with_the_hospitals_of_the_area(client, world):
-    from subsidies.services.applications import ensure_lines
+    from subsidies.applications.services import ensure_lines
     from tests import factories as f
     from tests.subsidies.factories import application_in, catalogue
     from zaitaku_portal.models import Role

@@ -92,8 +92,8 @@ def _results_version(world, hub):
     """A filed results report of `hub`: A's worked case submitted through the service,
     B's frozen straight from the model (only its scope matters)."""
     from subsidies.models import ResultReportVersion
-    from subsidies.services import claims
-    from tests.claims.url_expectations import _case, _hub_b_case
+    from subsidies.results import services as claims
+    from tests.subsidies.results.url_expectations import _case, _hub_b_case
 
     if hub == world.hub_a:
         report = _case(world).report

@@ -4,14 +4,14 @@ import datetime
 
 from django.conf import settings
 
-from subsidies.services.applications import (
+from subsidies.applications.services import (
     DecisionInput,
     current_plan,
     perform,
     save_plan,
     start_application,
 )
-from subsidies.services.catalogue import CATALOGUE_DIR, load_catalogue_file
+from subsidies.catalogue.services import CATALOGUE_DIR, load_catalogue_file
 
 
 def okinawa_fy2026():

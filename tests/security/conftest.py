@@ -2,8 +2,8 @@
 
 import pytest
 
+from subsidies.applications import services as service
 from subsidies.models import Application
-from subsidies.services import applications as service
 from tests.subsidies.factories import catalogue, complete_plan
 from zaitaku_portal.models import Role
 

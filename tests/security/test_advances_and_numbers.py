@@ -20,6 +20,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 
+from subsidies.applications import services as application_service
+from subsidies.applications.plan_data import line_key
 from subsidies.models import (
     AdvancePayment,
     Application,
@@ -28,12 +30,10 @@ from subsidies.models import (
     Confirmation,
     Decision,
 )
-from subsidies.services import applications as application_service
-from subsidies.services import claims
-from subsidies.services.plan_data import line_key
+from subsidies.results import services as claims
 from tests import factories as f
-from tests.claims.factories import decided_application, menu, worked_case
 from tests.subsidies.factories import application_in, catalogue
+from tests.subsidies.results.factories import decided_application, menu, worked_case
 from zaitaku_portal.models import AuditEntry, Role
 
 postgresql_only = pytest.mark.skipif(
@@ -107,7 +107,7 @@ def test_an_advance_being_recorded_elsewhere_counts_before_the_next_is_checked(w
 def test_a_double_clicked_advance_is_recorded_once(client, world):
     case = worked_case(world)
     client.force_login(world.users[Role.PREFECTURE_STAFF])
-    url = reverse("claims:advances", args=[case.application.pk])
+    url = reverse("results:advances", args=[case.application.pk])
     page = client.get(url).content.decode()
     assert 'name="advance_total" value="0"' in page
     data = {"recipient": "hub", "amount": "1000000", "paid_on": "2026-07-01", "advance_total": "0"}
@@ -138,7 +138,7 @@ def test_the_advance_form_is_sent_once_by_the_browser(client, world):
     inline script)."""
     case = worked_case(world)
     client.force_login(world.users[Role.PREFECTURE_STAFF])
-    page = client.get(reverse("claims:advances", args=[case.application.pk])).content.decode()
+    page = client.get(reverse("results:advances", args=[case.application.pk])).content.decode()
     assert "data-submit-once" in page
     assert "subsidies/submit_once.js" in page
 

@@ -22,14 +22,14 @@ from django.urls import reverse
 from PIL import Image
 
 from hospitals.models import ActiveHospitalDesignation
-from subsidies.claims_forms import ActivityForm
-from subsidies.forms import AttachmentForm
+from subsidies.applications import services as service
+from subsidies.applications.forms import AttachmentForm
 from subsidies.models import Activity, ApplicationAttachment, RequirementItem
-from subsidies.services import applications as service
-from subsidies.services import claims
+from subsidies.results import services as claims
+from subsidies.results.forms import ActivityForm
 from tests import factories as f
-from tests.claims.factories import worked_case
 from tests.subsidies.factories import catalogue
+from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +203,7 @@ def case(world):
 def add_minutes(client, case, name: str, data: bytes, **fields) -> str:
     case.report.refresh_from_db()
     response = client.post(
-        reverse("claims:activity_add", args=[case.report.pk]),
+        reverse("results:activity_add", args=[case.report.pk]),
         {
             "version": case.report.version,
             **MEETING,

@@ -20,11 +20,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from subsidies.applications import excel
+from subsidies.applications import services as service
 from subsidies.models import Application, ResultExpense
-from subsidies.services import applications as service
-from subsidies.services import excel
-from tests.claims.factories import worked_case
 from tests.subsidies.factories import catalogue, complete_plan
+from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.exports import escape_formula, unescape_formula
 from zaitaku_portal.models import Role
 from zaitaku_portal.spreadsheets import Column, write_csv, write_xlsx
@@ -267,7 +267,7 @@ def hostile_report(world):
 
 def test_expense_workbook_writes_reasons_as_text(client, world, hostile_report):
     client.force_login(world.users[Role.HUB_COORDINATOR])
-    content = download(client, reverse("claims:expenses_xlsx", args=[hostile_report.pk]))
+    content = download(client, reverse("results:expenses_xlsx", args=[hostile_report.pk]))
     assert_written_as_text(content, REASONS)
     sheet = load_workbook(io.BytesIO(content))["実支出額"]
     reasons = [row[-1].value for row in sheet.iter_rows(min_row=2)]
@@ -277,14 +277,14 @@ def test_expense_workbook_writes_reasons_as_text(client, world, hostile_report):
 def test_expense_workbook_round_trip_changes_nothing(client, world, hostile_report):
     client.force_login(world.users[Role.HUB_COORDINATOR])
     before = sorted(ResultExpense.objects.values_list("pk", "excluded_reason"))
-    content = download(client, reverse("claims:expenses_xlsx", args=[hostile_report.pk]))
+    content = download(client, reverse("results:expenses_xlsx", args=[hostile_report.pk]))
     response = client.post(
-        reverse("claims:expenses_upload", args=[hostile_report.pk]),
+        reverse("results:expenses_upload", args=[hostile_report.pk]),
         {"file": SimpleUploadedFile("実支出額.xlsx", content)},
     )
     page = response.content.decode()
     assert "変更はありません" in page, page[page.find("<main") :][:2000]
-    client.post(reverse("claims:expenses_apply", args=[hostile_report.pk]))
+    client.post(reverse("results:expenses_apply", args=[hostile_report.pk]))
     assert sorted(ResultExpense.objects.values_list("pk", "excluded_reason")) == before
 
 
@@ -310,7 +310,7 @@ def hostile_names(world):
 def test_seisan_writes_names_as_text_and_amounts_as_numbers(client, hostile_names):
     case = worked_case(hostile_names)
     client.force_login(hostile_names.users[Role.PREFECTURE_STAFF])
-    content = download(client, reverse("claims:sheet_xlsx", args=[case.report.pk]))
+    content = download(client, reverse("results:sheet_xlsx", args=[case.report.pk]))
     assert_written_as_text(content, ("=1+1", "-1"))
     summary = load_workbook(io.BytesIO(content)).worksheets[0]
     header = [c.value for c in summary[1]]
@@ -438,7 +438,7 @@ def test_admin_csv_export_escapes_texts(client, world):
 WRITERS = {
     "zaitaku_portal/exports.py",  # the rule itself, csv responses, the admin's xlsx
     "zaitaku_portal/spreadsheets.py",  # write_xlsx / write_csv: every list and report
-    "subsidies/services/excel.py",  # the application workbook (資料4)
+    "subsidies/applications/excel.py",  # the application workbook (資料4)
     "hospitals/registry/sample.py",  # sample registry lists for tests and benchmarks only
 }
 

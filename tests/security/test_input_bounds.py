@@ -15,6 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from subsidies.applications import excel
+from subsidies.applications import services as service
 from subsidies.models import (
     Activity,
     Application,
@@ -23,12 +25,10 @@ from subsidies.models import (
     ResultExpense,
     ResultReport,
 )
-from subsidies.models.results import NARRATIVE_FIELDS
-from subsidies.services import applications as service
-from subsidies.services import excel
-from tests.claims.factories import worked_case
+from subsidies.results.models import NARRATIVE_FIELDS
 from tests.security.html_forms import Form, forms_of
 from tests.subsidies.factories import application_in, catalogue
+from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +179,7 @@ def report_state():
 
 @pytest.mark.parametrize(("name", "label"), NARRATIVE_FIELDS.items())
 def test_a_long_report_narrative_is_refused_and_nothing_is_saved(coordinator, case, name, label):
-    url = reverse("claims:report_edit", args=[case.report.pk])
+    url = reverse("results:report_edit", args=[case.report.pk])
     before = report_state()
     text = submit(coordinator, url, name, BIG).content.decode()
     assert f"「{label}」は4,000文字以内で入力してください（入力は800000文字）。" in text
@@ -189,12 +189,12 @@ def test_a_long_report_narrative_is_refused_and_nothing_is_saved(coordinator, ca
 def test_a_long_reason_for_an_excluded_amount_is_refused_on_the_page_and_in_the_workbook(
     coordinator, case
 ):
-    url = reverse("claims:report_edit", args=[case.report.pk])
+    url = reverse("results:report_edit", args=[case.report.pk])
     before = report_state()
     text = submit(coordinator, url, "e0-excluded_reason", BIG).content.decode()
     assert "対象外とする理由」は1,000文字以内で入力してください" in text
     workbook = load_workbook(
-        io.BytesIO(coordinator.get(reverse("claims:expenses_xlsx", args=[case.report.pk])).content)
+        io.BytesIO(coordinator.get(reverse("results:expenses_xlsx", args=[case.report.pk])).content)
     )
     sheet = workbook["実支出額"]
     headers = [c.value for c in sheet[1]]
@@ -202,7 +202,7 @@ def test_a_long_reason_for_an_excluded_amount_is_refused_on_the_page_and_in_the_
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = coordinator.post(
-        reverse("claims:expenses_upload", args=[case.report.pk]),
+        reverse("results:expenses_upload", args=[case.report.pk]),
         {"file": SimpleUploadedFile("expenses.xlsx", buffer.getvalue())},
     )
     assert "の対象外とする理由は1,000文字以内で入力してください" in response.content.decode()
@@ -212,7 +212,7 @@ def test_a_long_reason_for_an_excluded_amount_is_refused_on_the_page_and_in_the_
 def test_a_long_activity_description_is_refused(coordinator, case):
     before = report_state()
     response = coordinator.post(
-        reverse("claims:activity_add", args=[case.report.pk]),
+        reverse("results:activity_add", args=[case.report.pk]),
         {
             "version": case.report.version,
             "kind": "twenty_four_hour",
@@ -384,7 +384,7 @@ def test_count_cells_out_of_bounds_are_refused_with_the_cell(
 )
 def test_expense_cells_out_of_bounds_are_refused(coordinator, case, value, message):
     workbook = load_workbook(
-        io.BytesIO(coordinator.get(reverse("claims:expenses_xlsx", args=[case.report.pk])).content)
+        io.BytesIO(coordinator.get(reverse("results:expenses_xlsx", args=[case.report.pk])).content)
     )
     sheet = workbook["実支出額"]
     headers = [c.value for c in sheet[1]]
@@ -395,7 +395,7 @@ def test_expense_cells_out_of_bounds_are_refused(coordinator, case, value, messa
     workbook.save(buffer)
     before = report_state()
     response = coordinator.post(
-        reverse("claims:expenses_upload", args=[case.report.pk]),
+        reverse("results:expenses_upload", args=[case.report.pk]),
         {"file": SimpleUploadedFile("expenses.xlsx", buffer.getvalue())},
     )
     assert message in response.content.decode()
@@ -413,7 +413,7 @@ def test_expense_cells_out_of_bounds_are_refused(coordinator, case, value, messa
 )
 def test_report_numbers_are_bounded(coordinator, case, field, value, message):
     before = report_state()
-    url = reverse("claims:report_edit", args=[case.report.pk])
+    url = reverse("results:report_edit", args=[case.report.pk])
     assert message in submit(coordinator, url, field, value).content.decode()
     assert report_state() == before
 
@@ -437,14 +437,14 @@ def test_activity_numbers_are_bounded(coordinator, case, field, value, message):
         "attendance": "20",
         field: value,
     }
-    response = coordinator.post(reverse("claims:activity_add", args=[case.report.pk]), data)
+    response = coordinator.post(reverse("results:activity_add", args=[case.report.pk]), data)
     assert message in response.content.decode()
     assert report_state() == before
 
 
 def test_advance_and_what_if_amounts_are_bounded(staff, case):
     response = staff.post(
-        reverse("claims:advances", args=[case.application.pk]),
+        reverse("results:advances", args=[case.application.pk]),
         {"recipient": "hub", "amount": "፩", "paid_on": "2026-06-01", "note": ""},
     )
     assert "「支払額」は円単位の0以上の整数で入力してください（入力: ፩）。" in (
@@ -452,7 +452,7 @@ def test_advance_and_what_if_amounts_are_bounded(staff, case):
     )
     menu = case.menus["meeting"]
     response = staff.get(
-        reverse("claims:what_if", args=[2026]),
+        reverse("results:what_if", args=[2026]),
         {f"cap{menu.pk}": str(2**70), f"rate{menu.pk}": "፩/2"},
     )
     text = response.content.decode()
@@ -462,7 +462,7 @@ def test_advance_and_what_if_amounts_are_bounded(staff, case):
 
 def test_deleting_an_activity_with_a_malformed_version_deletes_nothing(coordinator, case):
     activity = case.report.activities.first()
-    url = reverse("claims:activity_delete", args=[case.report.pk, activity.pk])
+    url = reverse("results:activity_delete", args=[case.report.pk, activity.pk])
     for version in ("፩", "9" * 5000, ""):
         response = coordinator.post(url, {"version": version}, follow=True)
         assert "画面を再読み込みして" in response.content.decode()
@@ -625,7 +625,7 @@ def test_the_hub_model_refuses_a_name_with_a_line_break_on_import():
 
 
 def test_one_definition_of_the_bounds_is_read_by_form_and_model():
-    from subsidies.forms import PlanForm
+    from subsidies.applications.forms import PlanForm
     from subsidies.models import MenuPlan
     from zaitaku_portal import bounds
 

@@ -201,7 +201,7 @@ def _submitted(world):
 
 
 def _report(world):
-    from tests.claims.url_expectations import report
+    from tests.subsidies.results.url_expectations import report
 
     return report(world)
 
@@ -224,7 +224,7 @@ QUERY_PARAMS = [
     ("subsidies:review_export", None, Role.PREFECTURE_STAFF, FILTERS),
     ("subsidies:bulk_review", None, Role.PREFECTURE_STAFF, FILTERS),
     ("subsidies:version_diff", _submitted, Role.HUB_COORDINATOR, ("a", "b")),
-    ("claims:calculation", _report, Role.HUB_COORDINATOR, ("live",)),
+    ("results:calculation", _report, Role.HUB_COORDINATOR, ("live",)),
     ("two_factor_verify", None, Role.PREFECTURE_STAFF, ("next",)),
 ]
 

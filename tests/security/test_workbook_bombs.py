@@ -14,11 +14,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from hubs.models import Hub
-from subsidies.exports import expenses as expense_excel
+from subsidies.applications import excel
+from subsidies.applications import services as service
 from subsidies.models import ResultExpense, ResultReport
-from subsidies.services import applications as service
-from subsidies.services import excel
-from tests.claims.factories import worked_case
+from subsidies.results.exports import expenses as expense_excel
 from tests.security.hostile_workbooks import (
     BILLION_LAUGHS,
     empty_cell_at,
@@ -27,6 +26,7 @@ from tests.security.hostile_workbooks import (
     rows_up_to,
     sheet_part,
 )
+from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import Role
 from zaitaku_portal.workbook_bounds import (
     SheetLimits,
@@ -54,7 +54,7 @@ def peak_of(action):
         tracemalloc.stop()
 
 
-# --- plan upload (subsidies.services.excel.read_workbook) ------------------------------------
+# --- plan upload (subsidies.applications.excel.read_workbook) ------------------------------------
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_a_genuine_plan_download_is_within_the_bounds(coordinator, application):
     assert check_workbook_bounds(io.BytesIO(good), excel.PLAN_LIMITS) is None
 
 
-# --- expense upload (subsidies.exports.expenses.read_expense_workbook) ------------------------
+# --- expense upload (subsidies.results.exports.expenses.read_expense_workbook) ---
 
 
 @pytest.fixture
@@ -173,12 +173,12 @@ def _expense_state():
 
 
 def _expense_download(client, case) -> bytes:
-    return client.get(reverse("claims:expenses_xlsx", args=[case.report.pk])).content
+    return client.get(reverse("results:expenses_xlsx", args=[case.report.pk])).content
 
 
 def _expense_upload(client, case, content: bytes):
     upload = SimpleUploadedFile("expenses.xlsx", content)
-    return client.post(reverse("claims:expenses_upload", args=[case.report.pk]), {"file": upload})
+    return client.post(reverse("results:expenses_upload", args=[case.report.pk]), {"file": upload})
 
 
 @pytest.mark.parametrize(

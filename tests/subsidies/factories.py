@@ -2,8 +2,8 @@
 
 from fractions import Fraction
 
+from subsidies.applications import services as service
 from subsidies.models import Application, ApplicationStatus, ExpenseCategory, SubsidyMenu
-from subsidies.services import applications as service
 from tests.factories import FiscalYearFactory, SubsidyMenuFactory
 
 CATEGORIES = [

@@ -14,15 +14,11 @@ from tests.url_cases import ANONYMOUS, LOGIN, ROLES, UrlCase
 
 
 def all_cases() -> list[UrlCase]:
+    """Every `CASES` of every tests/**/url_expectations.py (apps and their parts)."""
     cases = []
-    for module in pkgutil.iter_modules(tests.__path__):
-        if not module.ispkg:
-            continue
-        try:
-            expectations = importlib.import_module(f"tests.{module.name}.url_expectations")
-        except ModuleNotFoundError:
-            continue
-        cases.extend(expectations.CASES)
+    for module in pkgutil.walk_packages(tests.__path__, "tests."):
+        if module.name.endswith(".url_expectations"):
+            cases.extend(importlib.import_module(module.name).CASES)
     return cases
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from subsidies.services.catalogue import CATALOGUE_DIR, load_catalogue_file
+from subsidies.catalogue.services import CATALOGUE_DIR, load_catalogue_file
 
 
 class Command(BaseCommand):

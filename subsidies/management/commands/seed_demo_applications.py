@@ -8,8 +8,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from hubs.models import Hub
+from subsidies.applications import services as service
 from subsidies.models import Application, FiscalYear, RecipientType
-from subsidies.services import applications as service
 from zaitaku_portal.models import User
 
 PLAN_TEXT = {

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from hubs.models import Hub
+from subsidies.applications.plan_data import line_key
 from subsidies.models import (
     Activity,
     ActivityKind,
@@ -23,8 +24,7 @@ from subsidies.models import (
     RecipientType,
     ResultReport,
 )
-from subsidies.services import claims
-from subsidies.services.plan_data import line_key
+from subsidies.results import services as claims
 from zaitaku_portal.models import User
 
 HUB_NAME = "北部地区医師会"

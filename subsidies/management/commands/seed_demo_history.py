@@ -15,6 +15,8 @@ from django.test.utils import override_settings
 
 from hospitals.models import ActiveHospitalDesignation
 from hubs.models import Hub, HubCoordinator
+from subsidies.applications import services as service
+from subsidies.applications.plan_data import line_key
 from subsidies.models import (
     Activity,
     ActivityKind,
@@ -22,9 +24,7 @@ from subsidies.models import (
     FiscalYear,
     RecipientType,
 )
-from subsidies.services import applications as service
-from subsidies.services import claims
-from subsidies.services.plan_data import line_key
+from subsidies.results import services as claims
 from zaitaku_portal.models import Role, User
 
 YEAR = 2024

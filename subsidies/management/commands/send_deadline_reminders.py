@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from subsidies.services.reminders import send_application_reminders, send_results_reminders
+from subsidies.applications.reminders import send_application_reminders, send_results_reminders
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.db import transaction
 from hospitals.codes import luhn_check_digit
 from hospitals.models import ActiveHospitalDesignation, MedicalInstitution
 from hubs.models import Hub, HubCoordinator
-from subsidies.services.catalogue import CATALOGUE_DIR, load_catalogue_file
+from subsidies.catalogue.services import CATALOGUE_DIR, load_catalogue_file
 from zaitaku_portal.models import (
     HealthCenter,
     HomeCareArea,

@@ -1,0 +1,276 @@
+"""Forms of the application pages. Errors name the field and the line, in Japanese."""
+
+from __future__ import annotations
+
+from django import forms
+
+from subsidies.applications.amounts import PER_MONTH, PER_PERSON_HALF_DAY
+from subsidies.applications.plan_data import start_year_label
+from subsidies.applications.services import (
+    attachment_name_problem,
+    key_of,
+    label_of,
+    start_year_choices,
+)
+from subsidies.models import (
+    Application,
+    ApplicationComment,
+    ApplicationStatus,
+    DecisionLine,
+    MenuPlan,
+    ReturnReason,
+    SubsidyMenu,
+)
+from zaitaku_portal.bounds import (
+    TEXT,
+    CountField,
+    YenField,
+    bounded_text,
+    max_length_of,
+    max_value_of,
+)
+
+__all__ = ["CountField", "YenField"]
+
+
+def _plan_text(label: str, name: str, rows: int, model=Application) -> forms.CharField:
+    return bounded_text(
+        label, max_length_of(model, name), widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+def _plan_count(label: str, name: str, model=Application, **kwargs) -> CountField:
+    return CountField(label=label, max_value=max_value_of(model, name), **kwargs)
+
+
+class PlanForm(forms.Form):
+    """The whole plan on one page: form 4-③, the hub's menus, each hospital's menus."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    district_policy = _plan_text("区割りの考え方", "district_policy", rows=2)
+    district_count = _plan_count("区割り数", "district_count", min_value=1, required=True)
+    meeting_body_count = _plan_count("会議体の数", "meeting_body_count")
+    planned_meetings = _plan_count("多職種連携会議の開催予定回数（年）", "planned_meetings")
+    meeting_members = _plan_text("会議体の構成員", "meeting_members", rows=2)
+    other_actions = _plan_text("その他取り組み事項", "other_actions", rows=3)
+
+    def __init__(self, *args, application, lines, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+        self.lines = lines
+        self.line_fields: dict[str, dict] = {}
+        years = [("", "—")] + [
+            (str(y), start_year_label(y)) for y in start_year_choices(application.fiscal_year)
+        ]
+        if not self.is_bound:
+            self.initial.update({k: v for k, v in plan.items() if k != "lines"})
+            self.initial["version"] = application.version
+        for index, line in enumerate(lines):
+            key = key_of(line)
+            name = label_of(line)
+            data = plan["lines"].get(key, {})
+            prefix = f"l{index}-"
+            fields = {
+                "wish": forms.BooleanField(label=f"{name}：補助の希望", required=False),
+                "planned_actions": _plan_text(
+                    f"{name}：取り組み事項", "planned_actions", rows=2, model=MenuPlan
+                ),
+                "start_year": forms.TypedChoiceField(
+                    label=f"{name}：開始年度",
+                    choices=years,
+                    required=False,
+                    coerce=int,
+                    empty_value=None,
+                ),
+                "other_income": YenField(
+                    label=f"{name}：寄付金その他の収入",
+                    max_value=max_value_of(MenuPlan, "other_income"),
+                ),
+            }
+            if line.menu.cap_unit == PER_PERSON_HALF_DAY:
+                fields["trainees"] = _plan_count(f"{name}：受講者数", "trainees", MenuPlan)
+                fields["half_days"] = _plan_count(f"{name}：半日数", "half_days", MenuPlan)
+            if line.menu.cap_unit == PER_MONTH:
+                fields["months"] = _plan_count(f"{name}：月数", "months", MenuPlan)
+            categories = list(line.menu.expense_categories.all())
+            for category in categories:
+                fields[f"expense:{category.code}"] = YenField(label=f"{name}：{category.name}")
+                fields[f"expense:{category.code}"].widget.attrs["data-expense"] = "1"
+            self.line_fields[key] = {
+                "prefix": prefix,
+                "fields": [],
+                "expense_fields": [],
+                "categories": categories,
+            }
+            for field_name, field in fields.items():
+                full = prefix + field_name.replace(":", "_")
+                self.fields[full] = field
+                if field_name.startswith("expense:"):
+                    code = field_name.split(":", 1)[1]
+                    if not self.is_bound:
+                        self.initial[full] = data.get("expenses", {}).get(code) or ""
+                    self.line_fields[key]["expense_fields"].append(full)
+                else:
+                    if not self.is_bound:
+                        value = data.get(field_name)
+                        self.initial[full] = (
+                            "" if value in (None, 0) and field_name != "wish" else value
+                        )
+                    self.line_fields[key]["fields"].append(full)
+
+    def bound(self, key: str, name: str):
+        return self[self.line_fields[key]["prefix"] + name]
+
+    def expense_bound_fields(self, key: str):
+        return [self[name] for name in self.line_fields[key]["expense_fields"]]
+
+    def plan(self) -> dict:
+        data = self.cleaned_data
+        plan = {
+            "district_policy": data["district_policy"],
+            "district_count": data["district_count"] or 1,
+            "meeting_body_count": data["meeting_body_count"],
+            "planned_meetings": data["planned_meetings"],
+            "meeting_members": data["meeting_members"],
+            "other_actions": data["other_actions"],
+            "lines": {},
+        }
+        for line in self.lines:
+            key = key_of(line)
+            prefix = self.line_fields[key]["prefix"]
+            expenses = {}
+            for category in self.line_fields[key]["categories"]:
+                amount = data.get(f"{prefix}expense_{category.code}") or 0
+                if amount:
+                    expenses[category.code] = amount
+            plan["lines"][key] = {
+                "wish": data[f"{prefix}wish"],
+                "planned_actions": data[f"{prefix}planned_actions"],
+                "start_year": data[f"{prefix}start_year"],
+                "trainees": data.get(f"{prefix}trainees"),
+                "half_days": data.get(f"{prefix}half_days"),
+                "months": data.get(f"{prefix}months"),
+                "other_income": data[f"{prefix}other_income"] or 0,
+                "expenses": expenses,
+            }
+        return plan
+
+
+class ReturnForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason_code = forms.ChoiceField(
+        label="差戻し理由", choices=[("", "選択してください"), *ReturnReason.choices]
+    )
+    reason = bounded_text(
+        "差戻しの内容（拠点に表示されます）",
+        max_length_of(Application, "return_reason_text"),
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].error_messages["required"] = "差戻し理由を選択してください。"
+        self.fields["reason"].error_messages["required"] = "差戻しの内容を入力してください。"
+
+
+class ReasonForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = bounded_text("理由", TEXT, required=True, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "理由を入力してください。"
+
+
+class ConfirmForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecideForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    notice_number = forms.CharField(label="通知番号", max_length=40, help_text="例: 6医政第1234号")
+    notice_date = forms.DateField(label="通知日", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notice_number"].error_messages["required"] = "通知番号を入力してください。"
+        self.fields["notice_date"].error_messages["required"] = "通知日を入力してください。"
+        self.fields["notice_date"].error_messages["invalid"] = "通知日の日付が正しくありません。"
+        self.rows = rows
+        for index, row in enumerate(rows):
+            self.fields[f"amount{index}"] = YenField(
+                label=f"{row['label']}：交付決定額", initial=row["computed"]
+            )
+            self.fields[f"reason{index}"] = bounded_text(
+                f"{row['label']}：減額の理由", max_length_of(DecisionLine, "reason")
+            )
+            if not self.is_bound:
+                self.initial[f"amount{index}"] = row["computed"]
+
+    def row_fields(self):
+        return [(row, self[f"amount{i}"], self[f"reason{i}"]) for i, row in enumerate(self.rows)]
+
+    def amounts(self) -> dict[str, tuple[int, str]]:
+        return {
+            row["key"]: (self.cleaned_data[f"amount{i}"], self.cleaned_data[f"reason{i}"])
+            for i, row in enumerate(self.rows)
+        }
+
+
+class CommentForm(forms.Form):
+    body = bounded_text(
+        "コメント",
+        max_length_of(ApplicationComment, "body"),
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="添付書類（PDF・xlsx・PNG・JPEG、10MBまで）",
+        error_messages={
+            "required": "添付するファイルを選択してください。",
+            "empty": "「添付書類」のファイルが空です（0バイト）。",
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if problem := attachment_name_problem(upload.name):
+            raise forms.ValidationError(problem)
+        return upload
+
+
+class ExcelUploadForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    file = forms.FileField(label="記入した様式（.xlsx）")
+
+
+class QueueFilterForm(forms.Form):
+    fiscal_year = forms.ModelChoiceField(
+        label="年度", queryset=None, required=False, empty_label="すべて"
+    )
+    area = forms.ModelChoiceField(
+        label="在宅医療圏", queryset=None, required=False, empty_label="すべて"
+    )
+    health_center = forms.ModelChoiceField(
+        label="保健所", queryset=None, required=False, empty_label="すべて"
+    )
+    status = forms.ChoiceField(
+        label="状態", choices=[("", "すべて"), *ApplicationStatus.choices], required=False
+    )
+
+    def __init__(self, *args, fiscal_years, areas, health_centers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].queryset = fiscal_years
+        self.fields["area"].queryset = areas
+        self.fields["health_center"].queryset = health_centers
+
+
+CAP_UNIT_HELP = {
+    SubsidyMenu.CapUnit.PER_DISTRICT: "区割り数",
+    SubsidyMenu.CapUnit.PER_PERSON_HALF_DAY: "受講者数×半日数",
+    SubsidyMenu.CapUnit.PER_MONTH: "月数",
+}

@@ -1,0 +1,334 @@
+"""交付申請 (事業計画書): a hub's plan for one fiscal year, its review and its decision.
+
+The workflow (which action moves which state, who may, and why not) is declared in
+subsidies/applications/workflow.py; services in subsidies/applications/services.py are the
+only writers.
+Every write bumps `version` so two people acting at once cannot overwrite each other
+(docs/adr/0004-applications-workflow.md)."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from subsidies.shared.records import FrozenVersion, SupersedingQuerySet, WrittenOnce
+from zaitaku_portal import bounds
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "下書き"
+    SUBMITTED = "submitted", "提出済み"
+    UNDER_REVIEW = "under_review", "審査中"
+    RETURNED = "returned", "差戻し中"
+    RESUBMITTED = "resubmitted", "再提出済み"
+    DECIDED = "decided", "交付決定済み"
+    REJECTED = "rejected", "不交付"
+
+
+class ReturnReason(models.TextChoices):
+    MISSING = "missing", "記載漏れ・添付書類の不足"
+    OVER_CAP = "over_cap", "上限額・対象経費の誤り"
+    INELIGIBLE = "ineligible", "補助対象外の経費（他の補助金・推進事業で実施）"
+    INCONSISTENT = "inconsistent", "計画と経費の内容が整合しない"
+    OTHER = "other", "その他"
+
+
+class Application(models.Model):
+    hub = models.ForeignKey(
+        "hubs.Hub", verbose_name="拠点", on_delete=models.PROTECT, related_name="applications"
+    )
+    fiscal_year = models.ForeignKey(
+        "subsidies.FiscalYear",
+        verbose_name="年度",
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    status = models.CharField(
+        "状態", max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    version = models.PositiveIntegerField("更新番号", default=1)
+    is_change_request = models.BooleanField("変更承認申請", default=False)
+    # form 4-③: meeting structure
+    district_policy = models.TextField("区割りの考え方", blank=True, max_length=bounds.SHORT_TEXT)
+    district_count = models.PositiveSmallIntegerField(
+        "区割り数",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.DISTRICTS_MAX)],
+    )
+    meeting_body_count = models.PositiveSmallIntegerField(
+        "会議体の数",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.MEETINGS_MAX)],
+    )
+    meeting_members = models.TextField("会議体の構成員", blank=True, max_length=bounds.SHORT_TEXT)
+    planned_meetings = models.PositiveSmallIntegerField(
+        "多職種連携会議の開催予定回数（年）",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.MEETINGS_MAX)],
+        help_text="進捗ダッシュボードで開催回数と比べます（国の目安は年4回以上）。",
+    )
+    other_actions = models.TextField("その他取り組み事項", blank=True, max_length=bounds.TEXT)
+    return_reason_code = models.CharField(
+        "差戻し理由", max_length=20, choices=ReturnReason.choices, blank=True
+    )
+    return_reason_text = models.TextField("差戻しの内容", blank=True, max_length=bounds.TEXT)
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        ordering = ["fiscal_year", "hub"]
+        verbose_name = "交付申請"
+        verbose_name_plural = "交付申請"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "fiscal_year"],
+                name="one_application_per_hub_and_year",
+                violation_error_message="この拠点のこの年度の申請は既にあります。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        kind = "変更承認申請" if self.is_change_request else "交付申請"
+        return f"{self.hub}｜{self.fiscal_year}{kind}"
+
+    @property
+    def current_decision(self):
+        return self.decisions.order_by("-number").first()
+
+
+class MenuPlan(models.Model):
+    """One line of the plan: a menu for the hub itself, or for one active hospital."""
+
+    application = models.ForeignKey(
+        Application, verbose_name="申請", on_delete=models.CASCADE, related_name="lines"
+    )
+    menu = models.ForeignKey(
+        "subsidies.SubsidyMenu", verbose_name="補助メニュー", on_delete=models.PROTECT
+    )
+    designation = models.ForeignKey(
+        "hospitals.ActiveHospitalDesignation",
+        verbose_name="積極的医療機関",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    wish = models.BooleanField("補助の希望", default=False)
+    planned_actions = models.TextField("取り組み事項", blank=True, max_length=bounds.TEXT)
+    start_year = models.PositiveSmallIntegerField(
+        "開始年度（西暦）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(bounds.YEAR_MIN), MaxValueValidator(bounds.YEAR_MAX)],
+    )
+    trainees = models.PositiveIntegerField(
+        "受講者数", null=True, blank=True, validators=[MaxValueValidator(bounds.PEOPLE_MAX)]
+    )
+    half_days = models.PositiveIntegerField(
+        "半日数", null=True, blank=True, validators=[MaxValueValidator(bounds.HALF_DAYS_MAX)]
+    )
+    months = models.PositiveIntegerField(
+        "月数", null=True, blank=True, validators=[MaxValueValidator(bounds.MONTHS_MAX)]
+    )
+    other_income = models.PositiveBigIntegerField(
+        "寄付金その他の収入（円）", default=0, validators=[MaxValueValidator(bounds.YEN_MAX)]
+    )
+    expenses = models.JSONField(
+        "費目別の予定経費（円）", default=dict, blank=True, help_text="{費目コード: 円}"
+    )
+
+    class Meta:
+        ordering = ["application", "designation", "menu__display_order"]
+        verbose_name = "事業計画の行"
+        verbose_name_plural = "事業計画の行"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "menu"],
+                condition=models.Q(designation__isnull=True),
+                name="one_hub_line_per_menu",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "menu", "designation"],
+                condition=models.Q(designation__isnull=False),
+                name="one_hospital_line_per_menu",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.menu}（{self.designation.institution if self.designation else '拠点'}）"
+
+    @property
+    def expense_total(self) -> int:
+        return sum(int(v) for v in self.expenses.values())
+
+
+class ApplicationVersion(FrozenVersion):
+    """The plan exactly as it was submitted (frozen: never updated)."""
+
+    frozen_message = "提出された版は変更できません。"
+    application = models.ForeignKey(
+        Application, verbose_name="申請", on_delete=models.CASCADE, related_name="versions"
+    )
+
+    class Meta:
+        ordering = ["application", "number"]
+        verbose_name = "申請の版"
+        verbose_name_plural = "申請の版"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="one_version_number")
+        ]
+
+
+class Decision(WrittenOnce):
+    """交付決定. Never changed: an approved change request adds a new one that supersedes it."""
+
+    frozen_message = "交付決定は変更できません。変更承認申請で新しい決定を行ってください。"
+    application = models.ForeignKey(
+        Application, verbose_name="申請", on_delete=models.PROTECT, related_name="decisions"
+    )
+    number = models.PositiveIntegerField("回次")
+    version = models.ForeignKey(
+        ApplicationVersion, verbose_name="決定した版", on_delete=models.PROTECT
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name="変更前の交付決定",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+    notice_number = models.CharField("通知番号", max_length=40)
+    notice_date = models.DateField("通知日")
+    total_amount = models.PositiveBigIntegerField("交付決定額（円）")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="決定者", on_delete=models.PROTECT
+    )
+    decided_at = models.DateTimeField("決定日時", auto_now_add=True)
+
+    objects = SupersedingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application", "number"]
+        verbose_name = "交付決定"
+        verbose_name_plural = "交付決定"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="one_decision_number"),
+            # One number, one notice: a change decision has its own (subsidies/notice_numbers.py).
+            models.UniqueConstraint(
+                fields=["notice_number"], name="one_decision_per_notice_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_number}（{self.application}）"
+
+
+class DecisionLine(models.Model):
+    decision = models.ForeignKey(
+        Decision, verbose_name="交付決定", on_delete=models.PROTECT, related_name="lines"
+    )
+    menu = models.ForeignKey(
+        "subsidies.SubsidyMenu", verbose_name="補助メニュー", on_delete=models.PROTECT
+    )
+    designation = models.ForeignKey(
+        "hospitals.ActiveHospitalDesignation",
+        verbose_name="積極的医療機関",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    recipient_name = models.CharField("補助事業者", max_length=200)
+    computed_amount = models.PositiveBigIntegerField("計算額（円）")
+    decided_amount = models.PositiveBigIntegerField("交付決定額（円）")
+    reason = models.TextField("減額の理由", blank=True, max_length=bounds.SHORT_TEXT)
+
+    class Meta:
+        ordering = ["decision", "pk"]
+        verbose_name = "交付決定の内訳"
+        verbose_name_plural = "交付決定の内訳"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decided_amount__lte=models.F("computed_amount")),
+                name="decided_at_most_computed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name} {self.menu}"
+
+
+class ApplicationComment(models.Model):
+    class Kind(models.TextChoices):
+        ADVICE = "advice", "保健所の助言"
+        STAFF = "staff", "県からの連絡"
+        COORDINATOR = "coordinator", "拠点からの連絡"
+
+    application = models.ForeignKey(
+        Application, verbose_name="申請", on_delete=models.CASCADE, related_name="comments"
+    )
+    kind = models.CharField("種別", max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="記入者", on_delete=models.PROTECT
+    )
+    body = models.TextField("内容", max_length=bounds.TEXT)
+    created_at = models.DateTimeField("記入日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "created_at", "pk"]
+        verbose_name = "申請へのコメント"
+        verbose_name_plural = "申請へのコメント"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"applications/{instance.application_id}/{filename}"
+
+
+class ApplicationAttachment(models.Model):
+    application = models.ForeignKey(
+        Application, verbose_name="申請", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("ファイル", upload_to=attachment_path)
+    original_name = models.CharField("ファイル名", max_length=200)
+    size = models.PositiveIntegerField("サイズ（バイト）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT
+    )
+    uploaded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "uploaded_at", "pk"]
+        verbose_name = "添付書類"
+        verbose_name_plural = "添付書類"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DeadlineReminder(models.Model):
+    """One reminder e-mail per hub, fiscal year, deadline and stage, so the daily cron
+    never sends the same reminder twice."""
+
+    hub = models.ForeignKey("hubs.Hub", verbose_name="拠点", on_delete=models.CASCADE)
+    fiscal_year = models.ForeignKey(
+        "subsidies.FiscalYear", verbose_name="年度", on_delete=models.CASCADE
+    )
+    deadline = models.CharField("締切", max_length=20)
+    stage = models.CharField("段階", max_length=20)
+    sent_at = models.DateTimeField("送信日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "締切の通知"
+        verbose_name_plural = "締切の通知"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "fiscal_year", "deadline", "stage"], name="one_reminder_per_stage"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hub} {self.deadline} {self.stage}"

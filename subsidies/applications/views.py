@@ -1,0 +1,429 @@
+"""Pages of the application (交付申請): thin views over subsidies.applications.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from subsidies.applications import excel, workflow
+from subsidies.applications import services as service
+from subsidies.applications.forms import (
+    AttachmentForm,
+    CommentForm,
+    ConfirmForm,
+    DecideForm,
+    ExcelUploadForm,
+    PlanForm,
+    ReasonForm,
+    ReturnForm,
+)
+from subsidies.applications.plan_data import diff
+from subsidies.applications.rules import applications_for, can_edit_plan, can_start_application
+from subsidies.models import ApplicationStatus, FiscalYear
+from zaitaku_portal import query
+from zaitaku_portal.access import (
+    ALL_ROLES,
+    STAFF_ROLES,
+    hubs_for,
+    is_prefecture_staff,
+    require_roles,
+    role_of,
+)
+from zaitaku_portal.audit import history_of
+from zaitaku_portal.filenames import content_disposition, file_download
+from zaitaku_portal.models import Role
+from zaitaku_portal.query import refuses_bad_query
+
+COORDINATOR_AND_STAFF = (Role.HUB_COORDINATOR, *STAFF_ROLES)
+
+
+def _application(request, pk: int):
+    return get_object_or_404(applications_for(request.user), pk=pk)
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+@require_roles(*ALL_ROLES)
+def application_list(request):
+    applications = applications_for(request.user).order_by("-fiscal_year__year", "hub__name")
+    startable = []
+    if role_of(request.user) == Role.HUB_COORDINATOR:
+        existing = set(applications.values_list("hub_id", "fiscal_year_id"))
+        for fiscal_year in FiscalYear.objects.order_by("-year")[:2]:
+            for hub in hubs_for(request.user):
+                if (hub.pk, fiscal_year.pk) not in existing:
+                    startable.append((hub, fiscal_year))
+    return render(
+        request,
+        "subsidies/applications/list.html",
+        {"applications": applications, "startable": startable},
+    )
+
+
+@require_roles(Role.HUB_COORDINATOR)
+def application_start(request, hub_pk: int, year: int):
+    hub = get_object_or_404(hubs_for(request.user), pk=hub_pk)
+    fiscal_year = get_object_or_404(FiscalYear, year=year)
+    permission = can_start_application(request.user, hub)
+    if not permission:
+        raise PermissionDenied(permission.reason)
+    existing = applications_for(request.user).filter(hub=hub, fiscal_year=fiscal_year).first()
+    if existing:
+        return redirect("subsidies:application_detail", pk=existing.pk)
+    if request.method == "POST":
+        application = service.start_application(hub, fiscal_year, request.user)
+        messages.success(request, f"{application}を作成しました。")
+        return redirect("subsidies:application_edit", pk=application.pk)
+    return render(
+        request, "subsidies/applications/start.html", {"hub": hub, "fiscal_year": fiscal_year}
+    )
+
+
+def _detail_context(request, application) -> dict:
+    view = service.plan_view(application)
+    decision = application.current_decision
+    decisions = list(application.decisions.prefetch_related("lines__menu").order_by("-number"))
+    return {
+        "application": application,
+        "view": view,
+        "groups": view.groups(),
+        "actions": workflow.actions_for(application, request.user),
+        "can_edit": can_edit_plan(request.user, application),
+        "can_make_dossier": is_prefecture_staff(request.user),
+        "decision": decision,
+        "decisions": decisions,
+        "versions": list(application.versions.select_related("created_by").order_by("-number")),
+        "comments": application.comments.select_related("author"),
+        "attachments": application.attachments.select_related("uploaded_by"),
+        "history": history_of(application)[:200],
+        "comment_form": CommentForm(),
+        "attachment_form": AttachmentForm(),
+        "upload_form": ExcelUploadForm(initial={"version": application.version}),
+        "problems": (
+            service.submission_problems(application)
+            if application.status in workflow.EDITABLE_STATES
+            else []
+        ),
+        "is_coordinator": role_of(request.user) == Role.HUB_COORDINATOR,
+    }
+
+
+@require_roles(*ALL_ROLES)
+def application_detail(request, pk: int):
+    application = _application(request, pk)
+    return render(
+        request, "subsidies/applications/detail.html", _detail_context(request, application)
+    )
+
+
+@require_roles(Role.HUB_COORDINATOR)
+def application_edit(request, pk: int):
+    application = _application(request, pk)
+    permission = can_edit_plan(request.user, application)
+    if not permission:
+        messages.error(request, permission.reason)
+        return redirect("subsidies:application_detail", pk=pk)
+    if request.method == "POST":
+        service.ensure_lines(application)  # lines missing from before issue 13: at the save
+    lines = service.lines_of(application)
+    plan = service.current_plan(application, lines)
+    form = PlanForm(request.POST or None, application=application, lines=lines, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application, changes = service.save_plan(
+                application, form.plan(), request.user, form.cleaned_data["version"]
+            )
+        except service.ApplicationError as error:
+            form.add_error(None, error.message)
+            for problem in error.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(
+                request,
+                f"下書きを保存しました（変更 {len(changes)}項目）。"
+                if changes
+                else "変更はありませんでした。",
+            )
+            if "submit" in request.POST:
+                action = (
+                    "resubmit" if application.status == ApplicationStatus.RETURNED else "submit"
+                )
+                return redirect("subsidies:application_action", pk=pk, action=action)
+            return redirect("subsidies:application_edit", pk=pk)
+    view = service.plan_view(application)
+    groups = view.groups()
+    for group in groups:
+        for row in group["rows"]:
+            names = form.line_fields[row["key"]]["fields"]
+            prefix = form.line_fields[row["key"]]["prefix"]
+            row["f"] = {name.removeprefix(prefix): form[name] for name in names}
+            row["expense_fields"] = form.expense_bound_fields(row["key"])
+            row["label_prefix"] = f"{service.label_of(row['line'])}："
+        # A hospital's lines fold away unless it is asked for or has an error: an area of
+        # 36 hospitals gives 200 and more lines, most of them not wished for.
+        group["wished"] = sum(1 for row in group["rows"] if row["data"].get("wish"))
+        group["has_errors"] = any(
+            form[name].errors
+            for row in group["rows"]
+            for name in form.line_fields[row["key"]]["fields"]
+        )
+        group["open"] = not group["designation"] or group["wished"] or group["has_errors"]
+    return render(
+        request,
+        "subsidies/applications/edit.html",
+        {"application": application, "form": form, "view": view, "groups": groups},
+    )
+
+
+def _decision_rows(application):
+    view = service.plan_view(application)
+    return [
+        {
+            "key": service.key_of(line),
+            "label": service.label_of(line),
+            "computed": view.amounts[service.key_of(line)].computed_amount,
+            "amount": view.amounts[service.key_of(line)],
+        }
+        for line in view.lines
+        if view.plan["lines"][service.key_of(line)].get("wish")
+    ]
+
+
+@require_roles(*COORDINATOR_AND_STAFF)
+def application_action(request, pk: int, action: str):
+    application = _application(request, pk)
+    transition = workflow.TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404("この操作はありません。")
+    permission = workflow.check(application, action, request.user)
+    form_class = {"return": ReturnForm, "reject": ReasonForm, "refuse_change": ReasonForm}.get(
+        action, ConfirmForm
+    )
+    data = request.POST if request.method == "POST" else None
+    initial = {"version": application.version}
+    if action == "decide":
+        form = DecideForm(data, rows=_decision_rows(application), initial=initial)
+    else:
+        form = form_class(data, initial=initial)
+    problems = []
+    if request.method == "POST":
+        if form.is_valid():
+            params = {}
+            if action == "return":
+                params = {
+                    "reason_code": form.cleaned_data["reason_code"],
+                    "reason": form.cleaned_data["reason"],
+                }
+            elif action in ("reject", "refuse_change"):
+                params = {"reason": form.cleaned_data["reason"]}
+            elif action == "decide":
+                params = {
+                    "decision": service.DecisionInput(
+                        notice_number=form.cleaned_data["notice_number"],
+                        notice_date=form.cleaned_data["notice_date"],
+                        amounts=form.amounts(),
+                    )
+                }
+            try:
+                service.perform(
+                    application,
+                    action,
+                    request.user,
+                    form.cleaned_data["version"],
+                    base_url=_base_url(request),
+                    **params,
+                )
+            except service.StaleVersion as error:
+                application.refresh_from_db()
+                if application.status == transition.target:
+                    messages.info(
+                        request,
+                        f"この申請は既に「{application.get_status_display()}」です"
+                        "（二重の操作は行っていません）。",
+                    )
+                else:
+                    messages.error(request, error.message)
+                return redirect("subsidies:application_detail", pk=pk)
+            except service.ApplicationError as error:
+                form.add_error(None, error.message)
+                problems = error.problems
+            else:
+                messages.success(request, f"「{transition.label}」を行いました。")
+                return redirect("subsidies:application_detail", pk=pk)
+    elif not permission and action in ("submit", "resubmit"):
+        problems = service.submission_problems(application)
+    status = 200 if permission or request.method == "POST" else 403
+    return render(
+        request,
+        "subsidies/applications/action.html",
+        {
+            "application": application,
+            "transition": transition,
+            "permission": permission,
+            "form": form,
+            "problems": problems,
+            "view": service.plan_view(application) if action == "decide" else None,
+        },
+        status=status,
+    )
+
+
+@require_roles(*ALL_ROLES)
+def application_comment(request, pk: int):
+    application = _application(request, pk)
+    if request.method == "POST":
+        form = CommentForm(request.POST)
+        if form.is_valid():
+            service.add_comment(application, request.user, form.cleaned_data["body"])
+            messages.success(request, "コメントを登録しました。")
+        else:
+            for error in form.errors.get("body", ["コメントの内容を入力してください。"]):
+                messages.error(request, error)
+    return redirect(reverse("subsidies:application_detail", args=[pk]) + "#comments")
+
+
+@require_roles(Role.HUB_COORDINATOR)
+def attachment_upload(request, pk: int):
+    application = _application(request, pk)
+    if request.method == "POST":
+        permission = can_edit_plan(request.user, application)
+        form = AttachmentForm(request.POST, request.FILES)
+        if not permission:
+            messages.error(request, permission.reason)
+        elif not form.is_valid():
+            messages.error(request, form.errors["file"][0])
+        else:
+            try:
+                service.add_attachment(application, request.user, form.cleaned_data["file"])
+            except service.ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, "添付書類を登録しました。")
+    return redirect(reverse("subsidies:application_detail", args=[pk]) + "#attachments")
+
+
+@require_roles(*ALL_ROLES)
+def attachment_download(request, pk: int, attachment_pk: int):
+    application = _application(request, pk)
+    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    return file_download(attachment.file.open("rb"), attachment.original_name)
+
+
+@require_roles(Role.HUB_COORDINATOR)
+@require_POST
+def attachment_delete(request, pk: int, attachment_pk: int):
+    application = _application(request, pk)
+    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    permission = can_edit_plan(request.user, application)
+    if not permission:
+        messages.error(request, permission.reason)
+    else:
+        service.delete_attachment(attachment, request.user)
+        messages.success(request, f"添付書類「{attachment.original_name}」を削除しました。")
+    return redirect(reverse("subsidies:application_detail", args=[pk]) + "#attachments")
+
+
+VERSION_MAX = 9_999
+
+
+@require_roles(*ALL_ROLES)
+@refuses_bad_query
+def version_diff(request, pk: int):
+    application = _application(request, pk)
+    versions = list(application.versions.order_by("number"))
+    if not versions:
+        raise Http404("提出された版はまだありません。")
+    by_number = {v.number: v for v in versions}
+    new_number = query.number(request, "b", "比べる版", maximum=VERSION_MAX)
+    new_number = new_number or versions[-1].number
+    old_number = query.number(request, "a", "比べる元の版", minimum=0, maximum=VERSION_MAX)
+    old_number = max(new_number - 1, 0) if old_number is None else old_number
+    new = by_number.get(new_number)
+    if new is None or (old_number and old_number not in by_number):
+        raise Http404("指定された版はありません。")
+    old = by_number.get(old_number)
+    labels = {**(old.snapshot["labels"] if old else {}), **new.snapshot["labels"]}
+    categories = {**(old.snapshot["categories"] if old else {}), **new.snapshot["categories"]}
+    rows = diff(
+        old.snapshot["plan"] if old else {"lines": {}}, new.snapshot["plan"], labels, categories
+    )
+    return render(
+        request,
+        "subsidies/applications/diff.html",
+        {"application": application, "old": old, "new": new, "rows": rows, "versions": versions},
+    )
+
+
+@require_roles(*ALL_ROLES)
+def excel_download(request, pk: int):
+    application = _application(request, pk)
+    content = excel.export_workbook(application)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"application-{application.fiscal_year.year}-{application.hub_id}.xlsx"
+    response["Content-Disposition"] = content_disposition(filename)
+    return response
+
+
+SESSION_KEY = "excel_upload:{pk}"
+
+
+@require_roles(Role.HUB_COORDINATOR)
+def excel_upload(request, pk: int):
+    application = _application(request, pk)
+    permission = can_edit_plan(request.user, application)
+    if not permission:
+        messages.error(request, permission.reason)
+        return redirect("subsidies:application_detail", pk=pk)
+    form = ExcelUploadForm(
+        request.POST or None, request.FILES or None, initial={"version": application.version}
+    )
+    context = {"application": application, "form": form}
+    if request.method == "POST" and form.is_valid():
+        result = excel.read_workbook(application, form.cleaned_data["file"])
+        context["result"] = result
+        if result.ok:
+            labels, categories = service.labels_for(application)
+            context["changes"] = diff(
+                service.current_plan(application), result.plan, labels, categories
+            )
+            request.session[SESSION_KEY.format(pk=pk)] = {
+                "version": application.version,
+                "plan": result.plan,
+                "name": form.cleaned_data["file"].name,
+            }
+            return render(request, "subsidies/applications/excel_preview.html", context)
+    return render(request, "subsidies/applications/excel_upload.html", context)
+
+
+@require_roles(Role.HUB_COORDINATOR)
+@require_POST
+def excel_apply(request, pk: int):
+    application = _application(request, pk)
+    pending = request.session.pop(SESSION_KEY.format(pk=pk), None)
+    if pending is None:
+        messages.error(request, "取り込む内容がありません。もう一度アップロードしてください。")
+        return redirect("subsidies:excel_upload", pk=pk)
+    try:
+        _, changes = service.save_plan(
+            application,
+            excel.plan_from_json(pending["plan"]),
+            request.user,
+            pending["version"],
+            source=f"Excel取込 {pending['name']}",
+        )
+    except service.ApplicationError as error:
+        messages.error(request, error.message)
+        for problem in error.problems:
+            messages.error(request, problem)
+        return redirect("subsidies:application_detail", pk=pk)
+    messages.success(request, f"Excelの内容を取り込みました（変更 {len(changes)}項目）。")
+    return redirect("subsidies:application_detail", pk=pk)

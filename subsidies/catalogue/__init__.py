@@ -1,0 +1,2 @@
+"""The catalogue: fiscal years and their calculation rules, subsidy menus, expense
+categories, requirement items."""

@@ -1,0 +1,269 @@
+"""The catalogue's records: the fiscal year and its calculation rule, recipient types,
+requirement items, expense categories and subsidy menus."""
+
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from zaitaku_portal import bounds
+
+
+class FiscalYear(models.Model):
+    """年度 (April to March) with its catalogue and its calculation rule.
+
+    The order of cap and rate and the rounding unit/level differ between prefectures and
+    years (DOMAIN.md), so they are settings here, not constants in code."""
+
+    class CapRateOrder(models.TextChoices):
+        CAP_THEN_RATE = "cap_then_rate", "基準額と比較してから補助率を乗じる（国の標準）"
+        RATE_THEN_CAP = "rate_then_cap", "補助率を乗じてから基準額と比較する"
+
+    class RoundingLevel(models.TextChoices):
+        FACILITY = "facility", "施設ごとに端数処理（国の標準）"
+        MENU = "menu", "補助メニューごとに端数処理"
+
+    year = models.PositiveSmallIntegerField(
+        "年度（西暦）",
+        unique=True,
+        validators=[MinValueValidator(bounds.YEAR_MIN), MaxValueValidator(bounds.YEAR_MAX)],
+        help_text="令和6年度なら 2024",
+    )
+    catalogue_source = models.CharField(
+        "補助メニューの出典", max_length=200, blank=True, help_text="例: 大阪府 令和6年度 資料3-1"
+    )
+    caps_provisional = models.BooleanField(
+        "上限額は調整中", default=False, help_text="確定前の案（例: 沖縄県 令和8年度）"
+    )
+    budget_amount = models.PositiveBigIntegerField(
+        "予算額（円）", null=True, blank=True, validators=[MaxValueValidator(bounds.YEN_MAX)]
+    )
+    cap_rate_order = models.CharField(
+        "基準額と補助率の順序",
+        max_length=20,
+        choices=CapRateOrder.choices,
+        default=CapRateOrder.CAP_THEN_RATE,
+    )
+    rounding_unit = models.PositiveIntegerField(
+        "端数処理の単位（円）",
+        default=1000,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+        help_text="この単位未満を切り捨てます（標準は1,000円）。",
+    )
+    rounding_level = models.CharField(
+        "端数処理の単位となる範囲",
+        max_length=10,
+        choices=RoundingLevel.choices,
+        default=RoundingLevel.FACILITY,
+    )
+    application_deadline = models.DateField("交付申請の締切", null=True, blank=True)
+    results_deadline = models.DateField("実績報告の締切", null=True, blank=True)
+    catalogue_frozen_at = models.DateTimeField(
+        "補助メニュー確定日時",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="交付決定に使われた時点で記録され、以後は上限額・補助率を変更できません。",
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = "年度"
+        verbose_name_plural = "年度"
+
+    def __str__(self) -> str:
+        from zaitaku_portal.wareki import fiscal_year_label
+
+        if not isinstance(self.year, int) or not bounds.YEAR_MIN <= self.year <= bounds.YEAR_MAX:
+            return f"{self.year}年度"  # an admin form re-shown with a year it refused
+        return fiscal_year_label(self.year)
+
+    @property
+    def catalogue_frozen(self) -> bool:
+        return self.catalogue_frozen_at is not None
+
+
+class RecipientType(models.TextChoices):
+    HUB = "hub", "連携の拠点"
+    HOSPITAL = "hospital", "積極的医療機関"
+
+
+class RequirementItem(models.Model):
+    """求められる事項 of the national guideline: 5 for hubs, 6 for hospitals."""
+
+    fiscal_year = models.ForeignKey(
+        "subsidies.FiscalYear",
+        verbose_name="年度",
+        on_delete=models.CASCADE,
+        related_name="requirement_items",
+    )
+    recipient_type = models.CharField("対象", max_length=10, choices=RecipientType.choices)
+    number = models.PositiveSmallIntegerField(
+        "番号", validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    title = models.CharField("項目", max_length=100)
+    description = models.TextField("求められる事項", blank=True, max_length=bounds.TEXT)
+
+    class Meta:
+        ordering = ["fiscal_year", "recipient_type", "number"]
+        verbose_name = "求められる事項"
+        verbose_name_plural = "求められる事項"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "recipient_type", "number"],
+                name="one_requirement_number_per_year",
+                violation_error_message="同じ年度・対象で番号が重複しています。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        circled = "①②③④⑤⑥⑦⑧⑨⑩"
+        mark = circled[self.number - 1] if self.number <= len(circled) else str(self.number)
+        return f"{mark} {self.title}"
+
+
+class ExpenseCategory(models.Model):
+    """対象経費の費目 (報償費, 旅費, 需用費 ...), shared by all years."""
+
+    code = models.SlugField("コード", max_length=40, unique=True)
+    name = models.CharField("費目", max_length=30, unique=True)
+    display_order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        ordering = ["display_order", "pk"]
+        verbose_name = "対象経費の費目"
+        verbose_name_plural = "対象経費の費目"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubsidyMenu(models.Model):
+    """補助メニュー (補助事業区分): a fundable activity with its cap and rate."""
+
+    class CapUnit(models.TextChoices):
+        PER_RECIPIENT = "per_recipient", "1か所あたり"
+        PER_DISTRICT = "per_district", "区割りあたり（基本額×区割り数）"
+        PER_PERSON_HALF_DAY = "per_person_half_day", "受講者1人・半日あたり"
+        PER_MONTH = "per_month", "1か月あたり（×月数）"
+        ONCE_PER_FACILITY = "once_per_facility", "1施設につき1回限り"
+
+    CAP_FIELDS = ("cap_amount", "cap_unit", "max_units", "rate_numerator", "rate_denominator")
+
+    fiscal_year = models.ForeignKey(
+        "subsidies.FiscalYear", verbose_name="年度", on_delete=models.CASCADE, related_name="menus"
+    )
+    recipient_type = models.CharField("対象", max_length=10, choices=RecipientType.choices)
+    code = models.SlugField("メニューコード", max_length=40)
+    display_order = models.PositiveSmallIntegerField("表示順", default=0)
+    name = models.CharField("補助メニュー", max_length=200)
+    requirement_items = models.ManyToManyField(
+        RequirementItem, verbose_name="対応する求められる事項", blank=True, related_name="menus"
+    )
+    examples = models.TextField("取り組み例", blank=True, max_length=bounds.TEXT)
+    expense_categories = models.ManyToManyField(
+        ExpenseCategory, verbose_name="対象経費の費目", blank=True, related_name="menus"
+    )
+    expense_note = models.CharField("対象経費（記載どおり）", max_length=200, blank=True)
+    cap_amount = models.PositiveBigIntegerField(
+        "上限額（円）",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.YEN_MAX)],
+        help_text="単位あたりの円。空欄は独自の上限なし（他のメニューの中で実施）。",
+    )
+    cap_unit = models.CharField(
+        "上限額の単位", max_length=30, choices=CapUnit.choices, default=CapUnit.PER_RECIPIENT
+    )
+    max_units = models.PositiveIntegerField(
+        "単位数の上限",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.PEOPLE_MAX)],
+        help_text="例: 月額の場合 12（か月）",
+    )
+    rate_numerator = models.PositiveSmallIntegerField(
+        "補助率（分子）", default=1, validators=[MaxValueValidator(bounds.RATE_PART_MAX)]
+    )
+    rate_denominator = models.PositiveSmallIntegerField(
+        "補助率（分母）",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.RATE_PART_MAX)],
+    )
+    note = models.TextField("備考", blank=True, max_length=bounds.TEXT)
+
+    class Meta:
+        ordering = ["fiscal_year", "recipient_type", "display_order", "pk"]
+        verbose_name = "補助メニュー"
+        verbose_name_plural = "補助メニュー"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "code"],
+                name="one_menu_code_per_year",
+                violation_error_message="同じ年度でメニューコードが重複しています。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rate_numerator__lte=models.F("rate_denominator")),
+                name="menu_rate_at_most_one",
+                violation_error_message="補助率は1以下にしてください。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Defence in depth: the admin form already refuses this with a message.
+        if self.fiscal_year.catalogue_frozen and self.changed_cap_fields():
+            raise ValidationError("交付決定に使われた年度の上限額・補助率は変更できません。")
+        super().save(*args, **kwargs)
+
+    @property
+    def rate(self) -> Fraction:
+        return Fraction(self.rate_numerator, self.rate_denominator)
+
+    @property
+    def rate_label(self) -> str:
+        if self.rate_numerator == self.rate_denominator:
+            return "10/10"
+        return f"{self.rate_numerator}/{self.rate_denominator}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.rate_numerator == 0:
+            raise ValidationError({"rate_numerator": "補助率の分子は1以上にしてください。"})
+        if self.rate_denominator and self.rate_numerator > self.rate_denominator:
+            raise ValidationError({"rate_numerator": "補助率は1以下にしてください。"})
+        if self.cap_unit == self.CapUnit.PER_MONTH and not self.max_units:
+            raise ValidationError({"max_units": "月額の上限には月数の上限を入力してください。"})
+        changed = self.changed_cap_fields()
+        if changed and self.fiscal_year_id and self.fiscal_year.catalogue_frozen:
+            labels = "・".join(str(self._meta.get_field(name).verbose_name) for name in changed)
+            raise ValidationError(
+                f"{self.fiscal_year}の補助メニューは交付決定に使われたため、{labels}は変更できません。"
+                "変更する場合は新しい年度を作成してください。"
+            )
+
+    def changed_cap_fields(self) -> list[str]:
+        if not self.pk:
+            return list(self.CAP_FIELDS) if self.fiscal_year_id else []
+        stored = type(self).objects.filter(pk=self.pk).values(*self.CAP_FIELDS).first()
+        if stored is None:
+            return []
+        return [name for name in self.CAP_FIELDS if stored[name] != getattr(self, name)]
+
+    def cap_label(self) -> str:
+        """1,060千円 / 区割り, 42千円 / 受講者1人・半日 ... as the catalogues print them."""
+        from zaitaku_portal.templatetags.ja_format import sen_yen
+
+        if self.cap_amount is None:
+            return "独自の上限なし"
+        unit = {
+            self.CapUnit.PER_RECIPIENT: "",
+            self.CapUnit.PER_DISTRICT: "（区割りあたり）",
+            self.CapUnit.PER_PERSON_HALF_DAY: "（受講者1人・半日あたり）",
+            self.CapUnit.PER_MONTH: f"（月額、{self.max_units}か月まで）",
+            self.CapUnit.ONCE_PER_FACILITY: "（1施設1回限り）",
+        }[self.cap_unit]
+        return f"{sen_yen(self.cap_amount)}{unit}"

@@ -1,0 +1,10 @@
+"""The catalogue pages."""
+
+from django.urls import path
+
+from subsidies.catalogue import views
+
+urlpatterns = [
+    path("catalogue/", views.catalogue_latest, name="catalogue_latest"),
+    path("catalogue/<int:year>/", views.catalogue, name="catalogue"),
+]

@@ -1,0 +1,192 @@
+"""Excel round trip of the results report's expense part (実支出額).
+
+Download: one row per decided line (the hub's menus, each hospital's menus), one column per
+expense category, then A 総事業費, B 寄附金その他の収入額 and the excluded part; a second sheet
+holds the report's 更新番号 so an upload made from an old download is refused (the same
+optimistic concurrency as the web form). Upload: every cell is read back into the same plain
+data the form produces and goes through subsidies.results.services.save_report, so the same
+checks apply and an upload with any error saves nothing."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from subsidies.models import ExcludedSource, ExpenseCategory
+from subsidies.results import services as claims
+from zaitaku_portal.exports import text_from_xlsx
+from zaitaku_portal.spreadsheets import Column, write_xlsx
+from zaitaku_portal.uploads import check_xlsx_upload
+from zaitaku_portal.workbook_bounds import SheetLimits, WorkbookLimits
+
+KEY_HEADER = "行キー（変更しないでください）"
+LINE_HEADER = "補助事業者・補助メニュー"
+TAIL = [
+    ("total_cost", "総事業費（A）"),
+    ("other_income", "寄附金その他の収入額（B）"),
+    ("excluded_amount", "対象外とする額"),
+]
+SOURCE_HEADER = "対象外の財源"
+REASON_HEADER = "対象外とする理由"
+INFO_SHEET = "情報"
+DATA_SHEET = "実支出額"
+
+
+def expense_workbook(report) -> bytes:
+    categories = list(ExpenseCategory.objects.order_by("display_order", "pk"))
+    hub_name = report.application.hub.name
+    columns = [
+        Column(KEY_HEADER),
+        Column(LINE_HEADER),
+        *(Column(c.name, "yen") for c in categories),
+        *(Column(label, "yen") for _, label in TAIL),
+        Column(SOURCE_HEADER),
+        Column(REASON_HEADER),
+    ]
+    rows = []
+    for expense in claims.expenses_of(report):
+        allowed = {c.code for c in expense.menu.expense_categories.all()}
+        rows.append(
+            [
+                claims.expense_key(expense),
+                claims.expense_label(expense, hub_name),
+                *(
+                    expense.expenses.get(c.code, 0) if c.code in allowed else None
+                    for c in categories
+                ),
+                *(getattr(expense, name) for name, _ in TAIL),
+                expense.get_excluded_source_display() if expense.excluded_source else "",
+                expense.excluded_reason,
+            ]
+        )
+    info = [
+        ["実績報告", str(report)],
+        ["更新番号", report.version],
+        ["説明", "費目の空欄は補助対象外の費目です。金額は円単位の整数で入力してください。"],
+    ]
+    return write_xlsx(
+        [
+            (DATA_SHEET, columns, rows),
+            (INFO_SHEET, [Column("項目"), Column("内容")], info),
+        ]
+    )
+
+
+def _yen(value, label: str, problems: list[str]) -> int:
+    """Bounded as every amount is (zaitaku_portal/bounds.py): 0 to 100億円, digits 0-9."""
+    from zaitaku_portal.bounds import YEN_MAX, shown, whole_number
+
+    if value is None or value == "":
+        return 0
+    amount = None
+    if isinstance(value, float) and value.is_integer():
+        amount = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        amount = value
+    elif isinstance(value, str):
+        amount = whole_number(value)
+    if amount is not None and amount < 0:
+        problems.append(f"{label}は0以上で入力してください（入力: {amount:,}）。")
+        return 0
+    if amount is not None and amount > YEN_MAX:
+        problems.append(f"{label}が大きすぎます。{YEN_MAX:,}円以下で入力してください。")
+        return 0
+    if amount is None:
+        problems.append(f"{label}は円単位の0以上の整数で入力してください（入力: {shown(value)}）。")
+        return 0
+    return amount
+
+
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+EXPENSE_LIMITS = WorkbookLimits(
+    # one row per decided line (a few dozen), 2 + categories + 5 columns; past that nothing
+    # is the form's, and openpyxl would pad every row up to the sheet's dimension
+    sheet=SheetLimits(max_row=500, max_column=64),
+    max_cells=50_000,
+    max_part_bytes=20 * 1024 * 1024,
+)
+
+
+def _read_sheets(data: bytes) -> tuple[list[tuple], list, list[tuple]]:
+    """(情報 rows from row 2, the header, 実支出額 rows from row 2) in openpyxl's read-only
+    mode, only once check_xlsx_upload has bounded the sheets."""
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet, info = workbook[DATA_SHEET], workbook[INFO_SHEET]
+        for bounded in (sheet, info):
+            bounded.reset_dimensions()  # a stale <dimension> would cut rows short
+        info_rows = list(info.iter_rows(min_row=2, max_col=2, values_only=True))
+        rows = list(sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    return info_rows, list(rows[0]) if rows else [], rows[1:]
+
+
+def read_expense_workbook(report, upload) -> tuple[int, dict]:
+    """(更新番号 of the download, {"expenses": {...}}) or ClaimError listing every problem."""
+    data = upload.read()
+    name = getattr(upload, "name", "") or ""
+    problem = check_xlsx_upload(
+        io.BytesIO(data),
+        name,
+        len(data),
+        max_bytes=UPLOAD_MAX_BYTES,
+        limits=EXPENSE_LIMITS,
+        empty_hint="ダウンロードした様式に記入したファイルを選んでください。",
+        format_hint="ダウンロードした様式に記入して、.xlsx のまま保存してください。",
+    )
+    if problem:
+        raise claims.ClaimError(f"「{name}」: {problem}")
+    try:
+        info_rows, header, rows = _read_sheets(data)
+    except Exception:
+        raise claims.ClaimError(
+            "Excelファイルを読み込めませんでした。この画面からダウンロードした様式を使ってください。"
+        ) from None
+    version = None
+    for label, value, *_ in ((*row, None, None) for row in info_rows):
+        if label == "更新番号" and str(value or "").strip().isdigit():
+            version = int(str(value).strip())
+    if version is None:
+        raise claims.ClaimError("シート「情報」の更新番号が読み取れません。")
+    categories = {c.name: c.code for c in ExpenseCategory.objects.all()}
+    sources = {label: code for code, label in ExcludedSource.choices}
+    sources[""] = ""
+    problems: list[str] = []
+    missing = [h for h in (KEY_HEADER, *(label for _, label in TAIL)) if h not in header]
+    if missing:
+        raise claims.ClaimError(f"見出しの行に「{'」「'.join(missing)}」がありません。")
+    keys = {claims.expense_key(e): e for e in claims.expenses_of(report)}
+    data: dict = {"expenses": {}}
+    for number, row in enumerate(rows, start=2):
+        cells = dict(zip(header, row, strict=False))
+        key = cells.get(KEY_HEADER)
+        if not key:
+            continue
+        if key not in keys:
+            problems.append(f"{number}行目: 行キー「{key}」はこの実績報告にありません。")
+            continue
+        line = cells.get(LINE_HEADER) or key
+        values: dict = {"expenses": {}}
+        for name, code in categories.items():
+            if name in cells and cells[name] not in (None, ""):
+                values["expenses"][code] = _yen(
+                    cells[name], f"{number}行目「{line}」の{name}", problems
+                )
+        for field, label in TAIL:
+            values[field] = _yen(cells.get(label), f"{number}行目「{line}」の{label}", problems)
+        source = str(cells.get(SOURCE_HEADER) or "").strip()
+        if source == "なし":
+            source = ""
+        if source not in sources:
+            problems.append(
+                f"{number}行目「{line}」の対象外の財源「{source}」は、"
+                "「市町村の在宅医療・介護連携推進事業」「他の補助金」または空欄にしてください。"
+            )
+        values["excluded_source"] = sources.get(source, "")
+        values["excluded_reason"] = text_from_xlsx(str(cells.get(REASON_HEADER) or "")).strip()
+        data["expenses"][key] = values
+    if problems:
+        raise claims.ClaimError("Excelの内容に誤りがあります。取り込んでいません。", problems)
+    return version, data

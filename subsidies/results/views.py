@@ -1,0 +1,534 @@
+"""Pages of the results report (実績報告), advance payments and 額の確定: thin views over
+subsidies.results.services. Who may see what: querysets come from reports_for /
+applications_for (both built on zaitaku_portal.access.hubs_for), so anything outside the
+user's scope is 404; roles per view are declared with require_roles."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from subsidies.applications.rules import applications_for
+from subsidies.models import Confirmation, FiscalYear, ResultReportStatus
+from subsidies.results import services as service
+from subsidies.results import workflow
+from subsidies.results.exports.accounting import confirmed_amounts_json
+from subsidies.results.exports.expenses import expense_workbook, read_expense_workbook
+from subsidies.results.exports.seisan import application_sheets, prefecture_sheet
+from subsidies.results.forms import (
+    ActionForm,
+    ActivityForm,
+    AdvanceForm,
+    ConfirmForm,
+    ExpenseUploadForm,
+    ReportForm,
+    WhatIfForm,
+)
+from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles, role_of
+from zaitaku_portal.audit import history_of
+from zaitaku_portal.bounds import whole_number
+from zaitaku_portal.filenames import content_disposition, file_download
+from zaitaku_portal.models import Role
+from zaitaku_portal.money import Settlement
+from zaitaku_portal.spreadsheets import xlsx_response
+from zaitaku_portal.wareki import fiscal_year_label
+
+
+def _report(request, pk: int):
+    return get_object_or_404(service.reports_for(request.user), pk=pk)
+
+
+def _add_errors(form, error: service.ClaimError) -> None:
+    form.add_error(None, error.message)
+    for problem in error.problems:
+        form.add_error(None, problem)
+
+
+@require_roles(*ALL_ROLES)
+def index(request):
+    """Decided applications with their report and confirmation, newest year first."""
+    current = Confirmation.objects.current()
+    applications = (
+        applications_for(request.user)
+        .filter(decisions__isnull=False)
+        .distinct()
+        .select_related("result_report")
+        .prefetch_related(Prefetch("confirmations", queryset=current, to_attr="current"))
+        .order_by("-fiscal_year__year", "hub__name")
+    )
+    rows = [
+        {
+            "application": application,
+            "report": getattr(application, "result_report", None),
+            "confirmation": application.current[0] if application.current else None,
+        }
+        for application in applications
+    ]
+    return render(
+        request,
+        "subsidies/results/index.html",
+        {
+            "rows": rows,
+            "is_coordinator": role_of(request.user) == Role.HUB_COORDINATOR,
+            "is_staff": role_of(request.user) in STAFF_ROLES,
+            "years": FiscalYear.objects.order_by("-year"),
+        },
+    )
+
+
+@require_roles(Role.HUB_COORDINATOR)
+def report_start(request, application_pk: int):
+    application = get_object_or_404(applications_for(request.user), pk=application_pk)
+    existing = getattr(application, "result_report", None)
+    if existing is not None:
+        return redirect("results:report_detail", pk=existing.pk)
+    allowed, reason = service.can_start_report(request.user, application)
+    if not allowed:
+        raise PermissionDenied(reason)
+    if request.method == "POST":
+        report = service.start_report(application, request.user)
+        messages.success(request, f"{report}を作成しました。")
+        return redirect("results:report_edit", pk=report.pk)
+    return render(request, "subsidies/results/start.html", {"application": application})
+
+
+@require_roles(*ALL_ROLES)
+def report_detail(request, pk: int):
+    report = _report(request, pk)
+    application = report.application
+    confirmations = list(
+        application.confirmations.select_related("confirmed_by", "supersedes").order_by("-number")
+    )
+    current = service.current_confirmation(application)
+    return render(
+        request,
+        "subsidies/results/detail.html",
+        {
+            "report": report,
+            "application": application,
+            "expenses": service.expenses_of(report),
+            "activities": report.activities.select_related(
+                "requirement_item", "designation__institution"
+            ),
+            "meeting_count": service.meeting_count(report),
+            "actions": workflow.actions_for(report, request.user),
+            "can_edit": service.can_edit_report(request.user, report)[0],
+            "problems": (
+                service.report_problems(report) if report.status in workflow.EDITABLE_STATES else []
+            ),
+            "versions": report.versions.select_related("created_by").order_by("-number"),
+            "confirmations": confirmations,
+            "confirmation": current,
+            "corrections": service.correction_rows(current) if current else [],
+            "additional_payment": -current.difference if current else 0,
+            "settlement": Settlement.of_difference(current.difference) if current else None,
+            "history": history_of(report)[:200],
+            "is_staff": role_of(request.user) in STAFF_ROLES,
+        },
+    )
+
+
+@require_roles(Role.HUB_COORDINATOR)
+def report_edit(request, pk: int):
+    report = _report(request, pk)
+    allowed, reason = service.can_edit_report(request.user, report)
+    if not allowed:
+        messages.error(request, reason)
+        return redirect("results:report_detail", pk=pk)
+    if request.method == "POST":
+        service.sync_expense_lines(report)  # lines missing from before issue 13: at the save
+    expenses = service.expenses_of(report)
+    initial = {name: getattr(report, name) for name in service.REPORT_FIELDS}
+    initial["version"] = report.version
+    form = ReportForm(request.POST or None, report=report, expenses=expenses, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report, changes = service.save_report(
+                report, form.data_dict(), request.user, form.cleaned_data["version"]
+            )
+        except service.ClaimError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"実績報告を保存しました（変更 {len(changes)}項目）。")
+            return redirect("results:report_detail", pk=pk)
+    return render(request, "subsidies/results/edit.html", {"report": report, "form": form})
+
+
+def _activity_form(request, report):
+    from subsidies.models import RequirementItem
+
+    decision = service.current_decision(report.application)
+    from hospitals.models import ActiveHospitalDesignation
+
+    designations = ActiveHospitalDesignation.objects.filter(
+        pk__in=decision.lines.exclude(designation=None).values("designation_id") if decision else []
+    ).select_related("institution")
+    return ActivityForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial={"version": report.version},
+        requirement_items=RequirementItem.objects.filter(
+            fiscal_year=report.application.fiscal_year
+        ),
+        designations=designations,
+    )
+
+
+@require_roles(Role.HUB_COORDINATOR)
+def activity_add(request, pk: int):
+    report = _report(request, pk)
+    allowed, reason = service.can_edit_report(request.user, report)
+    if not allowed:
+        messages.error(request, reason)
+        return redirect("results:report_detail", pk=pk)
+    form = _activity_form(request, report)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.add_activity(
+                report,
+                form.data_dict(),
+                request.user,
+                form.cleaned_data["version"],
+                minutes=form.cleaned_data.get("minutes"),
+            )
+        except service.ClaimError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "活動実績を登録しました。")
+            return redirect("results:report_detail", pk=pk)
+    return render(request, "subsidies/results/activity_form.html", {"report": report, "form": form})
+
+
+@require_roles(Role.HUB_COORDINATOR)
+@require_POST
+def activity_delete(request, pk: int, activity_pk: int):
+    report = _report(request, pk)
+    version = whole_number(request.POST.get("version", ""))  # the page's 更新番号
+    try:
+        if version is None:
+            raise service.StaleVersion(service.STALE_MESSAGE)
+        service.delete_activity(report, activity_pk, request.user, version)
+    except service.ClaimError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "活動実績を削除しました。")
+    return redirect("results:report_detail", pk=pk)
+
+
+@require_roles(Role.HUB_COORDINATOR, *STAFF_ROLES)
+def report_action(request, pk: int, action: str):
+    report = _report(request, pk)
+    transition = workflow.TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404("この操作はありません。")
+    if action in workflow.CONFIRM_ACTIONS:
+        return redirect("results:confirm", pk=pk)
+    permission = workflow.check(report, action, request.user)
+    form = ActionForm(request.POST or None, initial={"version": report.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.perform(
+                report,
+                action,
+                request.user,
+                form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except service.ClaimError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"「{transition.label}」を行いました。")
+            return redirect("results:report_detail", pk=pk)
+    return render(
+        request,
+        "subsidies/results/action.html",
+        {"report": report, "transition": transition, "permission": permission, "form": form},
+    )
+
+
+@require_roles(*ALL_ROLES)
+def version_detail(request, pk: int, number: int):
+    report = _report(request, pk)
+    version = get_object_or_404(report.versions, number=number)
+    return render(
+        request,
+        "subsidies/results/version.html",
+        {
+            "report": report,
+            "version": version,
+            "data": version.snapshot["report"],
+            "claim": version.snapshot["claim"],
+        },
+    )
+
+
+@require_roles(*ALL_ROLES)
+def calculation(request, pk: int):
+    """The 精算額調 line by line: as confirmed if confirmed, otherwise computed now."""
+    report = _report(request, pk)
+    application = report.application
+    confirmation = service.current_confirmation(application)
+    if confirmation is not None and request.GET.get("live") != "1":
+        snapshot, live = confirmation.snapshot, False
+    else:
+        snapshot, live = service.claim_snapshot(service.claim_for(application)), True
+    return render(
+        request,
+        "subsidies/results/calculation.html",
+        {
+            "report": report,
+            "application": application,
+            "snapshot": snapshot,
+            "live": live,
+            "confirmation": confirmation,
+            "is_staff": role_of(request.user) in STAFF_ROLES,
+        },
+    )
+
+
+@require_roles(*STAFF_ROLES)
+def confirm(request, pk: int):
+    report = _report(request, pk)
+    action = "correct" if report.status == ResultReportStatus.CONFIRMED else "confirm"
+    permission = workflow.check(report, action, request.user)
+    claim = service.claim_for(report.application)
+    previous = service.current_confirmation(report.application)
+    form = ConfirmForm(request.POST or None, initial={"version": report.version})
+    if request.method == "POST" and form.is_valid():
+        data = service.ConfirmationInput(
+            form.cleaned_data["notice_number"], form.cleaned_data["notice_date"]
+        )
+        try:
+            service.perform(
+                report,
+                action,
+                request.user,
+                form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                confirmation=data,
+            )
+        except service.ClaimError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "額を確定しました。")
+            return redirect("results:report_detail", pk=pk)
+    return render(
+        request,
+        "subsidies/results/confirm.html",
+        {
+            "report": report,
+            "action": action,
+            "permission": permission,
+            "form": form,
+            "snapshot": service.claim_snapshot(claim),
+            "previous": previous,
+            "correction_difference": (
+                claim.total_amount - previous.total_amount if previous else None
+            ),
+        },
+    )
+
+
+@require_roles(*STAFF_ROLES)
+def advances(request, application_pk: int):
+    application = get_object_or_404(applications_for(request.user), pk=application_pk)
+    recipients = service.recipients_of(application)
+    form = AdvanceForm(
+        request.POST or None,
+        recipients=recipients,
+        initial={"advance_total": service.advance_total(application)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.record_advance(
+                application,
+                request.user,
+                amount=form.cleaned_data["amount"],
+                paid_on=form.cleaned_data["paid_on"],
+                designation=form.designation(),
+                note=form.cleaned_data["note"],
+                expected_total=form.cleaned_data["advance_total"],
+            )
+        except service.StaleVersion as error:  # the reloaded page shows what was recorded
+            messages.error(request, error.message)
+            return redirect("results:advances", application_pk=application_pk)
+        except service.ClaimError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "概算払を登録しました。")
+            return redirect("results:advances", application_pk=application_pk)
+    return render(
+        request,
+        "subsidies/results/advances.html",
+        {
+            "application": application,
+            "payments": application.advance_payments.select_related(
+                "designation__institution", "recorded_by"
+            ),
+            "form": form,
+            "report": getattr(application, "result_report", None),
+        },
+    )
+
+
+@require_roles(*ALL_ROLES)
+def notice(request, confirmation_pk: int):
+    confirmation = get_object_or_404(
+        service.confirmations_for(request.user).select_related(
+            "application__hub", "application__fiscal_year", "report_version"
+        ),
+        pk=confirmation_pk,
+    )
+    from reports.documents import confirmation_notice_filename, confirmation_notice_pdf
+
+    response = HttpResponse(confirmation_notice_pdf(confirmation), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(
+        confirmation_notice_filename(confirmation)
+    )
+    return response
+
+
+@require_roles(*ALL_ROLES)
+def sheet_xlsx(request, pk: int):
+    report = _report(request, pk)
+    application = report.application
+    confirmation = service.current_confirmation(application)
+    if confirmation is not None:
+        snapshot, title = confirmation.snapshot, confirmation.notice_number
+    else:
+        snapshot, title = service.claim_snapshot(service.claim_for(application)), "試算"
+    content = application_sheets(snapshot, title)
+    year = application.fiscal_year.year
+    return xlsx_response(f"精算額調_{application.hub.name}_{year}.xlsx", content)
+
+
+@require_roles(*STAFF_ROLES)
+def prefecture_xlsx(request, year: int):
+    fiscal_year = get_object_or_404(FiscalYear, year=year)
+    content = prefecture_sheet(service.confirmed_of_year(year), fiscal_year_label(year))
+    return xlsx_response(f"精算額調_県全体_{fiscal_year.year}.xlsx", content)
+
+
+@require_roles(*STAFF_ROLES)
+def confirmed_json(request, year: int):
+    get_object_or_404(FiscalYear, year=year)
+    content = confirmed_amounts_json(service.confirmed_of_year(year), year)
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition(f"confirmed-amounts-{year}.json")
+    return response
+
+
+@require_roles(*STAFF_ROLES)
+def what_if(request, year: int):
+    """Change caps, the per-district multiplier or rates in a scratch copy (GET only: nothing
+    is written) and compare the totals with the budget."""
+    fiscal_year = get_object_or_404(FiscalYear, year=year)
+    menus = fiscal_year.menus.order_by("-recipient_type", "display_order", "pk")
+    form = WhatIfForm(request.GET or None, menus=menus)
+    changes = form.changes() if form.is_bound and form.is_valid() else {}
+    result = service.what_if(fiscal_year, changes)
+    return render(
+        request,
+        "subsidies/results/what_if.html",
+        {"fiscal_year": fiscal_year, "form": form, "result": result, "changed": bool(changes)},
+    )
+
+
+@require_roles(*ALL_ROLES)
+def expenses_xlsx(request, pk: int):
+    report = _report(request, pk)
+    year = report.application.fiscal_year.year
+    return xlsx_response(
+        f"実支出額_{report.application.hub.name}_{year}.xlsx", expense_workbook(report)
+    )
+
+
+EXPENSES_SESSION_KEY = "expenses_upload:{pk}"  # the preview waiting for its confirmation
+
+
+@require_roles(Role.HUB_COORDINATOR)
+def expenses_upload(request, pk: int):
+    """Upload the filled expense workbook; saved at once if every cell is valid."""
+    report = _report(request, pk)
+    allowed, reason = service.can_edit_report(request.user, report)
+    if not allowed:
+        messages.error(request, reason)
+        return redirect("results:report_detail", pk=pk)
+    form = ExpenseUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            version, data = read_expense_workbook(report, form.cleaned_data["file"])
+            changes = service.preview_report(report, data, request.user, version)
+        except service.ClaimError as error:
+            _add_errors(form, error)
+        else:  # nothing saved yet: the coordinator sees the differences and confirms
+            request.session[EXPENSES_SESSION_KEY.format(pk=pk)] = {
+                "version": version,
+                "data": data,
+                "name": form.cleaned_data["file"].name,
+            }
+            return render(
+                request,
+                "subsidies/results/expenses_preview.html",
+                {
+                    "report": report,
+                    "changes": [
+                        (label, _shown(label, c["from"]), _shown(label, c["to"]))
+                        for label, c in changes.items()
+                    ],
+                    "name": form.cleaned_data["file"].name,
+                },
+            )
+    return render(
+        request, "subsidies/results/expenses_upload.html", {"report": report, "form": form}
+    )
+
+
+def _shown(label: str, value) -> str:
+    """A value of the preview as the report page prints it: yen, a source's name, text."""
+    from subsidies.models import ExcludedSource
+    from zaitaku_portal.templatetags.ja_format import yen
+
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}" if label.endswith("件数") or "時間" in label else yen(value)
+    if label.endswith(service.EXPENSE_FIELDS["excluded_source"]):
+        return ExcludedSource(value).label
+    return str(value)
+
+
+@require_roles(Role.HUB_COORDINATOR)
+@require_POST
+def expenses_apply(request, pk: int):
+    """Save what the preview showed, if nobody has changed the report since the download."""
+    report = _report(request, pk)
+    pending = request.session.pop(EXPENSES_SESSION_KEY.format(pk=pk), None)
+    if pending is None:
+        messages.error(request, "取り込む内容がありません。もう一度アップロードしてください。")
+        return redirect("results:expenses_upload", pk=pk)
+    try:
+        report, changes = service.save_report(
+            report, pending["data"], request.user, pending["version"], source="Excel取込"
+        )
+    except service.ClaimError as error:
+        messages.error(request, error.message)
+        for problem in error.problems:
+            messages.error(request, problem)
+        return redirect("results:expenses_upload", pk=pk)
+    messages.success(request, f"Excelを取り込みました（変更 {len(changes)}項目）。")
+    return redirect("results:report_detail", pk=pk)
+
+
+@require_roles(*ALL_ROLES)
+def activity_minutes(request, pk: int, activity_pk: int):
+    report = _report(request, pk)
+    activity = get_object_or_404(report.activities.exclude(minutes=""), pk=activity_pk)
+    return file_download(activity.minutes.open("rb"), activity.minutes_name)

@@ -1,0 +1,54 @@
+"""Plan lines are written by the writers, never by a GET (issue 13): an application
+starting, a designation beginning or ending, the first save of an application whose lines
+went missing before the change."""
+
+import datetime
+
+from hospitals.designations import designate
+from subsidies.applications import services as service
+from subsidies.models import ApplicationStatus, MenuPlan
+from tests.factories import MedicalInstitutionFactory
+from tests.subsidies.factories import application_in
+from tests.subsidies.applications.test_application_pages import form_data, url
+
+
+def hospital_lines(application) -> set:
+    return set(
+        application.lines.exclude(designation=None).values_list("designation_id", "menu__code")
+    )
+
+
+def test_designation_beginning_adds_its_lines_to_the_areas_editable_applications(apps_world):
+    w = apps_world
+    draft = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    assert {d for d, _ in hospital_lines(draft)} == {w.designation_a.pk}
+    fresh = MedicalInstitutionFactory(name="丙病院", municipality=w.hospital_a.municipality)
+    (new,) = designate([fresh], w.area_a, None, datetime.date(2026, 4, 1), None, w.staff)
+    assert {(new.pk, code) for code in ("hosp-training", "hosp-system", "hosp-nurse")} <= (
+        hospital_lines(draft)
+    )
+
+
+def test_designation_leaves_applications_that_are_not_editable_alone(apps_world):
+    w = apps_world
+    submitted = application_in(
+        ApplicationStatus.SUBMITTED, w.hub_a, w.fiscal_year, w.coordinator, w.staff
+    )
+    before = hospital_lines(submitted)
+    fresh = MedicalInstitutionFactory(name="丙病院", municipality=w.hospital_a.municipality)
+    designate([fresh], w.area_a, None, datetime.date(2026, 4, 1), None, w.staff)
+    assert hospital_lines(submitted) == before
+
+
+def test_missing_lines_render_on_get_and_are_written_at_the_first_save(client, apps_world):
+    w = apps_world
+    application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    expected = hospital_lines(application)
+    MenuPlan.objects.filter(application=application).exclude(designation=None).delete()
+    client.force_login(w.coordinator)
+    assert client.get(url(application)).status_code == 200
+    data, _ = form_data(client, application)
+    assert hospital_lines(application) == set()  # the GETs showed what exists, wrote nothing
+    response = client.post(url(application, "edit/"), data)
+    assert response.status_code == 302
+    assert hospital_lines(application) == expected

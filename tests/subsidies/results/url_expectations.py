@@ -1,0 +1,261 @@
+"""Who gets what from each /results/ URL. The world's coordinator and health center belong to
+hub A / area A; hub B's report is 404 for them (scoped querysets), 200 for staff."""
+
+import datetime
+
+from tests.url_cases import STAFF, UrlCase, everyone, only
+from zaitaku_portal.models import Role
+
+COORDINATOR = (Role.HUB_COORDINATOR,)
+
+
+def _case(world):
+    from tests.subsidies.results.factories import worked_case
+
+    return worked_case(world)
+
+
+def _hub_b_case(world):
+    from subsidies.models import SubsidyMenu
+    from subsidies.results import services as claims
+    from tests import factories as f
+    from tests.subsidies.results.factories import decided_application, menu
+
+    fy = f.FiscalYearFactory(year=2026)
+    m = SubsidyMenu.objects.filter(fiscal_year=fy, code="b-meeting").first() or menu(
+        fy, "b-meeting", "会議", 1_060_000
+    )
+    application = decided_application(
+        world.hub_b, fy, [(m, None, 500_000, {})], notice="8医政第900号"
+    )
+    coordinator = f.coordinator_of(world.hub_b, username="coordinator-b")
+    return claims.start_report(application, coordinator)
+
+
+def _old_index(world):
+    return {"rest": ""}
+
+
+def report(world):
+    return {"pk": _case(world).report.pk}
+
+
+def report_b(world):
+    return {"pk": _hub_b_case(world).pk}
+
+
+def application_without_report(world):
+    from tests import factories as f
+    from tests.subsidies.results.factories import decided_application, menu
+
+    fy = f.FiscalYearFactory(year=2026)
+    m = menu(fy, "s-meeting", "会議", 1_060_000)
+    return {"application_pk": decided_application(world.hub_a, fy, [(m, None, 1, {})]).pk}
+
+
+def application_of_report(world):
+    return {"application_pk": _case(world).application.pk}
+
+
+def activity(world):
+    c = _case(world)
+    return {"pk": c.report.pk, "activity_pk": c.report.activities.first().pk}
+
+
+def submitted(world):
+    from subsidies.results import services as claims
+
+    c = _case(world)
+    claims.perform(c.report, "submit", world.users[Role.HUB_COORDINATOR], c.report.version)
+    return {"pk": c.report.pk, "number": 1}
+
+
+def confirmation(world):
+    from subsidies.results import services as claims
+
+    c = _case(world)
+    r = claims.perform(c.report, "submit", world.users[Role.HUB_COORDINATOR], c.report.version)
+    staff = world.users[Role.PREFECTURE_STAFF]
+    r = claims.perform(r, "start_review", staff, r.version)
+    claims.perform(
+        r,
+        "confirm",
+        staff,
+        r.version,
+        confirmation=claims.ConfirmationInput("9医政第1号", datetime.date(2027, 5, 1)),
+    )
+    return {"confirmation_pk": claims.current_confirmation(c.application).pk}
+
+
+ALL_READ = everyone(200)
+STAFF_ONLY = only(STAFF)
+
+CASES = [
+    UrlCase("results:index", ALL_READ),
+    # The addresses of before the re-house (/claims/...) redirect, for everyone, to /results/.
+    UrlCase("old_claims_address", everyone(301, anonymous=301), kwargs=_old_index, public=True),
+    UrlCase("results:report_start", only(COORDINATOR), kwargs=application_without_report),
+    UrlCase("results:advances", STAFF_ONLY, kwargs=application_of_report),
+    UrlCase("results:report_detail", ALL_READ, kwargs=report),
+    UrlCase(
+        "results:report_detail",
+        {**ALL_READ, Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 404},
+        kwargs=report_b,
+        label="other hub",
+    ),
+    UrlCase("results:report_edit", only(COORDINATOR), kwargs=report),
+    UrlCase(
+        "results:report_edit",
+        {**only(COORDINATOR), Role.HUB_COORDINATOR: 404},
+        kwargs=report_b,
+        label="other hub",
+    ),
+    UrlCase("results:activity_add", only(COORDINATOR), kwargs=report),
+    UrlCase("results:activity_delete", only(COORDINATOR, 405), kwargs=activity),
+    UrlCase(
+        "results:report_action",
+        only((*COORDINATOR, *STAFF)),
+        kwargs=lambda w: {**report(w), "action": "submit"},
+    ),
+    UrlCase("results:version", ALL_READ, kwargs=submitted),
+    UrlCase("results:calculation", ALL_READ, kwargs=report),
+    UrlCase(
+        "results:calculation",
+        {**ALL_READ, Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 404},
+        kwargs=report_b,
+        label="other hub",
+    ),
+    UrlCase("results:confirm", STAFF_ONLY, kwargs=report),
+    UrlCase("results:sheet_xlsx", ALL_READ, kwargs=report),
+    UrlCase(
+        "results:sheet_xlsx",
+        {**ALL_READ, Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 404},
+        kwargs=report_b,
+        label="other hub",
+    ),
+    UrlCase("results:notice", ALL_READ, kwargs=confirmation),
+    UrlCase("results:prefecture_xlsx", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
+    UrlCase("results:confirmed_json", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
+    UrlCase("results:what_if", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
+]
+
+CASES += [
+    UrlCase("results:expenses_xlsx", ALL_READ, kwargs=report),
+    UrlCase(
+        "results:expenses_xlsx",
+        {**ALL_READ, Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 404},
+        kwargs=report_b,
+        label="other hub",
+    ),
+    UrlCase("results:expenses_upload", only(COORDINATOR), kwargs=report),
+    UrlCase("results:expenses_apply", only(COORDINATOR, status=405), kwargs=report),
+]
+
+
+def minutes(world):
+    c = _case(world)
+    activity = c.report.activities.first()
+    _attach_minutes(activity)
+    return {"pk": c.report.pk, "activity_pk": activity.pk}
+
+
+CASES += [UrlCase("results:activity_minutes", ALL_READ, kwargs=minutes)]
+
+
+# --- the same pages on hub B's objects: outside the coordinator's and health center's scope
+
+
+def _filled_b(world):
+    from tests.subsidies.results.factories import fill_report
+
+    report = fill_report(
+        _hub_b_case(world),
+        {"b-meeting": {"expenses": {"honorarium": 100_000}, "total_cost": 100_000}},
+    )
+    activity = report.activities.first()
+    _attach_minutes(activity)
+    return report
+
+
+def _confirmed_b(world):
+    from subsidies.results import services as claims
+    from zaitaku_portal.models import User
+
+    report = _filled_b(world)
+    coordinator = User.objects.get(username="coordinator-b")
+    report = claims.perform(report, "submit", coordinator, report.version)
+    staff = world.users[Role.PREFECTURE_STAFF]
+    report = claims.perform(report, "start_review", staff, report.version)
+    claims.perform(
+        report,
+        "confirm",
+        staff,
+        report.version,
+        confirmation=claims.ConfirmationInput("9医政第901号", datetime.date(2027, 5, 1)),
+    )
+    return report
+
+
+def application_b_without_report(world):
+    from tests import factories as f
+    from tests.subsidies.results.factories import decided_application, menu
+
+    fy = f.FiscalYearFactory(year=2026)
+    m = menu(fy, "sb-meeting", "会議", 1_060_000)
+    return {"application_pk": decided_application(world.hub_b, fy, [(m, None, 1, {})]).pk}
+
+
+def _b_activity(world):
+    report = _filled_b(world)
+    return {"pk": report.pk, "activity_pk": report.activities.first().pk}
+
+
+def _b_version(world):
+    report = _confirmed_b(world)
+    return {"pk": report.pk, "number": 1}
+
+
+def _b_notice(world):
+    from subsidies.results import services as claims
+
+    report = _confirmed_b(world)
+    return {"confirmation_pk": claims.current_confirmation(report.application).pk}
+
+
+OUTSIDE = {**ALL_READ, Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 404}
+OUTSIDE_COORDINATOR_PAGE = {**only(COORDINATOR), Role.HUB_COORDINATOR: 404}
+
+CASES += [
+    UrlCase(
+        "results:report_start",
+        OUTSIDE_COORDINATOR_PAGE,
+        kwargs=application_b_without_report,
+        label="other hub",
+    ),
+    UrlCase("results:activity_add", OUTSIDE_COORDINATOR_PAGE, kwargs=report_b, label="other hub"),
+    UrlCase(
+        "results:expenses_upload", OUTSIDE_COORDINATOR_PAGE, kwargs=report_b, label="other hub"
+    ),
+    UrlCase(
+        "results:report_action",
+        {**only((*COORDINATOR, *STAFF)), Role.HUB_COORDINATOR: 404},
+        kwargs=lambda w: {**report_b(w), "action": "submit"},
+        label="other hub",
+    ),
+    UrlCase("results:activity_minutes", OUTSIDE, kwargs=_b_activity, label="other hub"),
+    UrlCase("results:version", OUTSIDE, kwargs=_b_version, label="other hub"),
+    UrlCase("results:notice", OUTSIDE, kwargs=_b_notice, label="other hub"),
+]
+
+
+def _attach_minutes(activity):
+    """One fixed file in the (git-ignored) media folder, reused by every run."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = "results/url-cases/minutes.pdf"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"%PDF-1.4 test"))
+    activity.minutes.name = name
+    activity.minutes_name = "議事録.pdf"
+    activity.save()
