@@ -2,9 +2,9 @@ from django.contrib import admin
 
 from hospitals.models import ActiveHospitalDesignation, MedicalInstitution, RegistryImportRun
 from hospitals.resources import ActiveHospitalDesignationResource, MedicalInstitutionResource
-from zaitaku_portal.access import designations_for, institutions_for
 from zaitaku_portal.admin_base import PortalModelAdmin, ReadOnlyAdmin
 from zaitaku_portal.exports import ScopedImportExportMixin
+from zaitaku_portal.scopes import designations_for, institutions_for
 
 
 @admin.register(MedicalInstitution)

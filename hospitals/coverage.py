@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from hospitals.models import ActiveHospitalDesignation
-from zaitaku_portal.access import areas_for, designations_for, hubs_for
+from zaitaku_portal.scopes import areas_for, designations_for, hubs_for
 
 
 @dataclass

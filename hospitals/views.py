@@ -20,15 +20,7 @@ from hospitals.models import ActiveHospitalDesignation, RegistryImportRun
 from hospitals.registry import service as registry
 from hospitals.registry.reader import MAX_FILE_BYTES
 from zaitaku_portal import query
-from zaitaku_portal.access import (
-    ALL_ROLES,
-    STAFF_ROLES,
-    areas_for,
-    designations_for,
-    hubs_for,
-    institutions_for,
-    require_roles,
-)
+from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles
 from zaitaku_portal.bounds import (
     ID_MAX,
     YEAR_MAX,
@@ -40,6 +32,7 @@ from zaitaku_portal.bounds import (
 from zaitaku_portal.exports import csv_response, xlsx_response
 from zaitaku_portal.models import Municipality
 from zaitaku_portal.query import refuses_bad_query
+from zaitaku_portal.scopes import areas_for, designations_for, hubs_for, institutions_for
 from zaitaku_portal.wareki import fiscal_year_label, fiscal_year_of, wareki_date
 
 STAFF = tuple(STAFF_ROLES)

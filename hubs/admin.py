@@ -2,10 +2,10 @@ from django.contrib import admin
 from import_export import fields, widgets
 
 from hubs.models import Hub, HubCoordinator
-from zaitaku_portal.access import hubs_for
 from zaitaku_portal.admin_base import PortalModelAdmin
 from zaitaku_portal.exports import FormulaEscapingResource, ScopedImportExportMixin
 from zaitaku_portal.models import HomeCareArea
+from zaitaku_portal.scopes import hubs_for
 
 
 class HubResource(FormulaEscapingResource):

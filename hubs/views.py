@@ -3,9 +3,10 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
 from zaitaku_portal import query
-from zaitaku_portal.access import ALL_ROLES, designations_for, hubs_for, require_roles
+from zaitaku_portal.access import ALL_ROLES, require_roles
 from zaitaku_portal.models import Role
 from zaitaku_portal.query import refuses_bad_query
+from zaitaku_portal.scopes import designations_for, hubs_for
 
 
 def _scoped_hubs(user):

@@ -9,21 +9,19 @@ from reports.charts import Series, bar_chart, line_chart
 from reports.dashboard import MEETINGS_MINIMUM
 from reports.models import BatchJob
 from zaitaku_portal import query
-from zaitaku_portal.access import (
-    ALL_ROLES,
-    STAFF_ROLES,
-    applications_for,
-    areas_for,
-    can_manage_master_data,
-    designations_for,
-    health_centers_for,
-    hubs_for,
-    require_roles,
-)
+from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, can_manage_master_data, require_roles
 from zaitaku_portal.bounds import YEAR_MAX, YEAR_MIN
 from zaitaku_portal.filenames import content_disposition, file_download
 from zaitaku_portal.models import Role
 from zaitaku_portal.query import refuses_bad_query
+from zaitaku_portal.scopes import (
+    applications_for,
+    areas_for,
+    decisions_for,
+    designations_for,
+    health_centers_for,
+    hubs_for,
+)
 from zaitaku_portal.spreadsheets import Column, write_xlsx, xlsx_response
 from zaitaku_portal.wareki import fiscal_year_label
 
@@ -349,14 +347,6 @@ def prefecture_pdf(request):
     name = f"実施状況_{fiscal_year}.pdf"
     response["Content-Disposition"] = content_disposition(name)
     return response
-
-
-def decisions_for(user):
-    from subsidies.models import Decision
-
-    return Decision.objects.filter(application__hub__in=hubs_for(user)).select_related(
-        "application__hub", "application__fiscal_year", "version"
-    )
 
 
 @require_roles(*ALL_ROLES)

@@ -6,13 +6,7 @@ from subsidies.models import ExpenseCategory, FiscalYear, RequirementItem, Subsi
 from zaitaku_portal import audit
 from zaitaku_portal.admin_base import PortalModelAdmin
 from zaitaku_portal.exports import FormulaEscapingResource, ScopedImportExportMixin
-
-
-def catalogue_for(user):
-    """The catalogue is readable by every role (access.can_view_catalogue); nothing to narrow."""
-    from zaitaku_portal.access import can_view_catalogue
-
-    return SubsidyMenu.objects.all() if can_view_catalogue(user) else SubsidyMenu.objects.none()
+from zaitaku_portal.scopes import catalogue_for
 
 
 class SubsidyMenuResource(FormulaEscapingResource):

@@ -1,8 +1,8 @@
-"""The one place that says who may see and do what.
+"""Roles and permissions: who may do what.
 
-Every view, admin page and export asks this module for its queryset or its permission;
-nothing else filters by role. A permission answers (allowed, reason) so the page can say
-why an action is missing (docs/adr/0002-roles-and-scoping.md)."""
+A permission answers (allowed, reason) so the page can say why an action is missing. Which
+records a user sees is the other half, in zaitaku_portal/scopes.py; together they are the
+only places that look at a user's role (docs/adr/0002-roles-and-scoping.md)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from zaitaku_portal.models import HealthCenter, HomeCareArea, Role
+from zaitaku_portal.models import Role
 
 if TYPE_CHECKING:
     from zaitaku_portal.models import User
@@ -42,102 +41,6 @@ def role_of(user) -> Role | None:
 
 def is_prefecture_staff(user) -> bool:
     return role_of(user) in STAFF_ROLES
-
-
-# --- querysets -------------------------------------------------------------------------
-
-
-def hubs_for(user) -> QuerySet:
-    from hubs.models import Hub
-
-    role = role_of(user)
-    hubs = Hub.objects.all()
-    if role in STAFF_ROLES:
-        return hubs
-    if role == Role.HUB_COORDINATOR:
-        return hubs.filter(coordinators__user=user).distinct()
-    if role == Role.HEALTH_CENTER:
-        return hubs.filter(areas__in=areas_for(user)).distinct()
-    return hubs.none()
-
-
-def areas_for(user) -> QuerySet:
-    role = role_of(user)
-    areas = HomeCareArea.objects.all()
-    if role in STAFF_ROLES:
-        return areas
-    if role == Role.HEALTH_CENTER and user.health_center_id:
-        return areas.filter(municipalities__health_centers=user.health_center_id).distinct()
-    if role == Role.HUB_COORDINATOR:
-        return areas.filter(hubs__coordinators__user=user).distinct()
-    return areas.none()
-
-
-def health_centers_for(user) -> QuerySet:
-    role = role_of(user)
-    if role in STAFF_ROLES:
-        return HealthCenter.objects.all()
-    if role == Role.HEALTH_CENTER and user.health_center_id:
-        return HealthCenter.objects.filter(pk=user.health_center_id)
-    return HealthCenter.objects.none()
-
-
-def designations_for(user) -> QuerySet:
-    from hospitals.models import ActiveHospitalDesignation
-
-    role = role_of(user)
-    designations = ActiveHospitalDesignation.objects.all()
-    if role in STAFF_ROLES:
-        return designations
-    if role == Role.HUB_COORDINATOR:
-        return designations.filter(hub__in=hubs_for(user))
-    if role == Role.HEALTH_CENTER:
-        return designations.filter(area__in=areas_for(user))
-    return designations.none()
-
-
-def institutions_for(user) -> QuerySet:
-    from hospitals.models import MedicalInstitution
-
-    role = role_of(user)
-    institutions = MedicalInstitution.objects.all()
-    if role in STAFF_ROLES:
-        return institutions
-    if role == Role.HUB_COORDINATOR:
-        return institutions.filter(designations__hub__in=hubs_for(user)).distinct()
-    if role == Role.HEALTH_CENTER and user.health_center_id:
-        return institutions.filter(
-            Q(municipality__health_centers=user.health_center_id)
-            | Q(designations__area__in=areas_for(user))
-        ).distinct()
-    return institutions.none()
-
-
-def applications_for(user) -> QuerySet:
-    """交付申請 of the hubs in scope (a health center's: those of its areas)."""
-    from subsidies.models import Application
-
-    return Application.objects.filter(hub__in=hubs_for(user)).select_related("hub", "fiscal_year")
-
-
-# --- what anyone may see (the public list of the medical plan) --------------------------
-
-
-def published_areas() -> QuerySet:
-    return HomeCareArea.objects.all()
-
-
-def published_hubs() -> QuerySet:
-    from hubs.models import Hub
-
-    return Hub.objects.all()
-
-
-def published_designations() -> QuerySet:
-    """Only designations in force are published, never ended ones."""
-    from hospitals.models import ActiveHospitalDesignation
-
-    return ActiveHospitalDesignation.objects.filter(status=ActiveHospitalDesignation.Status.ACTIVE)
 
 
 # --- permissions -----------------------------------------------------------------------

@@ -17,7 +17,6 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAd
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export import fields, widgets
 
-from zaitaku_portal.access import areas_for
 from zaitaku_portal.admin_base import PortalModelAdmin, ReadOnlyAdmin, UserManagementAdmin
 from zaitaku_portal.audit import ADDRESS, address_of, differences, record
 from zaitaku_portal.exports import FormulaEscapingResource, ScopedImportExportMixin
@@ -30,6 +29,7 @@ from zaitaku_portal.models import (
     SecondaryMedicalArea,
     User,
 )
+from zaitaku_portal.scopes import areas_for
 from zaitaku_portal.two_factor import (
     DEVICE_REMOVED_BY_ADMIN,
     ReauthenticationForm,

@@ -8,7 +8,6 @@ from django.utils import timezone
 from hospitals.coverage import coverage_for
 from hubs.models import Hub
 from subsidies.applications.forms import QueueFilterForm
-from subsidies.applications.rules import applications_for
 from subsidies.applications.services import bulk_start_review
 from subsidies.applications.workflow import EDITABLE_STATES
 from subsidies.models import (
@@ -16,15 +15,15 @@ from subsidies.models import (
     Decision,
     FiscalYear,
 )
-from zaitaku_portal.access import (
-    STAFF_ROLES,
+from zaitaku_portal.access import STAFF_ROLES, require_roles
+from zaitaku_portal.query import BadQuery, refuses_bad_query
+from zaitaku_portal.scopes import (
+    applications_for,
     areas_for,
     designations_for,
     health_centers_for,
     hubs_for,
-    require_roles,
 )
-from zaitaku_portal.query import BadQuery, refuses_bad_query
 
 QUEUE_PAGE_SIZE = 50
 

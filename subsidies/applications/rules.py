@@ -1,17 +1,12 @@
-"""Who may see and touch applications, composed from zaitaku_portal.access.
+"""Who may see and touch applications, composed from zaitaku_portal.access and .scopes.
 
-The queryset (`applications_for`) lives in zaitaku_portal.access with the other scopes; the
+The queryset (`applications_for`) lives in zaitaku_portal.scopes with the other scopes; the
 functions here only narrow it, so another hub's application is 404."""
 
 from subsidies.applications.workflow import EDITABLE_STATES
-from zaitaku_portal.access import (  # noqa: F401 - applications_for is imported from here too
-    STAFF_ROLES,
-    Permission,
-    applications_for,
-    hubs_for,
-    role_of,
-)
+from zaitaku_portal.access import STAFF_ROLES, Permission, role_of
 from zaitaku_portal.models import Role
+from zaitaku_portal.scopes import hubs_for
 
 
 def can_start_application(user, hub) -> Permission:

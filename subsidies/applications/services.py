@@ -364,7 +364,7 @@ def submission_problems(application: Application) -> list[str]:
 
 def _locked(application: Application, expected_version: int | None, actor) -> Application:
     """The row locked for this transaction, if still in the actor's scope and unchanged."""
-    from subsidies.applications.rules import applications_for
+    from zaitaku_portal.scopes import applications_for
 
     if not applications_for(actor).filter(pk=application.pk).exists():
         raise ApplicationError("この申請を操作する権限がありません。")

@@ -22,13 +22,12 @@ from subsidies.applications.forms import (
     ReturnForm,
 )
 from subsidies.applications.plan_data import diff
-from subsidies.applications.rules import applications_for, can_edit_plan, can_start_application
+from subsidies.applications.rules import can_edit_plan, can_start_application
 from subsidies.models import ApplicationStatus, FiscalYear
 from zaitaku_portal import query
 from zaitaku_portal.access import (
     ALL_ROLES,
     STAFF_ROLES,
-    hubs_for,
     is_prefecture_staff,
     require_roles,
     role_of,
@@ -37,6 +36,7 @@ from zaitaku_portal.audit import history_of
 from zaitaku_portal.filenames import content_disposition, file_download
 from zaitaku_portal.models import Role
 from zaitaku_portal.query import refuses_bad_query
+from zaitaku_portal.scopes import applications_for, hubs_for
 
 COORDINATOR_AND_STAFF = (Role.HUB_COORDINATOR, *STAFF_ROLES)
 

@@ -67,6 +67,7 @@ from zaitaku_portal.attachments import (
     removed_on_failure,
     stored_name,
 )
+from zaitaku_portal.scopes import confirmations_for, reports_for  # noqa: F401 - re-exported
 from zaitaku_portal.wareki import fiscal_year_label
 
 REPORT_FIELDS = {
@@ -103,24 +104,6 @@ class ClaimError(Exception):
 
 class StaleVersion(ClaimError):
     pass
-
-
-# --- scoping -------------------------------------------------------------------------------
-
-
-def reports_for(user) -> QuerySet:
-    """Results reports of the applications this user may see (404 for anything else)."""
-    from subsidies.applications.rules import applications_for
-
-    return ResultReport.objects.filter(application__in=applications_for(user)).select_related(
-        "application__hub", "application__fiscal_year"
-    )
-
-
-def confirmations_for(user) -> QuerySet:
-    from subsidies.applications.rules import applications_for
-
-    return Confirmation.objects.filter(application__in=applications_for(user))
 
 
 # --- reading the report --------------------------------------------------------------------

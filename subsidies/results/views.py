@@ -12,7 +12,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from subsidies.applications.rules import applications_for
 from subsidies.models import Confirmation, FiscalYear, ResultReportStatus
 from subsidies.results import services as service
 from subsidies.results import workflow
@@ -34,6 +33,7 @@ from zaitaku_portal.bounds import whole_number
 from zaitaku_portal.filenames import content_disposition, file_download
 from zaitaku_portal.models import Role
 from zaitaku_portal.money import Settlement
+from zaitaku_portal.scopes import applications_for
 from zaitaku_portal.spreadsheets import xlsx_response
 from zaitaku_portal.wareki import fiscal_year_label
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from hospitals.coverage import coverage_for
 from reports import dashboard
 from tests import factories as f
-from zaitaku_portal import access
+from zaitaku_portal import scopes
 from zaitaku_portal.models import Role
 
 TODAY = datetime.date.today()
@@ -52,9 +52,9 @@ def test_dashboard_counts_coverage_by_dates(dated):
 
     staff = dated.users[Role.PREFECTURE_STAFF]
     board = dashboard.build(
-        access.areas_for(staff),
-        access.hubs_for(staff),
-        access.designations_for(staff),
+        scopes.areas_for(staff),
+        scopes.hubs_for(staff),
+        scopes.designations_for(staff),
         FiscalYear.objects.get(year=2026),
     )
     assert [row.name for row in board.gaps] == GAPS

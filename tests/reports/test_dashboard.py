@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from reports import dashboard
 from tests import factories as f
 from tests.reports.dashboard_data import year_of_work
-from zaitaku_portal import access
+from zaitaku_portal import scopes
 from zaitaku_portal.models import Role
 
 
@@ -15,9 +15,9 @@ def board_for(user, year=2026):
     from subsidies.models import FiscalYear
 
     return dashboard.build(
-        access.areas_for(user),
-        access.hubs_for(user),
-        access.designations_for(user),
+        scopes.areas_for(user),
+        scopes.hubs_for(user),
+        scopes.designations_for(user),
         FiscalYear.objects.get(year=year),
     )
 
@@ -92,7 +92,7 @@ def test_budget_execution_per_menu_and_area(worked):
 
     fiscal_year = FiscalYear.objects.get(year=2026)
     per_menu, per_area = dashboard.budget_execution(
-        fiscal_year, access.hubs_for(worked.users[Role.PREFECTURE_STAFF])
+        fiscal_year, scopes.hubs_for(worked.users[Role.PREFECTURE_STAFF])
     )
     assert [(row.label, row.decided) for row in per_menu] == [("会議の開催2026", 1_760_000)]
     areas = {row.label: row for row in per_area}
@@ -235,7 +235,7 @@ def test_a_superseded_decision_no_longer_counts(worked):
     )
     assert list(Decision.objects.current().filter(application=first.application)) == [second]
     per_menu, per_area = dashboard.budget_execution(
-        fiscal_year, access.hubs_for(worked.users[Role.PREFECTURE_STAFF])
+        fiscal_year, scopes.hubs_for(worked.users[Role.PREFECTURE_STAFF])
     )
     assert [(row.label, row.decided) for row in per_menu] == [("会議の開催2026", 1_560_000)]
     assert {row.label: row.decided for row in per_area}["乙圏域"] == 300_000

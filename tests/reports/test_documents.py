@@ -269,7 +269,7 @@ def test_every_document_embeds_the_font_and_renders_to_identical_bytes(world, tm
     )
     from subsidies.models import Confirmation
     from tests.reports.test_notices import pdf_fonts
-    from zaitaku_portal import access
+    from zaitaku_portal import scopes
 
     case = _confirmed_worked_case(world)
     staff = world.users[Role.PREFECTURE_STAFF]
@@ -279,8 +279,8 @@ def test_every_document_embeds_the_font_and_renders_to_identical_bytes(world, tm
         "confirmation": lambda: confirmation_notice_pdf(Confirmation.objects.get()),
         "summary": lambda: prefecture_summary_pdf(
             case.application.fiscal_year,
-            access.hubs_for(staff),
-            access.designations_for(staff),
+            scopes.hubs_for(staff),
+            scopes.designations_for(staff),
         ),
     }
     for name, render in documents.items():

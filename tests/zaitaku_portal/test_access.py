@@ -1,26 +1,26 @@
 """What each role sees, asked of zaitaku_portal.access directly."""
 
 from tests import factories as f
-from zaitaku_portal import access
+from zaitaku_portal import access, scopes
 from zaitaku_portal.models import Role
 
 
 def test_staff_and_administrator_see_the_whole_prefecture(world):
     for role in (Role.PREFECTURE_STAFF, Role.ADMINISTRATOR):
         user = world.users[role]
-        assert set(access.hubs_for(user)) == {world.hub_a, world.hub_b}
-        assert set(access.areas_for(user)) == {world.area_a, world.area_b}
-        assert set(access.designations_for(user)) == {world.designation_a, world.designation_b}
-        assert set(access.institutions_for(user)) == {world.hospital_a, world.hospital_b}
+        assert set(scopes.hubs_for(user)) == {world.hub_a, world.hub_b}
+        assert set(scopes.areas_for(user)) == {world.area_a, world.area_b}
+        assert set(scopes.designations_for(user)) == {world.designation_a, world.designation_b}
+        assert set(scopes.institutions_for(user)) == {world.hospital_a, world.hospital_b}
         assert access.can_manage_master_data(user)
 
 
 def test_coordinator_sees_own_hub_and_its_hospitals_only(world):
     user = world.users[Role.HUB_COORDINATOR]
-    assert list(access.hubs_for(user)) == [world.hub_a]
-    assert list(access.areas_for(user)) == [world.area_a]
-    assert list(access.designations_for(user)) == [world.designation_a]
-    assert list(access.institutions_for(user)) == [world.hospital_a]
+    assert list(scopes.hubs_for(user)) == [world.hub_a]
+    assert list(scopes.areas_for(user)) == [world.area_a]
+    assert list(scopes.designations_for(user)) == [world.designation_a]
+    assert list(scopes.institutions_for(user)) == [world.hospital_a]
     permission = access.can_manage_master_data(user)
     assert not permission
     assert "県職員のみ" in permission.reason
@@ -28,24 +28,24 @@ def test_coordinator_sees_own_hub_and_its_hospitals_only(world):
 
 def test_coordinator_of_two_hubs_sees_both(world):
     user = f.coordinator_of(world.hub_a, world.hub_b)
-    assert set(access.hubs_for(user)) == {world.hub_a, world.hub_b}
+    assert set(scopes.hubs_for(user)) == {world.hub_a, world.hub_b}
 
 
 def test_health_center_sees_the_areas_of_its_jurisdiction(world):
     user = world.users[Role.HEALTH_CENTER]
-    assert list(access.areas_for(user)) == [world.area_a]
-    assert list(access.hubs_for(user)) == [world.hub_a]
-    assert list(access.designations_for(user)) == [world.designation_a]
-    assert list(access.institutions_for(user)) == [world.hospital_a]
-    assert list(access.health_centers_for(user)) == [world.health_center_a]
+    assert list(scopes.areas_for(user)) == [world.area_a]
+    assert list(scopes.hubs_for(user)) == [world.hub_a]
+    assert list(scopes.designations_for(user)) == [world.designation_a]
+    assert list(scopes.institutions_for(user)) == [world.hospital_a]
+    assert list(scopes.health_centers_for(user)) == [world.health_center_a]
     assert not access.can_manage_master_data(user)
 
 
 def test_health_center_user_without_a_health_center_sees_nothing(world):
     user = f.UserFactory(role=Role.HEALTH_CENTER, health_center=None)
-    assert not access.areas_for(user).exists()
-    assert not access.hubs_for(user).exists()
-    assert not access.institutions_for(user).exists()
+    assert not scopes.areas_for(user).exists()
+    assert not scopes.hubs_for(user).exists()
+    assert not scopes.institutions_for(user).exists()
 
 
 def test_inactive_or_anonymous_users_see_nothing(world):
@@ -53,8 +53,8 @@ def test_inactive_or_anonymous_users_see_nothing(world):
 
     staff = world.users[Role.PREFECTURE_STAFF]
     staff.is_active = False
-    assert not access.hubs_for(staff).exists()
-    assert not access.hubs_for(AnonymousUser()).exists()
+    assert not scopes.hubs_for(staff).exists()
+    assert not scopes.hubs_for(AnonymousUser()).exists()
 
 
 def test_role_decides_admin_access_not_a_checkbox(world):

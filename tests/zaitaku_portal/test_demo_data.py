@@ -56,7 +56,7 @@ def test_demo_has_a_finished_year_for_the_dashboards_to_compare_with(client):
 
     from reports import dashboard
     from subsidies.models import Activity, Application, Confirmation, Decision
-    from zaitaku_portal import access
+    from zaitaku_portal import scopes
 
     call_command("seed_demo")
     applications = Application.objects.filter(fiscal_year__year=2024)
@@ -75,14 +75,14 @@ def test_demo_has_a_finished_year_for_the_dashboards_to_compare_with(client):
     assert {c.confirmed_at.year for c in confirmed} == {2025}
     staff = User.objects.get(username="ken")
     per_menu, per_area = dashboard.budget_execution(
-        FiscalYear.objects.get(year=2024), access.hubs_for(staff)
+        FiscalYear.objects.get(year=2024), scopes.hubs_for(staff)
     )
     assert sum(row.decided for row in per_area) == decided["t"] == sum(r.decided for r in per_menu)
     assert sum(row.refunded for row in per_area) > 0  # advances above the confirmed amounts
     board = dashboard.build(
-        access.areas_for(staff),
-        access.hubs_for(staff),
-        access.designations_for(staff),
+        scopes.areas_for(staff),
+        scopes.hubs_for(staff),
+        scopes.designations_for(staff),
         FiscalYear.objects.get(year=2024),
     )
     assert any(row.meetings_behind_plan for row in board.hubs)  # held fewer than planned

@@ -8,8 +8,8 @@ from hospitals.designations import designate
 from subsidies.applications import services as service
 from subsidies.models import ApplicationStatus, MenuPlan
 from tests.factories import MedicalInstitutionFactory
-from tests.subsidies.factories import application_in
 from tests.subsidies.applications.test_application_pages import form_data, url
+from tests.subsidies.factories import application_in
 
 
 def hospital_lines(application) -> set:
