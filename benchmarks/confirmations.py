@@ -43,7 +43,7 @@ from django.db.models import Sum  # noqa: E402
 from hospitals.models import ActiveHospitalDesignation, MedicalInstitution  # noqa: E402
 from hubs.models import Hub  # noqa: E402
 from subsidies.applications.plan_data import line_key  # noqa: E402
-from subsidies.applications.services import rule_of  # noqa: E402
+from subsidies.applications.reading import rule_of  # noqa: E402
 from subsidies.models import (  # noqa: E402
     AdvancePayment,
     Application,
@@ -55,7 +55,7 @@ from subsidies.models import (  # noqa: E402
     ResultReport,
     SubsidyMenu,
 )
-from subsidies.results import services as claims  # noqa: E402
+from subsidies.results import claim as claims  # noqa: E402
 from subsidies.results.calculation import FacilityInput, MenuInput, calculate_claim  # noqa: E402
 from zaitaku_portal.models import (  # noqa: E402
     HomeCareArea,

@@ -81,7 +81,8 @@ def prepare(coordinators: int, staff: int) -> list[int]:
 
     from hospitals.models import ActiveHospitalDesignation, MedicalInstitution
     from hubs.models import Hub, HubCoordinator
-    from subsidies.applications.services import current_plan, save_plan, start_application
+    from subsidies.applications.reading import current_plan
+    from subsidies.applications.services import save_plan, start_application
     from subsidies.catalogue.services import copy_fiscal_year
     from subsidies.models import Application, FiscalYear
     from zaitaku_portal.models import HomeCareArea, SecondaryMedicalArea, User

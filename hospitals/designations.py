@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from hospitals.models import ActiveHospitalDesignation
+from hospitals.signals import designation_changed
 from zaitaku_portal import audit
 from zaitaku_portal.wareki import fiscal_year_label, wareki_date
 
@@ -63,7 +64,7 @@ def designate(institutions, area, hub, start_date, end_date, user) -> list:
                     + (wareki_date(end_date) if end_date else ""),
                 },
             )
-        _ensure_plan_lines(area, hub)
+        _changed(area, hub)
     return created
 
 
@@ -87,15 +88,14 @@ def end_designation(designation, end_date: datetime.date, reason: str, user):
             {"指定終了日": wareki_date(end_date)},
             reason=reason.strip(),
         )
-        _ensure_plan_lines(designation.area, designation.hub)
+        _changed(designation.area, designation.hub)
     return designation
 
 
-def _ensure_plan_lines(area, hub) -> None:
-    """Plan lines are written when a designation begins or ends, never when a page opens."""
-    from subsidies.applications.services import ensure_lines_for_area
-
-    ensure_lines_for_area(area, hub)
+def _changed(area, hub) -> None:
+    """Plan lines are written when a designation begins or ends, never when a page opens:
+    the apps that keep them listen (hospitals/signals.py)."""
+    designation_changed.send(sender=ActiveHospitalDesignation, area=area, hub=hub)
 
 
 def fiscal_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:

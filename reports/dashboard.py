@@ -12,6 +12,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from subsidies.models import (
+    Activity,
+    Application,
+    ApplicationStatus,
+    Confirmation,
+    ConfirmationRecipient,
+    Decision,
+    DecisionLine,
+    FiscalYear,
+    ResultReport,
+)
+
 MEETINGS_MINIMUM = 4  # seed 003: at least four multi-profession meetings a year
 DESK_BANDS = ("20時間以上", "10〜19時間", "1〜9時間", "開設なし")
 
@@ -116,23 +128,36 @@ def coverage_rows(areas: QuerySet, hubs: QuerySet, designations: QuerySet, today
 def build(
     areas: QuerySet, hubs: QuerySet, designations: QuerySet, fiscal_year, today=None
 ) -> Dashboard:
-    from subsidies.models import (
-        Activity,
-        Application,
-        ApplicationStatus,
-        Confirmation,
-        ConfirmationRecipient,
-        Decision,
-        DecisionLine,
-        ResultReport,
-    )
-
-    coverage = coverage_rows(areas, hubs, designations, today)
+    """The dashboard as named steps, each one or two GROUP BY queries."""
     hub_list = list(hubs.order_by("name").prefetch_related("areas"))
     hub_ids = [hub.pk for hub in hub_list]
     active = designations.filter(status="active")
+    applications = Application.objects.filter(hub_id__in=hub_ids, fiscal_year=fiscal_year)
+    current_decisions = Decision.objects.current().filter(application__in=applications)
+    current_confirmations = Confirmation.objects.current().filter(application__in=applications)
 
-    rows = {
+    coverage = coverage_rows(areas, hubs, designations, today)
+    rows = _hub_rows(hub_list)
+    _add_applications(rows, applications)
+    _add_money(rows, current_decisions, current_confirmations)
+    _add_reports(rows, applications)
+    _add_activities(rows, applications)
+    for row in active.filter(hub_id__in=hub_ids).values("hub_id").annotate(n=Count("pk")):
+        rows[row["hub_id"]].hospitals = row["n"]
+    hospital_rows = _hospital_rows(active, current_decisions, current_confirmations)
+    return Dashboard(
+        coverage=coverage,
+        hubs=list(rows.values()),
+        hospitals=hospital_rows,
+        hospitals_per_municipality=_hospitals_per_municipality(active),
+        desk_bands=_desk_bands(rows.values()),
+        trend=_trend(hub_ids),
+        status_counts=_status_counts(applications),
+    )
+
+
+def _hub_rows(hub_list) -> dict[int, HubRow]:
+    return {
         hub.pk: HubRow(
             hub.pk,
             hub.name,
@@ -141,27 +166,39 @@ def build(
         )
         for hub in hub_list
     }
-    applications = Application.objects.filter(hub_id__in=hub_ids, fiscal_year=fiscal_year)
+
+
+def _add_applications(rows: dict[int, HubRow], applications: QuerySet) -> None:
     for app in applications.values("pk", "hub_id", "status", "planned_meetings"):
         rows[app["hub_id"]].application_id = app["pk"]
         rows[app["hub_id"]].application_status = ApplicationStatus(app["status"]).label
         rows[app["hub_id"]].planned_meetings = app["planned_meetings"]
-    current_decisions = Decision.objects.current().filter(application__in=applications)
-    for row in current_decisions.values("application__hub_id").annotate(total=Sum("total_amount")):
+
+
+def _add_money(rows: dict[int, HubRow], decisions: QuerySet, confirmations: QuerySet) -> None:
+    """交付決定額, 確定額 and the difference (positive: 返還) of the current rows, per hub."""
+    for row in decisions.values("application__hub_id").annotate(total=Sum("total_amount")):
         rows[row["application__hub_id"]].decided = row["total"]
-    current_confirmations = Confirmation.objects.current().filter(application__in=applications)
-    for row in current_confirmations.values("application__hub_id").annotate(
+    for row in confirmations.values("application__hub_id").annotate(
         total=Sum("total_amount"), refund=Sum("difference")
     ):
         rows[row["application__hub_id"]].confirmed = row["total"]
         rows[row["application__hub_id"]].refund = row["refund"]
+
+
+def _add_reports(rows: dict[int, HubRow], applications: QuerySet) -> None:
+    """The report's status, and its 相談窓口 hours when the report gives them."""
+    labels = dict(ResultReport._meta.get_field("status").choices)
     for report in ResultReport.objects.filter(application__in=applications).values(
         "application__hub_id", "status", "consultation_hours_per_week"
     ):
         row = rows[report["application__hub_id"]]
-        row.report_status = dict(ResultReport._meta.get_field("status").choices)[report["status"]]
+        row.report_status = labels[report["status"]]
         if report["consultation_hours_per_week"] is not None:
             row.desk_hours = report["consultation_hours_per_week"]
+
+
+def _add_activities(rows: dict[int, HubRow], applications: QuerySet) -> None:
     activity_totals = (
         Activity.objects.filter(report__application__in=applications)
         .values("report__application__hub_id")
@@ -186,9 +223,10 @@ def build(
         row.trainings = total["trainings"]
         row.awareness = total["awareness"]
         row.accompanied_half_days = total["accompanied"] or 0
-    for row in active.filter(hub_id__in=hub_ids).values("hub_id").annotate(n=Count("pk")):
-        rows[row["hub_id"]].hospitals = row["n"]
 
+
+def _hospital_rows(active: QuerySet, decisions: QuerySet, confirmations: QuerySet):
+    """Each active hospital with its decided and confirmed amounts."""
     hospital_rows = {
         d["pk"]: HospitalRow(
             d["pk"],
@@ -208,64 +246,51 @@ def build(
         ).order_by("area__display_order", "institution__name")
     }
     for line in (
-        DecisionLine.objects.filter(
-            decision__in=current_decisions, designation_id__in=list(hospital_rows)
-        )
+        DecisionLine.objects.filter(decision__in=decisions, designation_id__in=list(hospital_rows))
         .values("designation_id")
         .annotate(total=Sum("decided_amount"))
     ):
         hospital_rows[line["designation_id"]].decided = line["total"]
     for recipient in (
         ConfirmationRecipient.objects.filter(
-            confirmation__in=current_confirmations, designation_id__in=list(hospital_rows)
+            confirmation__in=confirmations, designation_id__in=list(hospital_rows)
         )
         .values("designation_id")
         .annotate(total=Sum("required_amount"))
     ):
         hospital_rows[recipient["designation_id"]].confirmed = recipient["total"]
+    return list(hospital_rows.values())
 
-    per_municipality = [
+
+def _hospitals_per_municipality(active: QuerySet) -> list[tuple[str, int]]:
+    return [
         (row["institution__municipality__name"] or "（不明）", row["n"])
         for row in active.values("institution__municipality__name")
         .annotate(n=Count("institution", distinct=True))
         .order_by("institution__municipality__code")
     ]
-    bands: dict[str, int] = dict.fromkeys(DESK_BANDS, 0)
-    for row in rows.values():
-        bands[row.desk_band] += 1
 
-    trend = _trend(hub_ids)
-    status_counts = [
+
+def _desk_bands(rows) -> list[tuple[str, int]]:
+    bands: dict[str, int] = dict.fromkeys(DESK_BANDS, 0)
+    for row in rows:
+        bands[row.desk_band] += 1
+    return list(bands.items())
+
+
+def _status_counts(applications: QuerySet) -> list[tuple[str, int]]:
+    return [
         (ApplicationStatus(row["status"]).label, row["n"])
         for row in applications.values("status").annotate(n=Count("pk")).order_by("status")
     ]
-    return Dashboard(
-        coverage=coverage,
-        hubs=list(rows.values()),
-        hospitals=list(hospital_rows.values()),
-        hospitals_per_municipality=per_municipality,
-        desk_bands=list(bands.items()),
-        trend=trend,
-        status_counts=status_counts,
-    )
 
 
 def status_counts(fiscal_year, hubs: QuerySet) -> list[tuple[str, int]]:
-    from subsidies.models import Application, ApplicationStatus
-
-    rows = (
-        Application.objects.filter(fiscal_year=fiscal_year, hub__in=hubs)
-        .values("status")
-        .annotate(n=Count("pk"))
-        .order_by("status")
-    )
-    return [(ApplicationStatus(row["status"]).label, row["n"]) for row in rows]
+    return _status_counts(Application.objects.filter(fiscal_year=fiscal_year, hub__in=hubs))
 
 
 def _trend(hub_ids: list[int]) -> list[dict]:
     """Decided and confirmed totals and meetings held, per fiscal year, for these hubs."""
-    from subsidies.models import Activity, Confirmation, Decision, FiscalYear
-
     years: dict[int, dict] = defaultdict(lambda: {"decided": 0, "confirmed": 0, "meetings": 0})
     for row in (
         Decision.objects.current()

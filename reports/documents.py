@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+from functools import partial
 
 from reports.notices import Notice, decision_notice, notice_pdf
 
@@ -105,135 +107,139 @@ def application_pdf(version) -> bytes:
 
 
 def dossier_items(hub, fiscal_year) -> list[tuple[str, object]]:
-    """Everything an auditor asks for about one hub's year, as (path in the ZIP, maker)."""
-    import json
-
-    from subsidies.applications.plan_data import diff
+    """Everything an auditor asks for about one hub's year, as (path in the ZIP, maker): the
+    signed documents, the attachments, the versions' history and changes, the audit trail."""
     from subsidies.models import Application
-    from zaitaku_portal.models import AuditEntry
-    from zaitaku_portal.spreadsheets import Column, write_csv
 
-    items: list[tuple[str, object]] = []
     application = (
         Application.objects.filter(hub=hub, fiscal_year=fiscal_year)
         .prefetch_related("versions", "decisions", "attachments")
         .first()
     )
     if application is None:
-        return items
+        return []
     versions = list(application.versions.order_by("number"))
-    for version in versions:
-        items.append(
-            (
-                f"01_交付申請書/第{version.number}版_{version.label}.pdf",
-                lambda v=version: application_pdf(v),
-            )
-        )
-    for decision in application.decisions.order_by("number"):
-        items.append(
-            (
-                f"02_交付決定通知書/{decision_notice_filename(decision)}",
-                lambda d=decision: decision_notice_pdf(d),
-            )
-        )
+    return [
+        *_document_items(application, versions),
+        *_attachment_items(application),
+        ("04_版の履歴/版の内容.json", partial(_history_json, versions)),
+        ("04_版の履歴/版の差分.csv", partial(_changes_csv, versions)),
+        ("05_監査記録.csv", partial(_audit_trail_csv, application)),
+    ]
+
+
+def _document_items(application, versions) -> list[tuple[str, object]]:
+    """交付申請書 (each version), 交付決定通知書, 実績報告書 and 額の確定通知書, as PDFs."""
     from subsidies.models import Confirmation, ResultReportVersion
 
-    for version in ResultReportVersion.objects.filter(report__application=application).order_by(
-        "number"
-    ):
-        items.append(
-            (
-                f"06_実績報告書/第{version.number}版_{version.label}.pdf",
-                lambda v=version: results_pdf(v),
-            )
+    items: list[tuple[str, object]] = [
+        (f"01_交付申請書/第{v.number}版_{v.label}.pdf", partial(application_pdf, v))
+        for v in versions
+    ]
+    items += [
+        (f"02_交付決定通知書/{decision_notice_filename(d)}", partial(decision_notice_pdf, d))
+        for d in application.decisions.order_by("number")
+    ]
+    items += [
+        (f"06_実績報告書/第{v.number}版_{v.label}.pdf", partial(results_pdf, v))
+        for v in ResultReportVersion.objects.filter(report__application=application).order_by(
+            "number"
         )
-    for confirmation in Confirmation.objects.filter(application=application).order_by("number"):
-        items.append(
-            (
-                f"07_額の確定通知書/{confirmation_notice_filename(confirmation)}",
-                lambda c=confirmation: confirmation_notice_pdf(c),
-            )
+    ]
+    items += [
+        (
+            f"07_額の確定通知書/{confirmation_notice_filename(c)}",
+            partial(confirmation_notice_pdf, c),
         )
-    for attachment in application.attachments.all():
-        items.append(
-            (
-                f"03_添付書類/{attachment.pk}_{attachment.original_name}",
-                lambda a=attachment: a.file.open("rb").read(),
-            )
-        )
-
-    def history() -> bytes:
-        data = [
-            {
-                "版": v.number,
-                "種別": v.label,
-                "提出日時": v.created_at.isoformat(),
-                "提出者": str(v.created_by or ""),
-                "内容": v.snapshot,
-            }
-            for v in versions
-        ]
-        return json.dumps(data, ensure_ascii=False, indent=2).encode()
-
-    def changes() -> bytes:
-        rows = []
-        for before, after in itertools.pairwise(versions):
-            labels = {**before.snapshot.get("labels", {}), **after.snapshot.get("labels", {})}
-            categories = {
-                **before.snapshot.get("categories", {}),
-                **after.snapshot.get("categories", {}),
-            }
-            for label, was, now in diff(
-                before.snapshot["plan"], after.snapshot["plan"], labels, categories
-            ):
-                rows.append([f"第{before.number}版→第{after.number}版", label, was, now])
-        return write_csv([Column("版"), Column("項目"), Column("変更前"), Column("変更後")], rows)
-
-    def trail() -> bytes:
-        """The application's audit entries, with its results report's and confirmations'."""
-        from django.db.models import Q
-
-        from subsidies.models import ResultReport
-
-        targets = Q(target_type=application._meta.label, target_id=str(application.pk))
-        report_ids = [
-            str(pk)
-            for pk in ResultReport.objects.filter(application=application).values_list(
-                "pk", flat=True
-            )
-        ]
-        confirmation_ids = [
-            str(pk)
-            for pk in Confirmation.objects.filter(application=application).values_list(
-                "pk", flat=True
-            )
-        ]
-        targets |= Q(target_type=ResultReport._meta.label, target_id__in=report_ids)
-        targets |= Q(target_type=Confirmation._meta.label, target_id__in=confirmation_ids)
-        entries = AuditEntry.objects.filter(targets).select_related("actor").order_by("at", "pk")
-        rows = [
-            [
-                e.at,
-                str(e.actor or "システム"),
-                e.action,
-                json.dumps(e.changes, ensure_ascii=False),
-                e.reason,
-            ]
-            for e in entries
-        ]
-        columns = [
-            Column("日時", "datetime"),
-            Column("操作者"),
-            Column("操作"),
-            Column("変更内容"),
-            Column("理由"),
-        ]
-        return write_csv(columns, rows)
-
-    items.append(("04_版の履歴/版の内容.json", history))
-    items.append(("04_版の履歴/版の差分.csv", changes))
-    items.append(("05_監査記録.csv", trail))
+        for c in Confirmation.objects.filter(application=application).order_by("number")
+    ]
     return items
+
+
+def _attachment_items(application) -> list[tuple[str, object]]:
+    return [
+        (
+            f"03_添付書類/{attachment.pk}_{attachment.original_name}",
+            partial(_attachment_bytes, attachment),
+        )
+        for attachment in application.attachments.all()
+    ]
+
+
+def _attachment_bytes(attachment) -> bytes:
+    return attachment.file.open("rb").read()
+
+
+def _history_json(versions) -> bytes:
+    data = [
+        {
+            "版": v.number,
+            "種別": v.label,
+            "提出日時": v.created_at.isoformat(),
+            "提出者": str(v.created_by or ""),
+            "内容": v.snapshot,
+        }
+        for v in versions
+    ]
+    return json.dumps(data, ensure_ascii=False, indent=2).encode()
+
+
+def _changes_csv(versions) -> bytes:
+    from subsidies.applications.plan_data import diff
+    from zaitaku_portal.spreadsheets import Column, write_csv
+
+    rows = []
+    for before, after in itertools.pairwise(versions):
+        labels = {**before.snapshot.get("labels", {}), **after.snapshot.get("labels", {})}
+        categories = {
+            **before.snapshot.get("categories", {}),
+            **after.snapshot.get("categories", {}),
+        }
+        for label, was, now in diff(
+            before.snapshot["plan"], after.snapshot["plan"], labels, categories
+        ):
+            rows.append([f"第{before.number}版→第{after.number}版", label, was, now])
+    return write_csv([Column("版"), Column("項目"), Column("変更前"), Column("変更後")], rows)
+
+
+def _audit_trail_csv(application) -> bytes:
+    """The application's audit entries, with its results report's and confirmations'."""
+    from django.db.models import Q
+
+    from subsidies.models import Confirmation, ResultReport
+    from zaitaku_portal.models import AuditEntry
+    from zaitaku_portal.spreadsheets import Column, write_csv
+
+    targets = Q(target_type=application._meta.label, target_id=str(application.pk))
+    report_ids = [
+        str(pk)
+        for pk in ResultReport.objects.filter(application=application).values_list("pk", flat=True)
+    ]
+    confirmation_ids = [
+        str(pk)
+        for pk in Confirmation.objects.filter(application=application).values_list("pk", flat=True)
+    ]
+    targets |= Q(target_type=ResultReport._meta.label, target_id__in=report_ids)
+    targets |= Q(target_type=Confirmation._meta.label, target_id__in=confirmation_ids)
+    entries = AuditEntry.objects.filter(targets).select_related("actor").order_by("at", "pk")
+    rows = [
+        [
+            e.at,
+            str(e.actor or "システム"),
+            e.action,
+            json.dumps(e.changes, ensure_ascii=False),
+            e.reason,
+        ]
+        for e in entries
+    ]
+    columns = [
+        Column("日時", "datetime"),
+        Column("操作者"),
+        Column("操作"),
+        Column("変更内容"),
+        Column("理由"),
+    ]
+    return write_csv(columns, rows)
 
 
 def prefecture_summary_pdf(fiscal_year, hubs, designations) -> bytes:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from reports.pdf import render_pdf
+from subsidies.results.columns import ADVANCE_RECEIVED, CONFIRMED_AMOUNT_LABEL, DECIDED_AMOUNT
 from zaitaku_portal.money import Settlement
 from zaitaku_portal.wareki import fiscal_year_label, wareki_date
 
@@ -89,7 +90,7 @@ def decision_notice(
             f"{wareki_date(application_date)}付けで申請のあった{year_label}{SUBSIDY_NAME}に"
             "ついては、下記のとおり交付することに決定したので通知します。"
         ),
-        amount_heading="交付決定額",
+        amount_heading=DECIDED_AMOUNT.label,
         lines=tuple(NoticeLine(label, amount) for label, amount in lines),
         conditions=decision_conditions(fiscal_year),
     )
@@ -111,10 +112,10 @@ def confirmation_notice(
     year_label = fiscal_year_label(fiscal_year)
     confirmed = sum(amount for _, amount in lines)
     difference = advance_received - confirmed
-    settlement = [
-        ("交付決定額", decided_total),
-        ("確定額", confirmed),
-        ("受入済額（概算払）", advance_received),
+    settlement = [  # H, ΣG and I of the 精算額調, in its words (subsidies/results/columns.py)
+        (DECIDED_AMOUNT.label, decided_total),
+        (CONFIRMED_AMOUNT_LABEL, confirmed),
+        (ADVANCE_RECEIVED.label_with_note, advance_received),
     ]
     word = Settlement.of_difference(difference)
     if word is Settlement.REFUND:
@@ -127,7 +128,10 @@ def confirmation_notice(
         settlement.append((f"{word.label}額", -difference))
         footnote = "追加交付額は、請求書の提出を受けて支払います。"
     else:
-        footnote = "受入済額と確定額が同額のため、返還及び追加交付はありません。"
+        footnote = (
+            f"{ADVANCE_RECEIVED.label}と{CONFIRMED_AMOUNT_LABEL}が同額のため、"
+            "返還及び追加交付はありません。"
+        )
     return Notice(
         title="補助金の額の確定通知書",
         notice_number=notice_number,
@@ -139,7 +143,7 @@ def confirmation_notice(
             f"{wareki_date(report_date)}付けで実績報告のあった{year_label}{SUBSIDY_NAME}に"
             "ついては、下記のとおり額を確定したので通知します。"
         ),
-        amount_heading="確定額",
+        amount_heading=CONFIRMED_AMOUNT_LABEL,
         lines=tuple(NoticeLine(label, amount) for label, amount in lines),
         settlement=tuple(settlement),
         footnote=footnote,

@@ -10,6 +10,11 @@ urlpatterns = [
     path("prefecture/", views.prefecture, name="prefecture"),
     path("prefecture/summary.pdf", views.prefecture_pdf, name="prefecture_pdf"),
     path("decisions/<int:pk>/notice.pdf", views.decision_notice, name="decision_notice"),
+    path(
+        "confirmations/<int:confirmation_pk>/notice.pdf",
+        views.confirmation_notice,
+        name="confirmation_notice",
+    ),
     path("versions/<int:pk>/application.pdf", views.application_pdf, name="application_pdf"),
     path("results/<int:pk>/results.pdf", views.results_pdf, name="results_pdf"),
     path("batches/", views.batch_list, name="batch_list"),

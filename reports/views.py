@@ -17,6 +17,7 @@ from zaitaku_portal.query import refuses_bad_query
 from zaitaku_portal.scopes import (
     applications_for,
     areas_for,
+    confirmations_for,
     decisions_for,
     designations_for,
     health_centers_for,
@@ -393,6 +394,24 @@ def decision_notice(request, pk: int):
     response = HttpResponse(decision_notice_pdf(decision), content_type="application/pdf")
     name = decision_notice_filename(decision)
     response["Content-Disposition"] = content_disposition(name)
+    return response
+
+
+@require_roles(*ALL_ROLES)
+def confirmation_notice(request, confirmation_pk: int):
+    """The 額の確定通知書 of one confirmation (a correction has its own), as PDF."""
+    from reports.documents import confirmation_notice_filename, confirmation_notice_pdf
+
+    confirmation = get_object_or_404(
+        confirmations_for(request.user).select_related(
+            "application__hub", "application__fiscal_year", "report_version"
+        ),
+        pk=confirmation_pk,
+    )
+    response = HttpResponse(confirmation_notice_pdf(confirmation), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(
+        confirmation_notice_filename(confirmation)
+    )
     return response
 
 

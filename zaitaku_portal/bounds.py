@@ -24,12 +24,19 @@ few hundred characters; a page of A4 in Japanese holds about 1,600.
 
 Digits: full-width digits (１２), commas and 円 are what Japanese users type and are read
 (NFKC), as the yen parser always did; digits of other scripts (፩, ١٢), signs, exponents and
-more than 15 digits are refused with a message, never handed to int()."""
+more than 15 digits are refused with a message, never handed to int().
+
+Yen: read_yen is the one reading of an amount typed or read from a cell (YenField, the
+application workbook, the expense workbook). Each caller says what it allows (千円, Excel's
+number notation) and words the refusal itself from the reading's `problem`."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -78,6 +85,97 @@ def whole_number(value) -> int | None:
     if not _DIGITS.fullmatch(text):
         return None
     return int(text) if len(text) <= MAX_DIGITS else OVER
+
+
+# --- yen: one reading for every amount a person types or a workbook holds -------------------
+
+_YEN_DIGITS = re.compile(r"(-?)([0-9]+)")
+_THOUSANDS_SUFFIXES = ("千円", "千")
+
+
+@dataclass(frozen=True)
+class YenReading:
+    """What an amount says. `problem` is "" (read), "not_amount" (a date, a truth value),
+    "unreadable" (not a number), "negative", "too_large" or "fraction" (円未満の端数), in
+    the order they are checked. `amount` is the whole yen when read, the signed amount when
+    negative (never longer than MAX_DIGITS), else None. `thousands`: read as 千円."""
+
+    amount: int | None
+    problem: str = ""
+    thousands: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def read_yen(
+    value,
+    *,
+    max_value: int = YEN_MAX,
+    thousands_suffix: bool = False,
+    number_in_thousands: bool = False,
+    cell_notation: bool = False,
+) -> YenReading:
+    """An empty value (None, blank text) is 0 yen. A text is read after NFKC (全角数字,
+    全角カンマ, ￥), without spaces, commas, a leading ¥ or a trailing 円; with
+    `thousands_suffix` a trailing 千円 or 千 means thousands. A text is plain digits 0-9 with
+    an optional minus, unless `cell_notation` (a workbook cell, where Excel's own notation
+    1.5 or 1E+5 is read as the number it is). A number (int, float, Decimal) is taken as it
+    is, times 1,000 with `number_in_thousands` (a cell formatted in 千円)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return YenReading(0)
+    if isinstance(value, bool | datetime.date | datetime.time):
+        return YenReading(None, "not_amount")
+    if isinstance(value, str):
+        return _read_yen_text(value, max_value, thousands_suffix, cell_notation)
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        return _bounded_yen(number, max_value, number_in_thousands)
+    return YenReading(None, "not_amount")
+
+
+def parse_yen(value, **options) -> int | None:
+    """The whole yen of `value` (see read_yen), or None when it cannot be read as one."""
+    reading = read_yen(value, **options)
+    return reading.amount if reading.ok else None
+
+
+def _read_yen_text(text: str, max_value: int, thousands_suffix: bool, cell_notation: bool):
+    text = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    thousands = thousands_suffix and text.endswith(_THOUSANDS_SUFFIXES)
+    if thousands:
+        text = text.removesuffix("千円").removesuffix("千")
+    text = text.removesuffix("円").replace(",", "").lstrip("¥")
+    if cell_notation:
+        try:
+            number = Decimal(text) if text.isascii() else None
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            return YenReading(None, "unreadable")
+        return _bounded_yen(number, max_value, thousands)
+    match = _YEN_DIGITS.fullmatch(text)
+    if not match:
+        return YenReading(None, "unreadable")
+    sign, digits = match.groups()
+    if len(digits) > MAX_DIGITS:  # never handed to int(): OVER is above every bound
+        return YenReading(-OVER if sign else None, "negative" if sign else "too_large")
+    return _bounded_yen(Decimal(sign + digits), max_value, thousands)
+
+
+def _bounded_yen(number: Decimal, max_value: int, thousands: bool) -> YenReading:
+    if not number.is_finite():
+        return YenReading(None, "unreadable")
+    if thousands:
+        number *= 1000
+    if number < 0:
+        return YenReading(int(max(number, Decimal(-OVER))), "negative")  # for the message
+    if number > max_value:
+        return YenReading(None, "too_large")
+    if number != number.to_integral_value():
+        return YenReading(None, "fraction")
+    return YenReading(int(number), thousands=thousands)
 
 
 # --- control characters (point 10): names are one line of visible text ---------------------
@@ -171,7 +269,8 @@ def bounded_text(label: str, max_length: int, **kwargs) -> forms.CharField:
 
 
 class YenField(forms.CharField):
-    """円単位の整数 (0 to `max_value`, 100億円 by default). 全角数字とカンマは受け付けます."""
+    """円単位の整数 (0 to `max_value`, 100億円 by default), read by read_yen: 全角数字,
+    カンマ, ¥ and 円 are accepted."""
 
     def __init__(self, *args, max_value: int = YEN_MAX, **kwargs):
         kwargs.setdefault("required", False)
@@ -180,18 +279,16 @@ class YenField(forms.CharField):
         self.widget.attrs.update({"inputmode": "numeric", "class": "yen"})
 
     def clean(self, value):
-        if number_text(value or "") == "":
-            return 0
-        amount = whole_number(value)
-        if amount is None:
-            raise forms.ValidationError(
-                f"「{self.label}」は円単位の0以上の整数で入力してください（入力: {shown(value)}）。"
-            )
-        if amount > self.max_value:
+        reading = read_yen(value, max_value=self.max_value)
+        if reading.problem == "too_large":
             raise forms.ValidationError(
                 f"「{self.label}」が大きすぎます。{self.max_value:,}円以下で入力してください。"
             )
-        return amount
+        if not reading.ok:  # not digits, negative or not whole: one message says all three
+            raise forms.ValidationError(
+                f"「{self.label}」は円単位の0以上の整数で入力してください（入力: {shown(value)}）。"
+            )
+        return reading.amount
 
 
 class CountField(forms.IntegerField):

@@ -1,94 +1,71 @@
-"""Spreadsheet downloads: formula escaping and the xlsx/csv responses every export uses.
+"""Downloads: the quick list responses of the views and the admin's import and export.
 
-A text that starts with = + - @ (or a tab or carriage return) is run by Excel as a formula;
-a name typed by a user must never run as one (CSV/formula injection, OWASP). The one rule,
-used by every writer of the portal:
-
-- xlsx (write_cell): a text is a string cell (t="inlineStr"), never a formula, holding the
-  text exactly as typed, so Excel shows =1+1 and an upload reads back =1+1, not '=1+1
-  (issue 23). The portal's own formulas are written with write_formula, on purpose.
-- csv (escape_formula): a csv cell has no type, so such a text gets an apostrophe, which
-  unescape_formula takes off again on import.
-
-Numbers and dates are never touched: -5 stays a number."""
+Both are built on zaitaku_portal.spreadsheets, which holds the one rule for formula
+injection (a text that starts with = + - @, a tab or a carriage return is a text cell in
+xlsx and gets an apostrophe in csv; see its docstring). The rule's names are also importable
+from here, where the portal's writers have always taken them; this module imports
+spreadsheets and never the other way round."""
 
 from __future__ import annotations
 
 import csv
 import datetime
 import io
-import re
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponse
+from import_export import resources
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from zaitaku_portal.access import can_manage_master_data
+from zaitaku_portal.admin_import import (
+    CheckedCSV,
+    CheckedImportForm,
+    CheckedXLSX,
+    describe_read_failure,
+)
+from zaitaku_portal.filenames import content_disposition
+from zaitaku_portal.spreadsheets import (  # the one rule for formula injection
+    FORMULA_PREFIXES,
+    XLSX_TYPE,
+    Column,
+    escape_formula,
+    looks_like_formula,
+    text_from_xlsx,
+    unescape_formula,
+    write_cell,
+    write_formula,
+    write_xlsx,
+    xlsx_text,
+)
 
-
-def looks_like_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-
-
-def escape_formula(value):
-    """For csv. A text that already starts with apostrophes before such a character gets one
-    more too, so unescape_formula gives back exactly the text: '=1 → ''=1 → '=1."""
-    if isinstance(value, str) and looks_like_formula(value.lstrip("'")):
-        return "'" + value
-    return value
-
-
-# ECMA-376 ST_Xstring: a character XML cannot carry (CR would come back as LF) is written
-# _xHHHH_, as Excel does; a literal _xHHHH_ in the text is written _x005F_xHHHH_.
-_XSTRING_UNSAFE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b\x0c\r\x0e-\x1f]")
-_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def xlsx_text(text: str) -> str:
-    return _XSTRING_UNSAFE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-
-
-def text_from_xlsx(value):
-    """Undo xlsx_text (and Excel's own _x000D_) on a value read with openpyxl."""
-    if not isinstance(value, str):
-        return value
-    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
-
-
-def write_cell(cell, value) -> None:
-    """Every value a portal workbook holds goes in this way. A text is a string cell whatever
-    it starts with (never a formula, nor an error value like #N/A); one that starts like a
-    formula also gets quotePrefix, so editing it in Excel keeps it text. Nothing is added to
-    the text itself: the round trip gives it back as typed."""
-    if not isinstance(value, str):
-        cell.value = value
-        return
-    cell.value = xlsx_text(value)
-    cell.data_type = "s"
-    if looks_like_formula(value):
-        cell.quotePrefix = True
-
-
-def write_formula(cell, formula: str) -> None:
-    """A formula the portal writes on purpose (a total over its own cells), never user text."""
-    if not formula.startswith("="):
-        raise ValueError(f"not a formula: {formula!r}")
-    cell.value = formula
-
-
-def _disposition(filename: str) -> str:
-    from zaitaku_portal.filenames import content_disposition
-
-    return content_disposition(filename)
+__all__ = [  # the rule, named here for its callers (see the docstring)
+    "FORMULA_PREFIXES",
+    "XLSX_TYPE",
+    "FormulaEscapingResource",
+    "ScopedImportExportMixin",
+    "TextCellXLSX",
+    "csv_response",
+    "escape_formula",
+    "looks_like_formula",
+    "text_from_xlsx",
+    "unescape_formula",
+    "write_cell",
+    "write_formula",
+    "xlsx_bytes",
+    "xlsx_response",
+    "xlsx_text",
+]
 
 
 def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """A one-sheet list with the house style of zaitaku_portal.spreadsheets (frozen header,
     widths for Japanese text, 和暦 dates, formulas escaped); column kinds from the values."""
-    from zaitaku_portal.spreadsheets import Column, write_xlsx
-
     rows = [list(row) for row in rows]
 
     def kind(index: int) -> str:
@@ -107,7 +84,7 @@ def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]
 
 def xlsx_response(filename: str, sheet_title: str, header, rows) -> HttpResponse:
     response = HttpResponse(xlsx_bytes(sheet_title, header, rows), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = _disposition(filename)
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 
@@ -119,30 +96,11 @@ def csv_response(filename: str, header, rows) -> HttpResponse:
     for row in rows:
         writer.writerow([escape_formula(value) for value in row])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _disposition(filename)
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 
 # --- django-import-export: the admin's generic xlsx/csv import and export --------------------
-
-from import_export import resources  # noqa: E402
-from import_export.admin import ImportExportMixin  # noqa: E402
-from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
-
-from zaitaku_portal.access import can_manage_master_data  # noqa: E402
-from zaitaku_portal.admin_import import (  # noqa: E402
-    CheckedCSV,
-    CheckedImportForm,
-    CheckedXLSX,
-    describe_read_failure,
-)
-
-
-def unescape_formula(value):
-    """Undo escape_formula on import, so an exported sheet imports back unchanged."""
-    if isinstance(value, str) and value.startswith("'") and looks_like_formula(value.lstrip("'")):
-        return value[1:]
-    return value
 
 
 class FormulaEscapingResource(resources.ModelResource):
@@ -171,9 +129,6 @@ class TextCellXLSX(XLSX):
     and imports back unchanged; numbers and dates stay native."""
 
     def export_data(self, dataset, **kwargs):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = (dataset.title or "Sheet1")[:31]

@@ -1,13 +1,24 @@
 """Lists as spreadsheets, the way staff expect them in Excel: yen and 和暦 number formats,
-a frozen header row, column widths that fit Japanese text, and no cell that Excel would run
-as a formula (CSV/formula injection: every value goes through zaitaku_portal.exports, a text
-starting with = + - @ is a text cell in xlsx and gets an apostrophe in csv)."""
+a frozen header row, column widths that fit Japanese text, and the one rule for formula
+injection, which every writer of the portal uses (zaitaku_portal.exports names it too).
+
+A text that starts with = + - @ (or a tab or carriage return) is run by Excel as a formula;
+a name typed by a user must never run as one (CSV/formula injection, OWASP):
+
+- xlsx (write_cell): a text is a string cell (t="inlineStr"), never a formula, holding the
+  text exactly as typed, so Excel shows =1+1 and an upload reads back =1+1, not '=1+1
+  (issue 23). The portal's own formulas are written with write_formula, on purpose.
+- csv (escape_formula): a csv cell has no type, so such a text gets an apostrophe, which
+  unescape_formula takes off again on import.
+
+Numbers and dates are never touched: -5 stays a number."""
 
 from __future__ import annotations
 
 import csv
 import datetime
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,10 +29,70 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from zaitaku_portal.exports import (  # the one rule for formula injection
-    escape_formula,
-    write_cell,
-)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# --- the rule for formula injection ----------------------------------------------------------
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def escape_formula(value):
+    """For csv. A text that already starts with apostrophes before such a character gets one
+    more too, so unescape_formula gives back exactly the text: '=1 → ''=1 → '=1."""
+    if isinstance(value, str) and looks_like_formula(value.lstrip("'")):
+        return "'" + value
+    return value
+
+
+# ECMA-376 ST_Xstring: a character XML cannot carry (CR would come back as LF) is written
+# _xHHHH_, as Excel does; a literal _xHHHH_ in the text is written _x005F_xHHHH_.
+_XSTRING_UNSAFE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b\x0c\r\x0e-\x1f]")
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def xlsx_text(text: str) -> str:
+    return _XSTRING_UNSAFE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def text_from_xlsx(value):
+    """Undo xlsx_text (and Excel's own _x000D_) on a value read with openpyxl."""
+    if not isinstance(value, str):
+        return value
+    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+
+
+def write_cell(cell, value) -> None:
+    """Every value a portal workbook holds goes in this way. A text is a string cell whatever
+    it starts with (never a formula, nor an error value like #N/A); one that starts like a
+    formula also gets quotePrefix, so editing it in Excel keeps it text. Nothing is added to
+    the text itself: the round trip gives it back as typed."""
+    if not isinstance(value, str):
+        cell.value = value
+        return
+    cell.value = xlsx_text(value)
+    cell.data_type = "s"
+    if looks_like_formula(value):
+        cell.quotePrefix = True
+
+
+def write_formula(cell, formula: str) -> None:
+    """A formula the portal writes on purpose (a total over its own cells), never user text."""
+    if not formula.startswith("="):
+        raise ValueError(f"not a formula: {formula!r}")
+    cell.value = formula
+
+
+def unescape_formula(value):
+    """Undo escape_formula on import, so an exported sheet imports back unchanged."""
+    if isinstance(value, str) and value.startswith("'") and looks_like_formula(value.lstrip("'")):
+        return value[1:]
+    return value
+
+
+# --- the house style ---------------------------------------------------------------------------
 
 YEN_FORMAT = '#,##0"円"'
 WAREKI_DATE_FORMAT = '[$-ja-JP-x-gannen]ggge"年"m"月"d"日"'
@@ -154,11 +225,7 @@ def _csv_value(value: Any, kind: Kind) -> str:
 
 
 def xlsx_response(filename: str, content: bytes):
-    return _download(
-        filename,
-        content,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return _download(filename, content, XLSX_TYPE)
 
 
 def csv_response(filename: str, content: bytes):

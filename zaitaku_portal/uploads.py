@@ -38,8 +38,29 @@ def check_xlsx_container(
 ) -> str | None:
     """A Japanese message when the upload is not a plain .xlsx we may open, else None:
     empty, too large, old .xls or encrypted, macro-enabled, not a zip, a zip bomb, external
-    links to other workbooks, or not a workbook at all."""
+    links to other workbooks, or not a workbook at all. The checks run in that order, each a
+    step that answers with the first problem it finds."""
     extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    problem = _size_problem(size, max_bytes, empty_hint) or _head_problem(
+        stream, size, extension, format_hint
+    )
+    if problem:
+        return problem
+    try:
+        archive = zipfile.ZipFile(stream)
+    except zipfile.BadZipFile:
+        return "Excelファイル（.xlsx）として読めません。ファイルが壊れている可能性があります。"
+    with archive:
+        problem = _archive_problem(archive)
+    if problem:
+        return problem
+    stream.seek(0)
+    if extension != "xlsx":
+        return f"拡張子が .xlsx ではありません（.{extension or 'なし'}）。"
+    return None
+
+
+def _size_problem(size: int, max_bytes: int, empty_hint: str) -> str | None:
     if size == 0:
         return f"ファイルが空です（0バイト）。{empty_hint}"
     if size > max_bytes:
@@ -47,6 +68,12 @@ def check_xlsx_container(
             f"ファイルが大きすぎます（{size / 1024 / 1024:,.1f} MB）。"
             f"取り込めるのは{max_bytes // 1024 // 1024} MBまでです。"
         )
+    return None
+
+
+def _head_problem(stream: IO[bytes], size: int, extension: str, format_hint: str) -> str | None:
+    """What the first bytes and the extension tell: old .xls or encrypted, macro-enabled, or
+    not a zip at all."""
     head = _file_bytes_head(stream, size)
     if head.startswith(OLE_MAGIC):
         stream.seek(0)
@@ -65,46 +92,49 @@ def check_xlsx_container(
         )
     if not head.startswith(ZIP_MAGIC):
         return f"Excelファイル（.xlsx）ではありません。{format_hint}"
-    try:
-        archive = zipfile.ZipFile(stream)
-    except zipfile.BadZipFile:
-        return "Excelファイル（.xlsx）として読めません。ファイルが壊れている可能性があります。"
-    with archive:
-        members = archive.infolist()
-        if any(info.flag_bits & 0x1 for info in members):
-            return "パスワードで保護（暗号化）されたファイルは取り込めません。"
-        total = sum(info.file_size for info in members)
-        suspicious = [
-            info
-            for info in members
-            if info.file_size > 1024 * 1024
-            and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
-        ]
-        if total > MAX_UNCOMPRESSED_BYTES or suspicious:
-            return (
-                "展開後のサイズが異常に大きいファイルです（圧縮爆弾の疑い）。取り込めません。"
-                f"（展開後 {total / 1024 / 1024:,.0f} MB）"
-            )
-        names = {info.filename for info in members}
-        if any(name.lower().endswith("vbaproject.bin") for name in names):
-            return (
-                "マクロを含むブックは安全のため取り込めません。"
-                ".xlsx（マクロなし）で保存し直してください。"
-            )
-        if "[Content_Types].xml" in names:
-            content_types = archive.read("[Content_Types].xml")
-            if b"macroEnabled" in content_types:
-                return "マクロ有効ブックは安全のため取り込めません。"
-        if any(name.startswith("xl/externalLinks/") for name in names):
-            return (
-                "外部のブックへのリンクを含むファイルは安全のため取り込めません。"
-                "Excelの「リンクの編集」でリンクを解除して保存し直してください。"
-            )
-        if "xl/workbook.xml" not in names:
-            return "Excelファイル（.xlsx）ではありません（ブックの本体が見つかりません）。"
-    stream.seek(0)
-    if extension != "xlsx":
-        return f"拡張子が .xlsx ではありません（.{extension or 'なし'}）。"
+    return None
+
+
+def _archive_problem(archive: zipfile.ZipFile) -> str | None:
+    """What the zip's members tell: encryption, a zip bomb, macros, external links, or no
+    workbook inside."""
+    members = archive.infolist()
+    if any(info.flag_bits & 0x1 for info in members):
+        return "パスワードで保護（暗号化）されたファイルは取り込めません。"
+    problem = _bomb_problem(members)
+    if problem:
+        return problem
+    names = {info.filename for info in members}
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        return (
+            "マクロを含むブックは安全のため取り込めません。"
+            ".xlsx（マクロなし）で保存し直してください。"
+        )
+    if "[Content_Types].xml" in names and b"macroEnabled" in archive.read("[Content_Types].xml"):
+        return "マクロ有効ブックは安全のため取り込めません。"
+    if any(name.startswith("xl/externalLinks/") for name in names):
+        return (
+            "外部のブックへのリンクを含むファイルは安全のため取り込めません。"
+            "Excelの「リンクの編集」でリンクを解除して保存し直してください。"
+        )
+    if "xl/workbook.xml" not in names:
+        return "Excelファイル（.xlsx）ではありません（ブックの本体が見つかりません）。"
+    return None
+
+
+def _bomb_problem(members: list[zipfile.ZipInfo]) -> str | None:
+    total = sum(info.file_size for info in members)
+    suspicious = [
+        info
+        for info in members
+        if info.file_size > 1024 * 1024
+        and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+    ]
+    if total > MAX_UNCOMPRESSED_BYTES or suspicious:
+        return (
+            "展開後のサイズが異常に大きいファイルです（圧縮爆弾の疑い）。取り込めません。"
+            f"（展開後 {total / 1024 / 1024:,.0f} MB）"
+        )
     return None
 
 

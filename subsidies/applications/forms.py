@@ -6,12 +6,14 @@ from django import forms
 
 from subsidies.applications.amounts import PER_MONTH, PER_PERSON_HALF_DAY
 from subsidies.applications.plan_data import start_year_label
-from subsidies.applications.services import (
-    attachment_name_problem,
+from subsidies.applications.reading import (
+    DecisionInput,
+    decision_rows,
     key_of,
     label_of,
     start_year_choices,
 )
+from subsidies.applications.rules import attachment_name_problem
 from subsidies.models import (
     Application,
     ApplicationComment,
@@ -156,8 +158,24 @@ class PlanForm(forms.Form):
         return plan
 
 
-class ReturnForm(forms.Form):
+class ConfirmForm(forms.Form):
+    """The form of a workflow action's page (the row's `form`): takes the application as
+    `obj=`, and gives perform() its parameters. This one only carries the version the user
+    saw: a plain confirmation."""
+
+    fields_template = "subsidies/applications/action/_confirm.html"
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.obj = obj
+
+    def params(self) -> dict:
+        return {}
+
+
+class ReturnForm(ConfirmForm):
+    fields_template = "subsidies/applications/action/_reason.html"
     reason_code = forms.ChoiceField(
         label="差戻し理由", choices=[("", "選択してください"), *ReturnReason.choices]
     )
@@ -173,27 +191,33 @@ class ReturnForm(forms.Form):
         self.fields["reason_code"].error_messages["required"] = "差戻し理由を選択してください。"
         self.fields["reason"].error_messages["required"] = "差戻しの内容を入力してください。"
 
+    def params(self) -> dict:
+        return {
+            "reason_code": self.cleaned_data["reason_code"],
+            "reason": self.cleaned_data["reason"],
+        }
 
-class ReasonForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+
+class ReasonForm(ConfirmForm):
+    fields_template = "subsidies/applications/action/_reason.html"
     reason = bounded_text("理由", TEXT, required=True, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].error_messages["required"] = "理由を入力してください。"
 
+    def params(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
 
-class ConfirmForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
-
-class DecideForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class DecideForm(ConfirmForm):
+    fields_template = "subsidies/applications/action/_decide.html"
     notice_number = forms.CharField(label="通知番号", max_length=40, help_text="例: 6医政第1234号")
     notice_date = forms.DateField(label="通知日", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, rows, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        rows = decision_rows(self.obj)
         self.fields["notice_number"].error_messages["required"] = "通知番号を入力してください。"
         self.fields["notice_date"].error_messages["required"] = "通知日を入力してください。"
         self.fields["notice_date"].error_messages["invalid"] = "通知日の日付が正しくありません。"
@@ -215,6 +239,15 @@ class DecideForm(forms.Form):
         return {
             row["key"]: (self.cleaned_data[f"amount{i}"], self.cleaned_data[f"reason{i}"])
             for i, row in enumerate(self.rows)
+        }
+
+    def params(self) -> dict:
+        return {
+            "decision": DecisionInput(
+                notice_number=self.cleaned_data["notice_number"],
+                notice_date=self.cleaned_data["notice_date"],
+                amounts=self.amounts(),
+            )
         }
 
 

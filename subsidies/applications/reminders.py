@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from subsidies.applications.workflow import EDITABLE_STATES
-from subsidies.models import Application, DeadlineReminder, FiscalYear
+from hubs.models import Hub
+from subsidies.applications.rules import EDITABLE_STATES
+from subsidies.models import Application, DeadlineReminder, Decision, FiscalYear, ResultReport
+from subsidies.shared.notifications import coordinator_emails, deliver, one_line
 from zaitaku_portal import audit
 from zaitaku_portal.wareki import wareki_date
 
@@ -39,9 +41,6 @@ def stage_for(today: datetime.date, deadline: datetime.date, days_before: int) -
 def send_application_reminders(
     today: datetime.date, base_url: str, days_before: int = 7
 ) -> list[Sent]:
-    from hubs.models import Hub
-    from subsidies.shared.notifications import coordinator_emails, deliver
-
     sent: list[Sent] = []
     for fiscal_year in FiscalYear.objects.exclude(application_deadline=None):
         stage = stage_for(today, fiscal_year.application_deadline, days_before)
@@ -91,8 +90,6 @@ def _message(hub, fiscal_year, stage, application, link) -> tuple[str, str]:
 
 def _compose(hub, fiscal_year, what: str, deadline, stage, state: str, link) -> tuple[str, str]:
     """The reminder e-mail (subject, body), the same for every deadline."""
-    from subsidies.shared.notifications import one_line
-
     day = wareki_date(deadline)
     if stage == BEFORE:
         subject = f"【締切のお知らせ】{fiscal_year}{what}の締切は{day}です"
@@ -124,9 +121,6 @@ RESULTS_PENDING = ("draft", "returned")  # a results report not yet (re)submitte
 def send_results_reminders(today: datetime.date, base_url: str, days_before: int = 7) -> list[Sent]:
     """Before and after the results deadline, to each hub with a decided application whose
     results report is missing or not yet (re)submitted; each stage once per hub and year."""
-    from subsidies.models import Decision, ResultReport
-    from subsidies.shared.notifications import coordinator_emails, deliver
-
     sent: list[Sent] = []
     for fiscal_year in FiscalYear.objects.exclude(results_deadline=None):
         stage = stage_for(today, fiscal_year.results_deadline, days_before)

@@ -8,8 +8,8 @@ from django.utils import timezone
 from hospitals.coverage import coverage_for
 from hubs.models import Hub
 from subsidies.applications.forms import QueueFilterForm
+from subsidies.applications.rules import EDITABLE_STATES
 from subsidies.applications.services import bulk_start_review
-from subsidies.applications.workflow import EDITABLE_STATES
 from subsidies.models import (
     ApplicationStatus,
     Decision,

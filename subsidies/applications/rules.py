@@ -1,12 +1,68 @@
-"""Who may see and touch applications, composed from zaitaku_portal.access and .scopes.
+"""The rules of an application: who may do what, what a plan, a decision and an attachment
+must satisfy. Answers only (a Permission, a list of problems, or ApplicationError); the
+writers (services.py) and the workflow table ask here before they write.
 
-The queryset (`applications_for`) lives in zaitaku_portal.scopes with the other scopes; the
+Who may see an application is the queryset `applications_for` in zaitaku_portal.scopes; the
 functions here only narrow it, so another hub's application is 404."""
 
-from subsidies.applications.workflow import EDITABLE_STATES
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db.models import Count, Sum
+
+from subsidies.applications.amounts import PER_MONTH, PER_PERSON_HALF_DAY
+from subsidies.applications.reading import (
+    DecisionInput,
+    PlanView,
+    key_of,
+    label_of,
+    labels_for,
+    plan_view,
+    start_year_choices,
+)
+from subsidies.models import (
+    Application,
+    ApplicationAttachment,
+    ApplicationComment,
+    ApplicationStatus,
+    MenuPlan,
+)
+from subsidies.shared.notice_numbers import (
+    notice_number_problems,
+    notice_number_taken,
+    taken_message,
+)
 from zaitaku_portal.access import STAFF_ROLES, Permission, role_of
+from zaitaku_portal.attachments import content_problem, file_name_problem, human_size
 from zaitaku_portal.models import Role
 from zaitaku_portal.scopes import hubs_for
+
+EDITABLE_STATES = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.RETURNED})
+
+
+class ApplicationError(Exception):
+    """Refused, with a Japanese message for the user (and optionally every problem)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+class StaleVersion(ApplicationError):
+    """Someone else changed the application since this user loaded it."""
+
+
+STALE_MESSAGE = (
+    "この申請は、画面を開いた後に他の方が更新しました。内容は上書きしていません。"
+    "画面を再読み込みして最新の内容を確認してから、もう一度操作してください。"
+)
+OUT_OF_SCOPE_MESSAGE = "この申請を操作する権限がありません。"
+
+
+# --- who may -------------------------------------------------------------------------------
 
 
 def can_start_application(user, hub) -> Permission:
@@ -34,8 +90,6 @@ def can_comment(user) -> Permission:
 
 
 def comment_kind_for(user) -> str:
-    from subsidies.models import ApplicationComment
-
     role = role_of(user)
     if role == Role.HEALTH_CENTER:
         return ApplicationComment.Kind.ADVICE
@@ -48,3 +102,205 @@ def can_bulk_review(user) -> Permission:
     if role_of(user) in STAFF_ROLES:
         return Permission(True)
     return Permission(False, "一括操作は県職員のみが行えます。")
+
+
+# --- the plan ------------------------------------------------------------------------------
+
+
+def validate_plan(application: Application, plan: dict) -> list[str]:
+    """Shape checks shared by the form and the Excel upload (amounts are yen integers ≥ 0,
+    only the menu's own expense categories, start year among the three offered)."""
+    errors = []
+    labels, categories = labels_for(application)
+    allowed = {
+        key_of(line): {c.code for c in line.menu.expense_categories.all()}
+        for line in application.lines.select_related("menu").prefetch_related(
+            "menu__expense_categories"
+        )
+    }
+    years = set(start_year_choices(application.fiscal_year))
+    for key, data in plan.get("lines", {}).items():
+        if key not in allowed:
+            errors.append(f"申請にない行です: {key}")
+            continue
+        for code, amount in data.get("expenses", {}).items():
+            if code not in allowed[key] and amount:
+                errors.append(
+                    f"「{labels[key]}」では費目「{categories.get(code, code)}」は対象外です。"
+                )
+            if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+                errors.append(f"「{labels[key]}」の{categories.get(code, code)}は0以上の円です。")
+        if data.get("start_year") and data["start_year"] not in years:
+            errors.append(f"「{labels[key]}」の開始年度が選択肢にありません。")
+    return errors
+
+
+def _form_4_3_problems(plan: dict) -> list[str]:
+    """様式4-③: the districts and the meeting bodies."""
+    problems = []
+    if not (plan.get("district_policy") or "").strip():
+        problems.append("様式4-③「区割りの考え方」が未入力です。")
+    if not plan.get("meeting_body_count"):
+        problems.append("様式4-③「会議体の数」を1以上で入力してください。")
+    if not (plan.get("meeting_members") or "").strip():
+        problems.append("様式4-③「会議体の構成員」が未入力です。")
+    return problems
+
+
+def _units_problems(name: str, menu, data: dict) -> list[str]:
+    """The units the menu's cap is counted in (受講者数×半日数, 月数)."""
+    unit = menu.cap_unit
+    if unit == PER_PERSON_HALF_DAY and not (data.get("trainees") and data.get("half_days")):
+        return [f"「{name}」の受講者数と半日数を入力してください。"]
+    if unit == PER_MONTH:
+        if not data.get("months"):
+            return [f"「{name}」の月数を入力してください。"]
+        if menu.max_units and data["months"] > menu.max_units:
+            return [f"「{name}」の月数は{menu.max_units}か月以内で入力してください。"]
+    return []
+
+
+def _wished_line_problems(name: str, menu, data: dict, total: int) -> list[str]:
+    """A line the hub asks a subsidy for: what it must say."""
+    problems = []
+    if not (data.get("planned_actions") or "").strip():
+        problems.append(f"「{name}」の取り組み事項が未入力です。")
+    if not data.get("start_year"):
+        problems.append(f"「{name}」の開始年度が未選択です。")
+    if not total:
+        problems.append(f"「{name}」の予定経費が入力されていません。")
+    if int(data.get("other_income") or 0) > total:
+        problems.append(f"「{name}」の寄付金その他の収入が予定経費を超えています。")
+    return problems + _units_problems(name, menu, data)
+
+
+def _line_problems(line: MenuPlan, plan: dict) -> list[str]:
+    data = plan["lines"].get(key_of(line), {})
+    name = label_of(line)
+    total = sum(data.get("expenses", {}).values())
+    if not data.get("wish"):
+        if total:
+            return [f"「{name}」は補助の希望が空欄ですが、経費が入力されています。"]
+        return []
+    return _wished_line_problems(name, line.menu, data, total)
+
+
+def _is_wished(line: MenuPlan, plan: dict) -> bool:
+    return bool(plan["lines"].get(key_of(line), {}).get("wish"))
+
+
+def submission_problems(application: Application) -> list[str]:
+    """Every reason the plan cannot be submitted yet, each naming the field and the line."""
+    view = plan_view(application)
+    problems = _form_4_3_problems(view.plan)
+    for line in view.lines:
+        problems += _line_problems(line, view.plan)
+    if not any(_is_wished(line, view.plan) for line in view.lines):
+        problems.append("補助を希望するメニューが一つもありません（補助の希望に○）。")
+    return problems
+
+
+def submission_permission(application: Application) -> Permission:
+    """The guard of submit and resubmit: a complete plan."""
+    problems = submission_problems(application)
+    if problems:
+        return Permission(
+            False, f"入力に不備があります（{len(problems)}件）: " + " / ".join(problems)
+        )
+    return Permission(True)
+
+
+# --- the decision --------------------------------------------------------------------------
+
+
+def _notice_problems(decision: DecisionInput) -> list[str]:
+    number = (decision.notice_number or "").strip()
+    problems = notice_number_problems(number)
+    if not problems and notice_number_taken(number):
+        problems.append(taken_message(number))
+    if not decision.notice_date:
+        problems.append("通知日を入力してください。")
+    return problems
+
+
+def _amount_problems(view: PlanView, decision: DecisionInput) -> list[str]:
+    """Each wished line's decided amount: the computed amount or less, a reduction with its
+    reason."""
+    labels = {key_of(line): label_of(line) for line in view.lines}
+    problems = []
+    for key, amount in view.amounts.items():
+        if not view.plan["lines"][key].get("wish"):
+            continue
+        decided, reason = decision.amounts.get(key, (amount.computed_amount, ""))
+        if decided > amount.computed_amount:
+            problems.append(
+                f"「{labels[key]}」の交付決定額 {decided:,}円は計算額 "
+                f"{amount.computed_amount:,}円を超えています（減額のみできます）。"
+            )
+        elif decided < 0:
+            problems.append(f"「{labels[key]}」の交付決定額は0円以上で入力してください。")
+        elif decided < amount.computed_amount and not (reason or "").strip():
+            problems.append(f"「{labels[key]}」を減額する理由を入力してください。")
+    return problems
+
+
+def decision_problems(application: Application, decision: DecisionInput) -> list[str]:
+    return _notice_problems(decision) + _amount_problems(plan_view(application), decision)
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+ATTACHMENT_TYPES = {
+    ".pdf": b"%PDF",
+    ".xlsx": b"PK\x03\x04",
+    ".png": b"\x89PNG",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+}
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def attachment_name_problem(name: str) -> str | None:
+    """Shared by the form (a field error) and the service."""
+    max_length = ApplicationAttachment._meta.get_field("original_name").max_length
+    problem = file_name_problem(name, max_length)
+    return f"「添付書類」の{problem}" if problem else None
+
+
+def check_attachment(name: str, upload) -> None:
+    """Type, size, name, first bytes, then the whole content; each refusal names the file."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ATTACHMENT_TYPES:
+        raise ApplicationError(
+            f"添付書類「{name}」の形式は受け付けられません（PDF・xlsx・PNG・JPEGのみ）。"
+        )
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ApplicationError(
+            f"添付書類「{name}」は{upload.size / 1024 / 1024:.1f}MBです。"
+            f"{ATTACHMENT_MAX_BYTES // 1024 // 1024}MB以下にしてください。"
+        )
+    if problem := attachment_name_problem(name):
+        raise ApplicationError(problem)
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(ATTACHMENT_TYPES[suffix]):
+        raise ApplicationError(f"添付書類「{name}」の中身が拡張子（{suffix}）と一致しません。")
+    if problem := content_problem(upload, suffix, ATTACHMENT_MAX_BYTES):
+        raise ApplicationError(f"添付書類「{name}」：{problem}")
+
+
+def within_attachment_limits(application: Application, size: int) -> None:
+    """At most settings.ATTACHMENT_MAX_COUNT files of ATTACHMENT_MAX_TOTAL_BYTES in all."""
+    held = application.attachments.aggregate(count=Count("pk"), total=Sum("size"))
+    count, total = held["count"], held["total"] or 0
+    if count >= settings.ATTACHMENT_MAX_COUNT:
+        raise ApplicationError(
+            f"添付書類は1件の申請につき{settings.ATTACHMENT_MAX_COUNT}件までです"
+            f"（現在{count}件）。不要な添付書類を削除してから追加してください。"
+        )
+    if total + size > settings.ATTACHMENT_MAX_TOTAL_BYTES:
+        raise ApplicationError(
+            f"添付書類の合計は1件の申請につき{human_size(settings.ATTACHMENT_MAX_TOTAL_BYTES)}"
+            f"までです（現在{human_size(total)}、追加すると{human_size(total + size)}）。"
+            "不要な添付書類を削除するか、ファイルを小さくしてから追加してください。"
+        )

@@ -1,4 +1,5 @@
-"""Pages of the application (交付申請): thin views over subsidies.applications.services."""
+"""Pages of the application (交付申請): thin views over subsidies.applications.services
+(writers), .reading (what the pages show) and .rules (who may)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from subsidies.applications import excel, workflow
+from subsidies.applications import excel, reading, workflow
 from subsidies.applications import services as service
 from subsidies.applications.forms import (
     AttachmentForm,
     CommentForm,
     ConfirmForm,
-    DecideForm,
     ExcelUploadForm,
     PlanForm,
-    ReasonForm,
-    ReturnForm,
 )
 from subsidies.applications.plan_data import diff
-from subsidies.applications.rules import can_edit_plan, can_start_application
+from subsidies.applications.rules import (
+    EDITABLE_STATES,
+    ApplicationError,
+    StaleVersion,
+    can_edit_plan,
+    can_start_application,
+    submission_problems,
+)
 from subsidies.models import ApplicationStatus, FiscalYear
 from zaitaku_portal import query
 from zaitaku_portal.access import (
@@ -77,7 +82,10 @@ def application_start(request, hub_pk: int, year: int):
     if existing:
         return redirect("subsidies:application_detail", pk=existing.pk)
     if request.method == "POST":
-        application = service.start_application(hub, fiscal_year, request.user)
+        try:
+            application = service.start_application(hub, fiscal_year, request.user)
+        except ApplicationError as error:
+            raise PermissionDenied(error.message) from None
         messages.success(request, f"{application}を作成しました。")
         return redirect("subsidies:application_edit", pk=application.pk)
     return render(
@@ -86,7 +94,7 @@ def application_start(request, hub_pk: int, year: int):
 
 
 def _detail_context(request, application) -> dict:
-    view = service.plan_view(application)
+    view = reading.plan_view(application)
     decision = application.current_decision
     decisions = list(application.decisions.prefetch_related("lines__menu").order_by("-number"))
     return {
@@ -106,9 +114,7 @@ def _detail_context(request, application) -> dict:
         "attachment_form": AttachmentForm(),
         "upload_form": ExcelUploadForm(initial={"version": application.version}),
         "problems": (
-            service.submission_problems(application)
-            if application.status in workflow.EDITABLE_STATES
-            else []
+            submission_problems(application) if application.status in EDITABLE_STATES else []
         ),
         "is_coordinator": role_of(request.user) == Role.HUB_COORDINATOR,
     }
@@ -131,15 +137,15 @@ def application_edit(request, pk: int):
         return redirect("subsidies:application_detail", pk=pk)
     if request.method == "POST":
         service.ensure_lines(application)  # lines missing from before issue 13: at the save
-    lines = service.lines_of(application)
-    plan = service.current_plan(application, lines)
+    lines = reading.lines_of(application)
+    plan = reading.current_plan(application, lines)
     form = PlanForm(request.POST or None, application=application, lines=lines, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
             application, changes = service.save_plan(
                 application, form.plan(), request.user, form.cleaned_data["version"]
             )
-        except service.ApplicationError as error:
+        except ApplicationError as error:
             form.add_error(None, error.message)
             for problem in error.problems:
                 form.add_error(None, problem)
@@ -156,7 +162,7 @@ def application_edit(request, pk: int):
                 )
                 return redirect("subsidies:application_action", pk=pk, action=action)
             return redirect("subsidies:application_edit", pk=pk)
-    view = service.plan_view(application)
+    view = reading.plan_view(application)
     groups = view.groups()
     for group in groups:
         for row in group["rows"]:
@@ -164,7 +170,7 @@ def application_edit(request, pk: int):
             prefix = form.line_fields[row["key"]]["prefix"]
             row["f"] = {name.removeprefix(prefix): form[name] for name in names}
             row["expense_fields"] = form.expense_bound_fields(row["key"])
-            row["label_prefix"] = f"{service.label_of(row['line'])}："
+            row["label_prefix"] = f"{reading.label_of(row['line'])}："
         # A hospital's lines fold away unless it is asked for or has an error: an area of
         # 36 hospitals gives 200 and more lines, most of them not wished for.
         group["wished"] = sum(1 for row in group["rows"] if row["data"].get("wish"))
@@ -181,83 +187,40 @@ def application_edit(request, pk: int):
     )
 
 
-def _decision_rows(application):
-    view = service.plan_view(application)
-    return [
-        {
-            "key": service.key_of(line),
-            "label": service.label_of(line),
-            "computed": view.amounts[service.key_of(line)].computed_amount,
-            "amount": view.amounts[service.key_of(line)],
-        }
-        for line in view.lines
-        if view.plan["lines"][service.key_of(line)].get("wish")
-    ]
-
-
 @require_roles(*COORDINATOR_AND_STAFF)
 def application_action(request, pk: int, action: str):
+    """The page of every row of the workflow table: the row's form (a confirmation when it
+    has none), perform() on POST, the reason for a refusal."""
     application = _application(request, pk)
-    transition = workflow.TRANSITIONS.get(action)
+    transition = workflow.TABLE.get(action)
     if transition is None:
         raise Http404("この操作はありません。")
-    permission = workflow.check(application, action, request.user)
-    form_class = {"return": ReturnForm, "reject": ReasonForm, "refuse_change": ReasonForm}.get(
-        action, ConfirmForm
-    )
+    permission = workflow.TABLE.check(application, action, request.user)
+    form_class = transition.form or ConfirmForm
     data = request.POST if request.method == "POST" else None
-    initial = {"version": application.version}
-    if action == "decide":
-        form = DecideForm(data, rows=_decision_rows(application), initial=initial)
-    else:
-        form = form_class(data, initial=initial)
+    form = form_class(data, obj=application, initial={"version": application.version})
     problems = []
-    if request.method == "POST":
-        if form.is_valid():
-            params = {}
-            if action == "return":
-                params = {
-                    "reason_code": form.cleaned_data["reason_code"],
-                    "reason": form.cleaned_data["reason"],
-                }
-            elif action in ("reject", "refuse_change"):
-                params = {"reason": form.cleaned_data["reason"]}
-            elif action == "decide":
-                params = {
-                    "decision": service.DecisionInput(
-                        notice_number=form.cleaned_data["notice_number"],
-                        notice_date=form.cleaned_data["notice_date"],
-                        amounts=form.amounts(),
-                    )
-                }
-            try:
-                service.perform(
-                    application,
-                    action,
-                    request.user,
-                    form.cleaned_data["version"],
-                    base_url=_base_url(request),
-                    **params,
-                )
-            except service.StaleVersion as error:
-                application.refresh_from_db()
-                if application.status == transition.target:
-                    messages.info(
-                        request,
-                        f"この申請は既に「{application.get_status_display()}」です"
-                        "（二重の操作は行っていません）。",
-                    )
-                else:
-                    messages.error(request, error.message)
-                return redirect("subsidies:application_detail", pk=pk)
-            except service.ApplicationError as error:
-                form.add_error(None, error.message)
-                problems = error.problems
-            else:
-                messages.success(request, f"「{transition.label}」を行いました。")
-                return redirect("subsidies:application_detail", pk=pk)
-    elif not permission and action in ("submit", "resubmit"):
-        problems = service.submission_problems(application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.perform(
+                application,
+                action,
+                request.user,
+                form.cleaned_data["version"],
+                base_url=_base_url(request),
+                **form.params(),
+            )
+        except StaleVersion as error:
+            _say_stale(request, application, transition, error)
+            return redirect("subsidies:application_detail", pk=pk)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            problems = error.problems
+        else:
+            messages.success(request, f"「{transition.label}」を行いました。")
+            return redirect("subsidies:application_detail", pk=pk)
+    elif request.method != "POST" and not permission:
+        problems = workflow.refused_problems(application, action, permission)
     status = 200 if permission or request.method == "POST" else 403
     return render(
         request,
@@ -268,10 +231,22 @@ def application_action(request, pk: int, action: str):
             "permission": permission,
             "form": form,
             "problems": problems,
-            "view": service.plan_view(application) if action == "decide" else None,
         },
         status=status,
     )
+
+
+def _say_stale(request, application, transition, error) -> None:
+    """A second click on the same action is not an error: say it is done already."""
+    application.refresh_from_db()
+    if application.status == transition.target:
+        messages.info(
+            request,
+            f"この申請は既に「{application.get_status_display()}」です"
+            "（二重の操作は行っていません）。",
+        )
+    else:
+        messages.error(request, error.message)
 
 
 @require_roles(*ALL_ROLES)
@@ -280,8 +255,12 @@ def application_comment(request, pk: int):
     if request.method == "POST":
         form = CommentForm(request.POST)
         if form.is_valid():
-            service.add_comment(application, request.user, form.cleaned_data["body"])
-            messages.success(request, "コメントを登録しました。")
+            try:
+                service.add_comment(application, request.user, form.cleaned_data["body"])
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, "コメントを登録しました。")
         else:
             for error in form.errors.get("body", ["コメントの内容を入力してください。"]):
                 messages.error(request, error)
@@ -301,7 +280,7 @@ def attachment_upload(request, pk: int):
         else:
             try:
                 service.add_attachment(application, request.user, form.cleaned_data["file"])
-            except service.ApplicationError as error:
+            except ApplicationError as error:
                 messages.error(request, error.message)
             else:
                 messages.success(request, "添付書類を登録しました。")
@@ -324,8 +303,12 @@ def attachment_delete(request, pk: int, attachment_pk: int):
     if not permission:
         messages.error(request, permission.reason)
     else:
-        service.delete_attachment(attachment, request.user)
-        messages.success(request, f"添付書類「{attachment.original_name}」を削除しました。")
+        try:
+            service.delete_attachment(attachment, request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"添付書類「{attachment.original_name}」を削除しました。")
     return redirect(reverse("subsidies:application_detail", args=[pk]) + "#attachments")
 
 
@@ -391,9 +374,9 @@ def excel_upload(request, pk: int):
         result = excel.read_workbook(application, form.cleaned_data["file"])
         context["result"] = result
         if result.ok:
-            labels, categories = service.labels_for(application)
+            labels, categories = reading.labels_for(application)
             context["changes"] = diff(
-                service.current_plan(application), result.plan, labels, categories
+                reading.current_plan(application), result.plan, labels, categories
             )
             request.session[SESSION_KEY.format(pk=pk)] = {
                 "version": application.version,
@@ -420,7 +403,7 @@ def excel_apply(request, pk: int):
             pending["version"],
             source=f"Excel取込 {pending['name']}",
         )
-    except service.ApplicationError as error:
+    except ApplicationError as error:
         messages.error(request, error.message)
         for problem in error.problems:
             messages.error(request, problem)

@@ -1,33 +1,44 @@
-"""The application workflow, declared as one table.
+"""The application workflow, declared as one table on the shared engine
+(subsidies/shared/workflow.py).
 
-Each row: action → from which states, to which state, which kind of user, and a guard that
-answers (allowed, reason). The page shows the actions whose source state matches and whose
-actor is this user's kind; those whose guard fails are shown disabled with the reason.
-Services (subsidies/applications/services.py) check the same table before acting."""
+Each row says everything about its action: from which states, to which state, which kind of
+user, the guard that answers (allowed, reason), the form its page shows, whether a reason is
+required, its effect, and the e-mail it sends (subsidies/applications/notifications.py). The
+page shows the actions whose source state matches and whose actor is this user's kind; those
+whose guard fails are shown disabled with the reason. services.perform() runs a row."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from subsidies.applications.forms import DecideForm, ReasonForm, ReturnForm
+from subsidies.applications.reading import key_of, label_of, labels_for, plan_view
+from subsidies.applications.rules import (
+    EDITABLE_STATES,
+    ApplicationError,
+    decision_problems,
+    submission_permission,
+    submission_problems,
+)
+from subsidies.catalogue.services import freeze_catalogue
+from subsidies.models import (
+    Application,
+    ApplicationVersion,
+    Decision,
+    DecisionLine,
+    ReturnReason,
+)
 from subsidies.models import ApplicationStatus as S
-from zaitaku_portal.access import STAFF_ROLES, Permission, role_of
-from zaitaku_portal.models import Role
+from subsidies.shared.notice_numbers import lock_notice_register, notice_number_taken, taken_message
+from subsidies.shared.workflow import COORDINATOR, STAFF, Step, Table, Transition
+from zaitaku_portal import audit
+from zaitaku_portal.access import Permission
 
-COORDINATOR = "coordinator"
-STAFF = "staff"
-ACTOR_LABELS = {COORDINATOR: "拠点コーディネーター", STAFF: "県職員"}
+__all__ = ["COORDINATOR", "EDITABLE_STATES", "STAFF", "TABLE", "TRANSITIONS", "WORKFLOW"]
 
 
-def _complete(application) -> Permission:
-    from subsidies.applications.services import submission_problems
-
-    problems = submission_problems(application)
-    if problems:
-        return Permission(
-            False, f"入力に不備があります（{len(problems)}件）: " + " / ".join(problems)
-        )
-    return Permission(True)
+# --- guards --------------------------------------------------------------------------------
 
 
 def _is_change_request(application) -> Permission:
@@ -44,19 +55,165 @@ def _not_change_request(application) -> Permission:
     return Permission(True)
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    actor: str
-    guard: Callable[[object], Permission] | None = None
-    danger: bool = False
+# --- effects -------------------------------------------------------------------------------
 
+
+def _freeze_version(application: Application, actor, label: str) -> ApplicationVersion:
+    view = plan_view(application)
+    labels, categories = labels_for(application)
+    return ApplicationVersion.objects.create(
+        application=application,
+        number=application.versions.count() + 1,
+        label=label,
+        created_by=actor,
+        snapshot={
+            "plan": view.plan,
+            "labels": labels,
+            "categories": categories,
+            "amounts": {k: a.computed_amount for k, a in view.amounts.items()},
+            "total": view.grand_total,
+        },
+    )
+
+
+def _submitted(step: Step, suffix: str = "") -> None:
+    """The plan as submitted becomes a version nobody changes."""
+    application = step.obj
+    label = ("変更承認申請" if application.is_change_request else "交付申請") + suffix
+    version = _freeze_version(application, step.actor, label)
+    application.submitted_at = timezone.now()
+    step.changes["版"] = {"from": None, "to": version.number}
+
+
+def _submit(step: Step) -> None:
+    _submitted(step)
+
+
+def _resubmit(step: Step) -> None:
+    _submitted(step, "（再提出）")
+
+
+def _return(step: Step) -> None:
+    """The reason code and the text the hub reads are kept on the application."""
+    code, text = step.params.get("reason_code") or "", step.reason
+    if code not in ReturnReason.values:
+        raise ApplicationError("差戻しには理由が必要です。", ["差戻し理由を選択してください。"])
+    step.obj.return_reason_code = code
+    step.obj.return_reason_text = text
+    step.detail = f"差戻し理由: {ReturnReason(code).label}\n{text}"
+    step.reason = f"{ReturnReason(code).label}: {text}"
+
+
+def _refuse(step: Step) -> None:
+    step.detail = f"理由: {step.reason}"
+
+
+def _request_change(step: Step) -> None:
+    step.obj.is_change_request = True
+
+
+def _decide(step: Step) -> None:
+    """The Decision, its lines and the frozen catalogue. Lock order: the application's row
+    (perform took it), then the notice register: the order every writer takes."""
+    decision = step.params.get("decision")
+    if decision is None:
+        raise ApplicationError("交付決定の内容がありません。")
+    lock_notice_register()
+    problems = decision_problems(step.obj, decision)
+    if problems:
+        raise ApplicationError("交付決定の内容に誤りがあります。", problems)
+    record = _write_decision(step.obj, step.actor, decision)
+    step.changes["交付決定額"] = {"from": None, "to": record.total_amount}
+    step.changes["通知番号"] = {"from": None, "to": record.notice_number}
+    step.detail = f"通知番号: {record.notice_number}\n交付決定額: {record.total_amount:,}円"
+    step.result = record
+
+
+def _write_decision(application: Application, actor, decision) -> Decision:
+    view = plan_view(application)
+    previous = application.current_decision
+    record = _create_decision(
+        application=application,
+        number=(previous.number + 1) if previous else 1,
+        version=application.versions.order_by("-number").first(),
+        supersedes=previous,
+        notice_number=decision.notice_number.strip(),
+        notice_date=decision.notice_date,
+        total_amount=0,
+        decided_by=actor,
+    )
+    total = 0
+    for line in view.lines:
+        key = key_of(line)
+        if not view.plan["lines"][key].get("wish"):
+            continue
+        total += _write_decision_line(
+            record, line, view.amounts[key].computed_amount, decision, actor
+        )
+    Decision.objects.filter(pk=record.pk).update(total_amount=total)
+    record.total_amount = total
+    freeze_catalogue(
+        application.fiscal_year, actor, f"{application}の交付決定（{record.notice_number}）"
+    )
+    return record
+
+
+def _write_decision_line(record: Decision, line, computed: int, decision, actor) -> int:
+    """One line of the decision; a reduction is audited with its reason. Returns the
+    decided amount."""
+    decided, reason = decision.amounts.get(key_of(line), (computed, ""))
+    DecisionLine.objects.create(
+        decision=record,
+        menu=line.menu,
+        designation=line.designation,
+        recipient_name=(
+            line.designation.institution.name
+            if line.designation_id
+            else record.application.hub.name
+        ),
+        computed_amount=computed,
+        decided_amount=decided,
+        reason=reason.strip() if decided < computed else "",
+    )
+    if decided != computed:
+        audit.record(
+            actor,
+            "交付決定額の減額",
+            record.application,
+            {label_of(line): {"from": computed, "to": decided}},
+            reason=reason,
+        )
+    return decided
+
+
+def _create_decision(**fields) -> Decision:
+    """Insert, turning the unique constraint's refusal into the form's message: a writer
+    that did not take the register lock may have inserted the number after our check."""
+    try:
+        with transaction.atomic():
+            return Decision.objects.create(**fields)
+    except IntegrityError:
+        number = fields["notice_number"]
+        if notice_number_taken(number):
+            raise ApplicationError(
+                "交付決定の内容に誤りがあります。", [taken_message(number)]
+            ) from None
+        raise
+
+
+# --- the table -----------------------------------------------------------------------------
 
 WORKFLOW: tuple[Transition, ...] = (
-    Transition("submit", "提出する", frozenset({S.DRAFT}), S.SUBMITTED, COORDINATOR, _complete),
+    Transition(
+        "submit",
+        "提出する",
+        frozenset({S.DRAFT}),
+        S.SUBMITTED,
+        COORDINATOR,
+        submission_permission,
+        effect=_submit,
+        notification="submit",
+    ),
     Transition(
         "start_review",
         "審査を開始する",
@@ -64,11 +221,38 @@ WORKFLOW: tuple[Transition, ...] = (
         S.UNDER_REVIEW,
         STAFF,
     ),
-    Transition("return", "差し戻す", frozenset({S.UNDER_REVIEW}), S.RETURNED, STAFF, danger=True),
     Transition(
-        "resubmit", "再提出する", frozenset({S.RETURNED}), S.RESUBMITTED, COORDINATOR, _complete
+        "return",
+        "差し戻す",
+        frozenset({S.UNDER_REVIEW}),
+        S.RETURNED,
+        STAFF,
+        danger=True,
+        form=ReturnForm,
+        reason_required=True,
+        effect=_return,
+        notification="return",
     ),
-    Transition("decide", "交付決定する", frozenset({S.UNDER_REVIEW}), S.DECIDED, STAFF),
+    Transition(
+        "resubmit",
+        "再提出する",
+        frozenset({S.RETURNED}),
+        S.RESUBMITTED,
+        COORDINATOR,
+        submission_permission,
+        effect=_resubmit,
+        notification="resubmit",
+    ),
+    Transition(
+        "decide",
+        "交付決定する",
+        frozenset({S.UNDER_REVIEW}),
+        S.DECIDED,
+        STAFF,
+        form=DecideForm,
+        effect=_decide,
+        notification="decide",
+    ),
     Transition(
         "reject",
         "不交付とする",
@@ -77,9 +261,18 @@ WORKFLOW: tuple[Transition, ...] = (
         STAFF,
         _not_change_request,
         danger=True,
+        form=ReasonForm,
+        reason_required=True,
+        effect=_refuse,
+        notification="reject",
     ),
     Transition(
-        "request_change", "変更承認申請を作成する", frozenset({S.DECIDED}), S.DRAFT, COORDINATOR
+        "request_change",
+        "変更承認申請を作成する",
+        frozenset({S.DECIDED}),
+        S.DRAFT,
+        COORDINATOR,
+        effect=_request_change,
     ),
     Transition(
         "refuse_change",
@@ -89,57 +282,30 @@ WORKFLOW: tuple[Transition, ...] = (
         STAFF,
         _is_change_request,
         danger=True,
+        form=ReasonForm,
+        reason_required=True,
+        effect=_refuse,
+        notification="refuse_change",
     ),
 )
-TRANSITIONS = {t.action: t for t in WORKFLOW}
-EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
-
-
-def actor_kind(user) -> str | None:
-    role = role_of(user)
-    if role in STAFF_ROLES:
-        return STAFF
-    if role == Role.HUB_COORDINATOR:
-        return COORDINATOR
-    return None
-
-
-def check_in(transitions, statuses, obj, action: str, user, noun: str) -> Permission:
-    """May `user` do `action` on `obj` now, by the declared `transitions`? The user must
-    already be in the object's scope. Shared by every workflow table (applications,
-    results reports)."""
-    transition = transitions.get(action)
-    if transition is None:
-        return Permission(False, "この操作はありません。")
-    if actor_kind(user) != transition.actor:
-        return Permission(False, f"この操作は{ACTOR_LABELS[transition.actor]}が行います。")
-    if obj.status not in transition.sources:
-        allowed = "・".join(statuses(s).label for s in sorted(transition.sources))
-        return Permission(
-            False,
-            f"「{allowed}」の{noun}にのみ行えます（現在は「{statuses(obj.status).label}」）。",
-        )
-    if transition.guard is not None:
-        return transition.guard(obj)
-    return Permission(True)
-
-
-def actions_in(table, check_one, obj, user) -> list[tuple[Transition, Permission]]:
-    """The actions to show: legal from this state and this user's to do; each with whether
-    it is allowed now and, if not, why."""
-    kind = actor_kind(user)
-    return [
-        (t, check_one(obj, t.action, user))
-        for t in table
-        if t.actor == kind and obj.status in t.sources
-    ]
+TABLE = Table(WORKFLOW, S, "申請")
+TRANSITIONS = TABLE.by_action
 
 
 def check(application, action: str, user) -> Permission:
     """May `user` do `action` on `application` now? The user must already be in its scope
-    (zaitaku_portal.access.applications_for)."""
-    return check_in(TRANSITIONS, S, application, action, user, "申請")
+    (zaitaku_portal.scopes.applications_for)."""
+    return TABLE.check(application, action, user)
 
 
 def actions_for(application, user) -> list[tuple[Transition, Permission]]:
-    return actions_in(WORKFLOW, check, application, user)
+    return TABLE.actions_for(application, user)
+
+
+def refused_problems(application, action: str, permission: Permission | None = None) -> list:
+    """What to list under a refusal: every gap in the plan, for the rows whose guard is the
+    plan's completeness."""
+    transition = TABLE.get(action)
+    if transition is not None and transition.guard is submission_permission:
+        return submission_problems(application)
+    return []

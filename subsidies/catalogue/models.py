@@ -1,5 +1,5 @@
-"""The catalogue's records: the fiscal year and its calculation rule, recipient types,
-requirement items, expense categories and subsidy menus."""
+"""The catalogue's records: the fiscal year and its calculation rule, requirement items,
+expense categories and subsidy menus. Their choices are in subsidies/catalogue/choices.py."""
 
 from fractions import Fraction
 
@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from subsidies.catalogue.choices import CapRateOrder, CapUnit, RecipientType, RoundingLevel
 from zaitaku_portal import bounds
 
 
@@ -16,13 +17,8 @@ class FiscalYear(models.Model):
     The order of cap and rate and the rounding unit/level differ between prefectures and
     years (DOMAIN.md), so they are settings here, not constants in code."""
 
-    class CapRateOrder(models.TextChoices):
-        CAP_THEN_RATE = "cap_then_rate", "基準額と比較してから補助率を乗じる（国の標準）"
-        RATE_THEN_CAP = "rate_then_cap", "補助率を乗じてから基準額と比較する"
-
-    class RoundingLevel(models.TextChoices):
-        FACILITY = "facility", "施設ごとに端数処理（国の標準）"
-        MENU = "menu", "補助メニューごとに端数処理"
+    CapRateOrder = CapRateOrder  # the calculation's own members (subsidies/catalogue/choices.py)
+    RoundingLevel = RoundingLevel
 
     year = models.PositiveSmallIntegerField(
         "年度（西暦）",
@@ -84,11 +80,6 @@ class FiscalYear(models.Model):
         return self.catalogue_frozen_at is not None
 
 
-class RecipientType(models.TextChoices):
-    HUB = "hub", "連携の拠点"
-    HOSPITAL = "hospital", "積極的医療機関"
-
-
 class RequirementItem(models.Model):
     """求められる事項 of the national guideline: 5 for hubs, 6 for hospitals."""
 
@@ -142,12 +133,7 @@ class ExpenseCategory(models.Model):
 class SubsidyMenu(models.Model):
     """補助メニュー (補助事業区分): a fundable activity with its cap and rate."""
 
-    class CapUnit(models.TextChoices):
-        PER_RECIPIENT = "per_recipient", "1か所あたり"
-        PER_DISTRICT = "per_district", "区割りあたり（基本額×区割り数）"
-        PER_PERSON_HALF_DAY = "per_person_half_day", "受講者1人・半日あたり"
-        PER_MONTH = "per_month", "1か月あたり（×月数）"
-        ONCE_PER_FACILITY = "once_per_facility", "1施設につき1回限り"
+    CapUnit = CapUnit  # subsidies/catalogue/choices.py
 
     CAP_FIELDS = ("cap_amount", "cap_unit", "max_units", "rate_numerator", "rate_denominator")
 

@@ -11,50 +11,37 @@ only place a fraction of a yen disappears is ``round_down_to_unit``, which is �
 Symbols (Fukuoka 精算額調):
 A 総事業費, B 寄附金その他の収入額, C = A - B, D 対象経費の実支出額, E 基準額, F = min(D, E),
 G 補助所要額, H 交付決定額, I 受入額 (概算払), J 差引過不足額 = I - G (positive = 返還).
+Their letters and words are declared once in subsidies/results/columns.py; the rule's enums
+are the catalogue's model choices (subsidies/catalogue/choices.py), which need no database.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from fractions import Fraction
 from typing import NamedTuple, TypeVar
 
+from subsidies.catalogue.choices import CapRateOrder, RoundingLevel
+from subsidies.results.columns import (
+    ADVANCE_RECEIVED,
+    BASE_AMOUNT,
+    CAPPED_EXPENSE,
+    DECIDED_AMOUNT,
+    DIFFERENCE,
+    ELIGIBLE_EXPENSE,
+    NET_COST,
+    OTHER_INCOME,
+    REQUIRED_AMOUNT,
+    TOTAL_COST,
+    SeisanColumn,
+)
 from zaitaku_portal.money import Settlement
 
 ONCE_PER_FACILITY_REASON = "一施設一回限りの補助で、過年度に交付済みのため対象外"
 NO_OWN_CAP_REASON = "独自の基準額なし（他のメニューの経費の中で実施）"
-_Choice = TypeVar("_Choice", bound=StrEnum)
+_Choice = TypeVar("_Choice", CapRateOrder, RoundingLevel)
 
 EXCLUDED_EXPENSE_NOTE = "市町村の在宅医療・介護連携推進事業・他の補助金で賄う分"
-
-
-class CapRateOrder(StrEnum):
-    """Where the 補助率 is applied relative to the 基準額 comparison."""
-
-    CAP_THEN_RATE = "cap_then_rate"  # 厚生労働省 交付要綱: min(D, E, C) × 補助率
-    RATE_THEN_CAP = "rate_then_cap"  # 山梨県: min(min(D, C) × 補助率, E)
-
-    @property
-    def label(self) -> str:
-        return {
-            CapRateOrder.CAP_THEN_RATE: "基準額と比較してから補助率を乗じる（国の交付要綱）",
-            CapRateOrder.RATE_THEN_CAP: "補助率を乗じてから基準額と比較する（山梨県方式）",
-        }[self]
-
-
-class RoundingLevel(StrEnum):
-    """Whether the 1,000円未満切捨て is applied once per facility or on every menu."""
-
-    FACILITY = "facility"
-    MENU = "menu"
-
-    @property
-    def label(self) -> str:
-        return {
-            RoundingLevel.FACILITY: "施設ごとに合計してから切捨て",
-            RoundingLevel.MENU: "補助メニューごとに切捨て",
-        }[self]
 
 
 def round_down_to_unit(amount: int | Fraction, unit: int) -> int:
@@ -130,12 +117,12 @@ class MenuInput:
             _require_yen(self.cap_amount, "基準額の単価", "cap_amount")
         _require_non_negative_int(self.units, "基準額の数量", "units")
         object.__setattr__(self, "rate", _as_rate(self.rate))
-        _require_yen(self.actual_expense, "対象経費の実支出額", "actual_expense")
+        _require_yen(self.actual_expense, ELIGIBLE_EXPENSE.label, "actual_expense")
         _require_yen(self.excluded_expense, "対象外経費", "excluded_expense")
-        _require_yen(self.total_cost, "総事業費", "total_cost")
-        _require_yen(self.other_income, "寄附金その他の収入額", "other_income")
+        _require_yen(self.total_cost, TOTAL_COST.label, "total_cost")
+        _require_yen(self.other_income, OTHER_INCOME.label, "other_income")
         if self.decided_amount is not None:
-            _require_yen(self.decided_amount, "交付決定額", "decided_amount")
+            _require_yen(self.decided_amount, DECIDED_AMOUNT.label, "decided_amount")
         _require_bool(self.once_per_facility, "一施設一回限りの区分", "once_per_facility")
         _require_bool(self.already_granted_before, "過年度の交付実績", "already_granted_before")
         if not isinstance(self.unit_label, str):
@@ -167,7 +154,7 @@ class FacilityInput:
                 f"補助メニューのコード（menu_code）が重複しています: {', '.join(duplicates)}"
             )
         object.__setattr__(self, "menus", menus)
-        _require_yen(self.advance_received, "受入額（概算払）", "advance_received")
+        _require_yen(self.advance_received, ADVANCE_RECEIVED.label_with_note, "advance_received")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -238,31 +225,27 @@ def calculate_claim(facility: FacilityInput, rule: CalculationRule) -> FacilityR
     difference = facility.advance_received - total
     settlement = Settlement.of_difference(difference)
 
-    def column(symbol: str, label: str, values: list[int]) -> ExplanationStep:
-        return ExplanationStep(symbol, label, sum(values), _sum_text(values))
+    def summed(col: SeisanColumn, values: list[int]) -> ExplanationStep:
+        return _step(col, sum(values), _sum_text(values))
 
     steps = (
-        column("A", "総事業費", [m.total_cost for m in menus]),
-        column("B", "寄附金その他の収入額", [m.other_income for m in menus]),
-        column("C", "差引額", [m.net_cost for m in menus]),
-        column("D", "対象経費の実支出額", [m.eligible_expense for m in menus]),
-        column("E", "基準額", [m.base_amount for m in menus]),
-        column("F", "基準額と対象経費の実支出額の少ない方", [m.capped_expense for m in menus]),
-        ExplanationStep("G", f"補助所要額（{cut}）", total, g_formula),
-        ExplanationStep(
-            "H",
-            "交付決定額",
+        summed(TOTAL_COST, [m.total_cost for m in menus]),
+        summed(OTHER_INCOME, [m.other_income for m in menus]),
+        summed(NET_COST, [m.net_cost for m in menus]),
+        summed(ELIGIBLE_EXPENSE, [m.eligible_expense for m in menus]),
+        summed(BASE_AMOUNT, [m.base_amount for m in menus]),
+        summed(CAPPED_EXPENSE, [m.capped_expense for m in menus]),
+        _step(REQUIRED_AMOUNT, total, g_formula, f"（{cut}）"),
+        _step(
+            DECIDED_AMOUNT,
             decided_total,
             _sum_text([h for h in decided if h is not None])
             if decided_total is not None
             else "未決定のメニューあり（上限なし）",
         ),
-        ExplanationStep(
-            "I", "受入額", facility.advance_received, format_yen(facility.advance_received)
-        ),
-        ExplanationStep(
-            "J",
-            "差引過不足額",
+        _step(ADVANCE_RECEIVED, facility.advance_received, format_yen(facility.advance_received)),
+        _step(
+            DIFFERENCE,
             difference,
             f"I {format_yen(facility.advance_received)} − G {format_yen(total)} = "
             f"{format_yen(difference)}（{settlement.label}）",
@@ -305,23 +288,17 @@ def _calculate_menu(menu: MenuInput, rule: CalculationRule) -> MenuResult:
         )
     ya, yb, yc, yd, ye, yf = (format_yen(v) for v in (a, b, c, d, e, f))
     steps = [
-        ExplanationStep("A", "総事業費", a, ya),
-        ExplanationStep("B", "寄附金その他の収入額", b, yb),
-        ExplanationStep("C", "差引額", c, f"A {ya} − B {yb} = {yc}"),
-        ExplanationStep(
-            "D",
-            "対象経費の実支出額",
+        _step(TOTAL_COST, a, ya),
+        _step(OTHER_INCOME, b, yb),
+        _step(NET_COST, c, f"A {ya} − B {yb} = {yc}"),
+        _step(
+            ELIGIBLE_EXPENSE,
             d,
             f"実支出額 {format_yen(menu.actual_expense)} − 対象外経費 "
             f"{format_yen(menu.excluded_expense)}（{EXCLUDED_EXPENSE_NOTE}） = {yd}",
         ),
-        ExplanationStep("E", "基準額", e, e_formula),
-        ExplanationStep(
-            "F",
-            "基準額と対象経費の実支出額の少ない方",
-            f,
-            f"min(D {yd}, E {ye}) = {yf}",
-        ),
+        _step(BASE_AMOUNT, e, e_formula),
+        _step(CAPPED_EXPENSE, f, f"min(D {yd}, E {ye}) = {yf}"),
     ]
 
     if menu.once_per_facility and menu.already_granted_before:
@@ -341,20 +318,20 @@ def _calculate_menu(menu: MenuInput, rule: CalculationRule) -> MenuResult:
             f"= {format_yen(rated)}, E {format_yen(e)}) = {format_yen(g)}"
         )
     computed = g
-    steps.append(ExplanationStep("G", "補助所要額", g, g_formula))
+    steps.append(_step(REQUIRED_AMOUNT, g, g_formula))
 
     h = menu.decided_amount
     if h is None:
-        steps.append(ExplanationStep("H", "交付決定額", None, "未決定（上限なし）"))
+        steps.append(_step(DECIDED_AMOUNT, None, "未決定（上限なし）"))
     else:
-        steps.append(ExplanationStep("H", "交付決定額", h, format_yen(h)))
+        steps.append(_step(DECIDED_AMOUNT, h, format_yen(h)))
         g = min(g, h)
         steps.append(
-            ExplanationStep(
-                "G",
-                "補助所要額（交付決定額以内）",
+            _step(
+                REQUIRED_AMOUNT,
                 g,
                 f"min(G {format_yen(computed)}, H {format_yen(h)}) = {format_yen(g)}",
+                f"（{DECIDED_AMOUNT.label}以内）",
             )
         )
 
@@ -363,11 +340,11 @@ def _calculate_menu(menu: MenuInput, rule: CalculationRule) -> MenuResult:
         rounded = round_down_to_unit(g, rule.rounding_unit)
         cut = f"{rule.rounding_unit:,}円未満切捨て"
         steps.append(
-            ExplanationStep(
-                "G",
-                f"補助所要額（{cut}）",
+            _step(
+                REQUIRED_AMOUNT,
                 rounded,
                 f"{format_yen(g)} → {cut} = {format_yen(rounded)}",
+                f"（{cut}）",
             )
         )
 
@@ -389,6 +366,14 @@ def _calculate_menu(menu: MenuInput, rule: CalculationRule) -> MenuResult:
         reason=reason,
         steps=tuple(steps),
     )
+
+
+def _step(
+    col: SeisanColumn, amount: int | Fraction | None, formula: str, qualifier: str = ""
+) -> ExplanationStep:
+    """A line of the 精算額調 under its column's letter and label (subsidies/results/columns.py);
+    ``qualifier`` says which G it is when G is shown more than once."""
+    return ExplanationStep(col.letter, f"{col.label}{qualifier}", amount, formula)
 
 
 _YEN_TEXT: dict[int, str] = {}  # the same amounts recur across a facility's steps

@@ -15,13 +15,16 @@ from subsidies.models import (
     ResultExpense,
     ResultReport,
 )
-from subsidies.results.services import (
+from subsidies.results.claim import claim_for, claim_snapshot
+from subsidies.results.columns import OTHER_INCOME, TOTAL_COST
+from subsidies.results.reading import (
     REPORT_FIELDS,
-    MenuChange,
+    current_confirmation,
     expense_key,
     expense_label,
-    minutes_name_problem,
 )
+from subsidies.results.rules import ConfirmationInput, minutes_name_problem
+from subsidies.results.what_if import MenuChange
 from zaitaku_portal.bounds import (
     CountField,
     YenField,
@@ -132,8 +135,8 @@ class ReportForm(forms.Form):
                 self.initial.setdefault(name, expense.expenses.get(category.code, 0))
                 category_fields.append((category, name))
             for name, field_label, field in (
-                ("total_cost", "総事業費（A）", YenField),
-                ("other_income", "寄附金その他の収入額（B）", YenField),
+                ("total_cost", TOTAL_COST.field_label, YenField),
+                ("other_income", OTHER_INCOME.field_label, YenField),
                 ("excluded_amount", "対象外とする額", YenField),
             ):
                 self.fields[f"{prefix}-{name}"] = field(label=f"{label} {field_label}")
@@ -291,12 +294,35 @@ class ActivityForm(forms.Form):
 
 
 class ActionForm(forms.Form):
+    """The form of a workflow row's page (subsidies/results/workflow.py): the 更新番号 the
+    page was shown with and, where the row requires one, the reason. The generic action
+    view builds it from the row and hands `params()` to services.perform."""
+
+    page_template = "subsidies/results/action.html"
+    page_url = ""  # empty: served at results:report_action; else the page's own URL name
+    success_message = ""  # empty: 「<row label>」を行いました。
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = _text("理由（拠点への説明）", ResultReport, "return_reason", rows=4)
 
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.obj = obj
 
-class ConfirmForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    def params(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+    def page_context(self) -> dict:
+        return {}
+
+
+class ConfirmForm(ActionForm):
+    """額の確定 and its correction: the notice's number and date (the amount is computed)."""
+
+    page_template = "subsidies/results/confirm.html"
+    page_url = "results:confirm"  # where the calculation page's button leads
+    success_message = "額を確定しました。"
+
     notice_number = forms.CharField(
         label="通知番号",
         max_length=40,
@@ -304,6 +330,29 @@ class ConfirmForm(forms.Form):
     )
     notice_date = date_field("通知日")
     reason = _text("訂正の理由（訂正の場合）", Confirmation, "reason", rows=3)
+
+    field_order = ["version", "notice_number", "notice_date", "reason"]
+
+    def params(self) -> dict:
+        return {
+            "reason": self.cleaned_data["reason"],
+            "confirmation": ConfirmationInput(
+                self.cleaned_data["notice_number"], self.cleaned_data["notice_date"]
+            ),
+        }
+
+    def page_context(self) -> dict:
+        """The claim as it would be confirmed now, and the confirmation it would replace."""
+        application = self.obj.application
+        claim = claim_for(application)
+        previous = current_confirmation(application)
+        return {
+            "snapshot": claim_snapshot(claim),
+            "previous": previous,
+            "correction_difference": (
+                claim.total_amount - previous.total_amount if previous else None
+            ),
+        }
 
 
 class AdvanceForm(forms.Form):

@@ -1,9 +1,10 @@
 """実績報告 (what a decided application actually did and spent), 概算払 and 額の確定.
 
-The report's workflow is declared in subsidies/results/workflow.py and changed only by
-subsidies/results/services.py. Every write bumps `version` (optimistic concurrency, as for
-applications). Submitted versions and confirmations are frozen: save() refuses an update,
-and a correction is a new Confirmation that supersedes the previous one."""
+The report's workflow is declared in subsidies/results/workflow.py (each row with its
+effect) and changed only through subsidies/results/services.py. Every write bumps `version`
+(optimistic concurrency, as for applications). Submitted versions and confirmations are
+frozen: save() refuses an update, and a correction is a new Confirmation that supersedes the
+previous one."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator

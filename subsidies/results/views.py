@@ -1,7 +1,8 @@
 """Pages of the results report (実績報告), advance payments and 額の確定: thin views over
-subsidies.results.services. Who may see what: querysets come from reports_for /
-applications_for (both built on zaitaku_portal.access.hubs_for), so anything outside the
-user's scope is 404; roles per view are declared with require_roles."""
+the part's reading, rules and writers (services). Who may see what: querysets come from
+zaitaku_portal.scopes (reports_for, applications_for, confirmations_for), so anything
+outside the user's scope is 404; roles per view are declared with require_roles. Every
+workflow row's page is one view (report_action), driven by the row."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from subsidies.models import Confirmation, FiscalYear, ResultReportStatus
-from subsidies.results import services as service
-from subsidies.results import workflow
+from subsidies.results import services
+from subsidies.results.claim import claim_for, claim_snapshot
 from subsidies.results.exports.accounting import confirmed_amounts_json
 from subsidies.results.exports.expenses import expense_workbook, read_expense_workbook
 from subsidies.results.exports.seisan import application_sheets, prefecture_sheet
@@ -22,27 +23,49 @@ from subsidies.results.forms import (
     ActionForm,
     ActivityForm,
     AdvanceForm,
-    ConfirmForm,
     ExpenseUploadForm,
     ReportForm,
     WhatIfForm,
 )
+from subsidies.results.reading import (
+    EXPENSE_FIELDS,
+    REPORT_FIELDS,
+    advance_total,
+    confirmed_of_year,
+    correction_rows,
+    current_confirmation,
+    current_decision,
+    expenses_of,
+    meeting_count,
+    recipients_of,
+    report_problems,
+)
+from subsidies.results.rules import (
+    EDITABLE_STATES,
+    STALE_MESSAGE,
+    ClaimError,
+    StaleVersion,
+    can_edit_report,
+    can_start_report,
+)
+from subsidies.results.what_if import what_if as what_if_result
+from subsidies.results.workflow import TABLE
 from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles, role_of
 from zaitaku_portal.audit import history_of
 from zaitaku_portal.bounds import whole_number
 from zaitaku_portal.filenames import content_disposition, file_download
 from zaitaku_portal.models import Role
 from zaitaku_portal.money import Settlement
-from zaitaku_portal.scopes import applications_for
+from zaitaku_portal.scopes import applications_for, confirmations_for, reports_for
 from zaitaku_portal.spreadsheets import xlsx_response
 from zaitaku_portal.wareki import fiscal_year_label
 
 
 def _report(request, pk: int):
-    return get_object_or_404(service.reports_for(request.user), pk=pk)
+    return get_object_or_404(reports_for(request.user), pk=pk)
 
 
-def _add_errors(form, error: service.ClaimError) -> None:
+def _add_errors(form, error: ClaimError) -> None:
     form.add_error(None, error.message)
     for problem in error.problems:
         form.add_error(None, problem)
@@ -86,11 +109,11 @@ def report_start(request, application_pk: int):
     existing = getattr(application, "result_report", None)
     if existing is not None:
         return redirect("results:report_detail", pk=existing.pk)
-    allowed, reason = service.can_start_report(request.user, application)
+    allowed, reason = can_start_report(request.user, application)
     if not allowed:
         raise PermissionDenied(reason)
     if request.method == "POST":
-        report = service.start_report(application, request.user)
+        report = services.start_report(application, request.user)
         messages.success(request, f"{report}を作成しました。")
         return redirect("results:report_edit", pk=report.pk)
     return render(request, "subsidies/results/start.html", {"application": application})
@@ -103,27 +126,25 @@ def report_detail(request, pk: int):
     confirmations = list(
         application.confirmations.select_related("confirmed_by", "supersedes").order_by("-number")
     )
-    current = service.current_confirmation(application)
+    current = current_confirmation(application)
     return render(
         request,
         "subsidies/results/detail.html",
         {
             "report": report,
             "application": application,
-            "expenses": service.expenses_of(report),
+            "expenses": expenses_of(report),
             "activities": report.activities.select_related(
                 "requirement_item", "designation__institution"
             ),
-            "meeting_count": service.meeting_count(report),
-            "actions": workflow.actions_for(report, request.user),
-            "can_edit": service.can_edit_report(request.user, report)[0],
-            "problems": (
-                service.report_problems(report) if report.status in workflow.EDITABLE_STATES else []
-            ),
+            "meeting_count": meeting_count(report),
+            "actions": TABLE.actions_for(report, request.user),
+            "can_edit": can_edit_report(request.user, report)[0],
+            "problems": (report_problems(report) if report.status in EDITABLE_STATES else []),
             "versions": report.versions.select_related("created_by").order_by("-number"),
             "confirmations": confirmations,
             "confirmation": current,
-            "corrections": service.correction_rows(current) if current else [],
+            "corrections": correction_rows(current) if current else [],
             "additional_payment": -current.difference if current else 0,
             "settlement": Settlement.of_difference(current.difference) if current else None,
             "history": history_of(report)[:200],
@@ -135,22 +156,22 @@ def report_detail(request, pk: int):
 @require_roles(Role.HUB_COORDINATOR)
 def report_edit(request, pk: int):
     report = _report(request, pk)
-    allowed, reason = service.can_edit_report(request.user, report)
+    allowed, reason = can_edit_report(request.user, report)
     if not allowed:
         messages.error(request, reason)
         return redirect("results:report_detail", pk=pk)
     if request.method == "POST":
-        service.sync_expense_lines(report)  # lines missing from before issue 13: at the save
-    expenses = service.expenses_of(report)
-    initial = {name: getattr(report, name) for name in service.REPORT_FIELDS}
+        services.sync_expense_lines(report)  # lines missing from before issue 13: at the save
+    expenses = expenses_of(report)
+    initial = {name: getattr(report, name) for name in REPORT_FIELDS}
     initial["version"] = report.version
     form = ReportForm(request.POST or None, report=report, expenses=expenses, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            report, changes = service.save_report(
+            report, changes = services.save_report(
                 report, form.data_dict(), request.user, form.cleaned_data["version"]
             )
-        except service.ClaimError as error:
+        except ClaimError as error:
             _add_errors(form, error)
         else:
             messages.success(request, f"実績報告を保存しました（変更 {len(changes)}項目）。")
@@ -161,7 +182,7 @@ def report_edit(request, pk: int):
 def _activity_form(request, report):
     from subsidies.models import RequirementItem
 
-    decision = service.current_decision(report.application)
+    decision = current_decision(report.application)
     from hospitals.models import ActiveHospitalDesignation
 
     designations = ActiveHospitalDesignation.objects.filter(
@@ -181,21 +202,21 @@ def _activity_form(request, report):
 @require_roles(Role.HUB_COORDINATOR)
 def activity_add(request, pk: int):
     report = _report(request, pk)
-    allowed, reason = service.can_edit_report(request.user, report)
+    allowed, reason = can_edit_report(request.user, report)
     if not allowed:
         messages.error(request, reason)
         return redirect("results:report_detail", pk=pk)
     form = _activity_form(request, report)
     if request.method == "POST" and form.is_valid():
         try:
-            service.add_activity(
+            services.add_activity(
                 report,
                 form.data_dict(),
                 request.user,
                 form.cleaned_data["version"],
                 minutes=form.cleaned_data.get("minutes"),
             )
-        except service.ClaimError as error:
+        except ClaimError as error:
             _add_errors(form, error)
         else:
             messages.success(request, "活動実績を登録しました。")
@@ -210,9 +231,9 @@ def activity_delete(request, pk: int, activity_pk: int):
     version = whole_number(request.POST.get("version", ""))  # the page's 更新番号
     try:
         if version is None:
-            raise service.StaleVersion(service.STALE_MESSAGE)
-        service.delete_activity(report, activity_pk, request.user, version)
-    except service.ClaimError as error:
+            raise StaleVersion(STALE_MESSAGE)
+        services.delete_activity(report, activity_pk, request.user, version)
+    except ClaimError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "活動実績を削除しました。")
@@ -222,31 +243,49 @@ def activity_delete(request, pk: int, activity_pk: int):
 @require_roles(Role.HUB_COORDINATOR, *STAFF_ROLES)
 def report_action(request, pk: int, action: str):
     report = _report(request, pk)
-    transition = workflow.TRANSITIONS.get(action)
+    transition = TABLE.get(action)
     if transition is None:
         raise Http404("この操作はありません。")
-    if action in workflow.CONFIRM_ACTIONS:
-        return redirect("results:confirm", pk=pk)
-    permission = workflow.check(report, action, request.user)
-    form = ActionForm(request.POST or None, initial={"version": report.version})
+    form_class = transition.form or ActionForm
+    if form_class.page_url:  # the row's page lives at its own address
+        return redirect(form_class.page_url, pk=pk)
+    return _action_page(request, report, transition)
+
+
+def _action_page(request, report, transition):
+    """The page of one row of the results table, built from the row: its form (a plain
+    confirmation when it has none), the reason field where the row requires one, and on
+    POST services.perform with what the form gives; the reason for a refusal otherwise."""
+    form_class = transition.form or ActionForm
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, obj=report, initial={"version": report.version})
     if request.method == "POST" and form.is_valid():
         try:
-            service.perform(
+            services.perform(
                 report,
-                action,
+                transition.action,
                 request.user,
                 form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
+                base_url=request.build_absolute_uri("/"),
+                **form.params(),
             )
-        except service.ClaimError as error:
+        except ClaimError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"「{transition.label}」を行いました。")
-            return redirect("results:report_detail", pk=pk)
+            success = form.success_message or f"「{transition.label}」を行いました。"
+            messages.success(request, success)
+            return redirect("results:report_detail", pk=report.pk)
     return render(
         request,
-        "subsidies/results/action.html",
-        {"report": report, "transition": transition, "permission": permission, "form": form},
+        form.page_template,
+        {
+            "report": report,
+            "transition": transition,
+            "action": transition.action,
+            "permission": TABLE.check(report, transition.action, request.user),
+            "form": form,
+            **form.page_context(),
+        },
     )
 
 
@@ -271,11 +310,11 @@ def calculation(request, pk: int):
     """The 精算額調 line by line: as confirmed if confirmed, otherwise computed now."""
     report = _report(request, pk)
     application = report.application
-    confirmation = service.current_confirmation(application)
+    confirmation = current_confirmation(application)
     if confirmation is not None and request.GET.get("live") != "1":
         snapshot, live = confirmation.snapshot, False
     else:
-        snapshot, live = service.claim_snapshot(service.claim_for(application)), True
+        snapshot, live = claim_snapshot(claim_for(application)), True
     return render(
         request,
         "subsidies/results/calculation.html",
@@ -292,59 +331,24 @@ def calculation(request, pk: int):
 
 @require_roles(*STAFF_ROLES)
 def confirm(request, pk: int):
+    """額の確定, or its correction once confirmed: the page of that row of the table."""
     report = _report(request, pk)
     action = "correct" if report.status == ResultReportStatus.CONFIRMED else "confirm"
-    permission = workflow.check(report, action, request.user)
-    claim = service.claim_for(report.application)
-    previous = service.current_confirmation(report.application)
-    form = ConfirmForm(request.POST or None, initial={"version": report.version})
-    if request.method == "POST" and form.is_valid():
-        data = service.ConfirmationInput(
-            form.cleaned_data["notice_number"], form.cleaned_data["notice_date"]
-        )
-        try:
-            service.perform(
-                report,
-                action,
-                request.user,
-                form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-                confirmation=data,
-            )
-        except service.ClaimError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "額を確定しました。")
-            return redirect("results:report_detail", pk=pk)
-    return render(
-        request,
-        "subsidies/results/confirm.html",
-        {
-            "report": report,
-            "action": action,
-            "permission": permission,
-            "form": form,
-            "snapshot": service.claim_snapshot(claim),
-            "previous": previous,
-            "correction_difference": (
-                claim.total_amount - previous.total_amount if previous else None
-            ),
-        },
-    )
+    return _action_page(request, report, TABLE[action])
 
 
 @require_roles(*STAFF_ROLES)
 def advances(request, application_pk: int):
     application = get_object_or_404(applications_for(request.user), pk=application_pk)
-    recipients = service.recipients_of(application)
+    recipients = recipients_of(application)
     form = AdvanceForm(
         request.POST or None,
         recipients=recipients,
-        initial={"advance_total": service.advance_total(application)},
+        initial={"advance_total": advance_total(application)},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            service.record_advance(
+            services.record_advance(
                 application,
                 request.user,
                 amount=form.cleaned_data["amount"],
@@ -353,10 +357,10 @@ def advances(request, application_pk: int):
                 note=form.cleaned_data["note"],
                 expected_total=form.cleaned_data["advance_total"],
             )
-        except service.StaleVersion as error:  # the reloaded page shows what was recorded
+        except StaleVersion as error:  # the reloaded page shows what was recorded
             messages.error(request, error.message)
             return redirect("results:advances", application_pk=application_pk)
-        except service.ClaimError as error:
+        except ClaimError as error:
             _add_errors(form, error)
         else:
             messages.success(request, "概算払を登録しました。")
@@ -377,30 +381,21 @@ def advances(request, application_pk: int):
 
 @require_roles(*ALL_ROLES)
 def notice(request, confirmation_pk: int):
-    confirmation = get_object_or_404(
-        service.confirmations_for(request.user).select_related(
-            "application__hub", "application__fiscal_year", "report_version"
-        ),
-        pk=confirmation_pk,
-    )
-    from reports.documents import confirmation_notice_filename, confirmation_notice_pdf
-
-    response = HttpResponse(confirmation_notice_pdf(confirmation), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(
-        confirmation_notice_filename(confirmation)
-    )
-    return response
+    """The notice PDF is a document, served by reports/ (subsidies never imports reports);
+    this address, linked before, redirects there once the confirmation is in scope."""
+    confirmation = get_object_or_404(confirmations_for(request.user), pk=confirmation_pk)
+    return redirect("reports:confirmation_notice", confirmation_pk=confirmation.pk, permanent=True)
 
 
 @require_roles(*ALL_ROLES)
 def sheet_xlsx(request, pk: int):
     report = _report(request, pk)
     application = report.application
-    confirmation = service.current_confirmation(application)
+    confirmation = current_confirmation(application)
     if confirmation is not None:
         snapshot, title = confirmation.snapshot, confirmation.notice_number
     else:
-        snapshot, title = service.claim_snapshot(service.claim_for(application)), "試算"
+        snapshot, title = claim_snapshot(claim_for(application)), "試算"
     content = application_sheets(snapshot, title)
     year = application.fiscal_year.year
     return xlsx_response(f"精算額調_{application.hub.name}_{year}.xlsx", content)
@@ -409,14 +404,14 @@ def sheet_xlsx(request, pk: int):
 @require_roles(*STAFF_ROLES)
 def prefecture_xlsx(request, year: int):
     fiscal_year = get_object_or_404(FiscalYear, year=year)
-    content = prefecture_sheet(service.confirmed_of_year(year), fiscal_year_label(year))
+    content = prefecture_sheet(confirmed_of_year(year), fiscal_year_label(year))
     return xlsx_response(f"精算額調_県全体_{fiscal_year.year}.xlsx", content)
 
 
 @require_roles(*STAFF_ROLES)
 def confirmed_json(request, year: int):
     get_object_or_404(FiscalYear, year=year)
-    content = confirmed_amounts_json(service.confirmed_of_year(year), year)
+    content = confirmed_amounts_json(confirmed_of_year(year), year)
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition(f"confirmed-amounts-{year}.json")
     return response
@@ -430,7 +425,7 @@ def what_if(request, year: int):
     menus = fiscal_year.menus.order_by("-recipient_type", "display_order", "pk")
     form = WhatIfForm(request.GET or None, menus=menus)
     changes = form.changes() if form.is_bound and form.is_valid() else {}
-    result = service.what_if(fiscal_year, changes)
+    result = what_if_result(fiscal_year, changes)
     return render(
         request,
         "subsidies/results/what_if.html",
@@ -454,7 +449,7 @@ EXPENSES_SESSION_KEY = "expenses_upload:{pk}"  # the preview waiting for its con
 def expenses_upload(request, pk: int):
     """Upload the filled expense workbook; saved at once if every cell is valid."""
     report = _report(request, pk)
-    allowed, reason = service.can_edit_report(request.user, report)
+    allowed, reason = can_edit_report(request.user, report)
     if not allowed:
         messages.error(request, reason)
         return redirect("results:report_detail", pk=pk)
@@ -465,8 +460,8 @@ def expenses_upload(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             version, data = read_expense_workbook(report, form.cleaned_data["file"])
-            changes = service.preview_report(report, data, request.user, version)
-        except service.ClaimError as error:
+            changes = services.preview_report(report, data, request.user, version)
+        except ClaimError as error:
             _add_errors(form, error)
         else:  # nothing saved yet: the coordinator sees the differences and confirms
             request.session[EXPENSES_SESSION_KEY.format(pk=pk)] = {
@@ -500,7 +495,7 @@ def _shown(label: str, value) -> str:
         return "—"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}" if label.endswith("件数") or "時間" in label else yen(value)
-    if label.endswith(service.EXPENSE_FIELDS["excluded_source"]):
+    if label.endswith(EXPENSE_FIELDS["excluded_source"]):
         return ExcludedSource(value).label
     return str(value)
 
@@ -515,10 +510,10 @@ def expenses_apply(request, pk: int):
         messages.error(request, "取り込む内容がありません。もう一度アップロードしてください。")
         return redirect("results:expenses_upload", pk=pk)
     try:
-        report, changes = service.save_report(
+        report, changes = services.save_report(
             report, pending["data"], request.user, pending["version"], source="Excel取込"
         )
-    except service.ClaimError as error:
+    except ClaimError as error:
         messages.error(request, error.message)
         for problem in error.problems:
             messages.error(request, problem)

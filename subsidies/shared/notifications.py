@@ -1,4 +1,6 @@
-"""Japanese e-mails about an application, sent after the transaction commits.
+"""What every part's e-mails share (the application's in subsidies/applications/
+notifications.py, the results reports' in subsidies/results/notifications.py): sent after
+the transaction commits, to the hub's coordinators or the prefecture's staff.
 
 Every portal e-mail goes through `deliver`: by then the action is committed, so a mail
 server that is down or slow is logged (logger `zaitaku_portal.mail`) and never turns the
@@ -13,9 +15,9 @@ import re
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
 
 from zaitaku_portal.access import STAFF_ROLES
+from zaitaku_portal.models import User
 
 logger = logging.getLogger("zaitaku_portal.mail")
 
@@ -40,16 +42,6 @@ def deliver(subject: str, body: str, recipients: list[str]) -> int:
         return 0
 
 
-SUBJECTS = {
-    "submit": "【交付申請】{app}が提出されました",
-    "resubmit": "【交付申請】{app}が再提出されました",
-    "return": "【交付申請】{app}が差し戻されました",
-    "decide": "【交付決定】{app}の交付が決定しました",
-    "reject": "【交付申請】{app}は不交付となりました",
-    "refuse_change": "【変更承認申請】{app}の変更は承認されませんでした",
-}
-
-
 def coordinator_emails(application) -> list[str]:
     return sorted(
         {
@@ -61,8 +53,6 @@ def coordinator_emails(application) -> list[str]:
 
 
 def staff_emails() -> list[str]:
-    from zaitaku_portal.models import User
-
     return sorted(
         set(
             User.objects.filter(role__in=STAFF_ROLES, is_active=True)
@@ -70,31 +60,3 @@ def staff_emails() -> list[str]:
             .values_list("email", flat=True)
         )
     )
-
-
-def application_link(application, base_url: str) -> str:
-    return base_url.rstrip("/") + reverse("subsidies:application_detail", args=[application.pk])
-
-
-def notify(action: str, application, base_url: str, detail: str = "") -> int:
-    if action not in SUBJECTS:
-        return 0
-    to_staff = action in ("submit", "resubmit")
-    recipients = staff_emails() if to_staff else coordinator_emails(application)
-    if not recipients:
-        return 0
-    subject = one_line(SUBJECTS[action].format(app=application))
-    body = "\n".join(
-        [
-            ("県 担当課 御中" if to_staff else f"{one_line(application.hub)} 御中"),
-            "",
-            subject.split("】", 1)[1] + "。",
-            *([detail, ""] if detail else [""]),
-            "内容は次のページでご確認ください。",
-            application_link(application, base_url),
-            "",
-            f"{settings.PORTAL_TITLE}（{settings.PREFECTURE_NAME}）",
-            "※このメールは送信専用です。",
-        ]
-    )
-    return deliver(subject, body, recipients)

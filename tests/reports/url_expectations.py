@@ -61,6 +61,18 @@ CASES = [
         kwargs=lambda w: {"pk": _decision(w, w.hub_b).pk},
         label="other scope",
     ),
+    UrlCase(
+        "reports:confirmation_notice",
+        everyone(200),
+        kwargs=lambda w: _results_cases().confirmation(w),
+        label="own scope",
+    ),
+    UrlCase(
+        "reports:confirmation_notice",
+        only(STAFF, 200, others=404),
+        kwargs=lambda w: _results_cases()._b_notice(w),
+        label="other scope",
+    ),
     UrlCase("reports:batch_list", only(STAFF)),
     UrlCase("reports:batch_detail", only(STAFF), kwargs=lambda w: {"pk": _batch(w).pk}),
     UrlCase("reports:batch_download", only(STAFF), kwargs=lambda w: {"pk": _batch(w).pk}),
@@ -122,3 +134,10 @@ CASES += [
         label="other scope",
     ),
 ]
+
+
+def _results_cases():
+    """The results part's confirmed cases (own hub, hub B), shared with its URL walk."""
+    from tests.subsidies.results import url_expectations
+
+    return url_expectations

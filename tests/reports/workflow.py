@@ -4,13 +4,8 @@ import datetime
 
 from django.conf import settings
 
-from subsidies.applications.services import (
-    DecisionInput,
-    current_plan,
-    perform,
-    save_plan,
-    start_application,
-)
+from subsidies.applications.reading import DecisionInput, current_plan
+from subsidies.applications.services import perform, save_plan, start_application
 from subsidies.catalogue.services import CATALOGUE_DIR, load_catalogue_file
 
 

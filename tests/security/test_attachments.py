@@ -27,7 +27,6 @@ from subsidies.applications.forms import AttachmentForm
 from subsidies.models import Activity, ApplicationAttachment, RequirementItem
 from subsidies.results import services as claims
 from subsidies.results.forms import ActivityForm
-from tests import factories as f
 from tests.subsidies.factories import catalogue
 from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import Role
@@ -562,37 +561,55 @@ def test_the_minutes_form_refuses_a_path_separator(case):
     assert "「議事録」のファイル名に使えない文字" in form.errors["minutes"][0]
 
 
-def _ghost_coordinator():
-    """A coordinator whose account is removed while the upload is on its way: the rows that
-    name them fail the foreign-key check when the transaction commits."""
-    user = f.UserFactory(role=Role.HUB_COORDINATOR)
-    type(user).objects.filter(pk=user.pk).delete()
+def _vanishing(monkeypatch, user):
+    """`user`'s account is removed while the upload is on its way: after every check has passed
+    (the writer re-checks scope inside its lock), the row is deleted with raw SQL inside the
+    writer's own transaction, so the rows that name the user fail the foreign-key check when
+    the transaction commits."""
+    from django.db import connection
+
+    from zaitaku_portal import audit
+
+    record = audit.record
+
+    def record_then_vanish(*args, **kwargs):
+        entry = record(*args, **kwargs)
+        with connection.cursor() as cursor:
+            table = type(user)._meta.db_table  # the model's own table name, not input
+            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [user.pk])  # noqa: S608
+        return entry
+
+    monkeypatch.setattr(audit, "record", record_then_vanish)
     return user
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_attachment_save_that_fails_at_commit_leaves_no_file(world, media):
+def test_an_attachment_save_that_fails_at_commit_leaves_no_file(world, media, monkeypatch):
     fiscal_year, _ = catalogue(2026)
-    application = service.start_application(
-        world.hub_a, fiscal_year, world.users[Role.HUB_COORDINATOR]
-    )
+    coordinator = world.users[Role.HUB_COORDINATOR]
+    application = service.start_application(world.hub_a, fiscal_year, coordinator)
     upload = SimpleUploadedFile("計画書.pdf", pdf(catalog(), PAGES))
     with pytest.raises(IntegrityError):
-        service.add_attachment(application, _ghost_coordinator(), upload)
+        service.add_attachment(application, _vanishing(monkeypatch, coordinator), upload)
     assert not ApplicationAttachment.objects.exists()
     assert stored_files(media) == []
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_minutes_save_that_fails_at_commit_leaves_no_file(world, media):
+def test_a_minutes_save_that_fails_at_commit_leaves_no_file(world, media, monkeypatch):
     case = worked_case(world)
     form = activity_form(case)
     assert form.is_valid(), form.errors
     data = form.data_dict()
     upload = SimpleUploadedFile("議事録.docx", docx())
+    coordinator = world.users[Role.HUB_COORDINATOR]
     with pytest.raises(IntegrityError):
         claims.add_activity(
-            case.report, data, _ghost_coordinator(), case.report.version, minutes=upload
+            case.report,
+            data,
+            _vanishing(monkeypatch, coordinator),
+            case.report.version,
+            minutes=upload,
         )
     assert not Activity.objects.filter(title="第3回").exists()
     assert stored_files(media) == []

@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from hubs.models import Hub
-from subsidies.applications import excel
+from subsidies.applications import excel, excel_read
 from subsidies.applications import services as service
 from subsidies.models import ResultExpense, ResultReport
 from subsidies.results.exports import expenses as expense_excel
@@ -144,7 +144,7 @@ def test_plan_upload_refuses_rows_past_the_form_at_the_first_one(coordinator, ap
     many = rewrite(good, sheet_part(good, excel.META_SHEET), rows=rows_up_to(20_000))
     before = _plan_state(application)
     response, peak = peak_of(lambda: _plan_upload(coordinator, application, many))
-    limit = excel.PLAN_LIMITS.of(excel.META_SHEET).max_row
+    limit = excel_read.PLAN_LIMITS.of(excel.META_SHEET).max_row
     assert (
         f"シート「{excel.META_SHEET}」のセルA{limit + 1}は様式の範囲" in response.content.decode()
     )
@@ -154,7 +154,7 @@ def test_plan_upload_refuses_rows_past_the_form_at_the_first_one(coordinator, ap
 
 def test_a_genuine_plan_download_is_within_the_bounds(coordinator, application):
     good = _plan_download(coordinator, application)
-    assert check_workbook_bounds(io.BytesIO(good), excel.PLAN_LIMITS) is None
+    assert check_workbook_bounds(io.BytesIO(good), excel_read.PLAN_LIMITS) is None
 
 
 # --- expense upload (subsidies.results.exports.expenses.read_expense_workbook) ---

@@ -2,6 +2,7 @@
 
 from fractions import Fraction
 
+from subsidies.applications import reading
 from subsidies.applications import services as service
 from subsidies.models import Application, ApplicationStatus, ExpenseCategory, SubsidyMenu
 from tests.factories import FiscalYearFactory, SubsidyMenuFactory
@@ -92,7 +93,7 @@ def catalogue(year: int = 2026, **rule):
 
 def complete_plan(application, **overrides) -> dict:
     """A plan that passes submission: the hub's meeting menu wished with expenses."""
-    plan = service.current_plan(application)
+    plan = reading.current_plan(application)
     plan.update(
         district_policy="市町村ごとに区割り",
         meeting_body_count=2,
@@ -145,7 +146,7 @@ _notice = iter(range(1000, 100000))
 def decision_input(application, **amounts):
     import datetime
 
-    return service.DecisionInput(
+    return reading.DecisionInput(
         notice_number=f"8医政第{next(_notice)}号",
         notice_date=datetime.date(2026, 5, 1),
         amounts=amounts,

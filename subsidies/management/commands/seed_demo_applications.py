@@ -8,6 +8,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from hubs.models import Hub
+from subsidies.applications import reading
 from subsidies.applications import services as service
 from subsidies.models import Application, FiscalYear, RecipientType
 from zaitaku_portal.models import User
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             if hub is None or Application.objects.filter(hub=hub, fiscal_year=fiscal_year).exists():
                 continue
             application = service.start_application(hub, fiscal_year, coordinator)
-            plan = service.current_plan(application)
+            plan = reading.current_plan(application)
             plan.update(PLAN_TEXT)
             for index, expenses in lines:
                 plan["lines"][hub_menus[index].code].update(
@@ -108,7 +109,7 @@ class Command(BaseCommand):
         step(
             "decide",
             staff,
-            decision=service.DecisionInput(
+            decision=reading.DecisionInput(
                 notice_number="8医政第1201号", notice_date=datetime.date(2026, 6, 1), amounts={}
             ),
         )

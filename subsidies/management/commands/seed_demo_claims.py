@@ -24,7 +24,8 @@ from subsidies.models import (
     RecipientType,
     ResultReport,
 )
-from subsidies.results import services as claims
+from subsidies.results import services
+from subsidies.results.reading import current_decision, expenses_of
 from zaitaku_portal.models import User
 
 HUB_NAME = "北部地区医師会"
@@ -59,12 +60,12 @@ class Command(BaseCommand):
         if ResultReport.objects.filter(application=application).exists():
             self.stdout.write("実績報告は作成済みです。")
             return
-        report = claims.start_report(application, coordinator)
+        report = services.start_report(application, coordinator)
         self.fill(report)
         if not AdvancePayment.objects.filter(application=application).exists():
-            decision = claims.current_decision(application)
+            decision = current_decision(application)
             hub_total = sum(line.decided_amount for line in decision.lines.filter(designation=None))
-            claims.record_advance(
+            services.record_advance(
                 application,
                 staff,
                 amount=hub_total,
@@ -159,7 +160,7 @@ class Command(BaseCommand):
         report.usefulness = "顔の見える関係ができ、退院時の連絡がスムーズになった。"
         report.problems = "移動距離が長く、会議の日程調整に時間がかかる。"
         report.save()
-        for n, expense in enumerate(claims.expenses_of(report)):
+        for n, expense in enumerate(expenses_of(report)):
             categories = list(expense.menu.expense_categories.all())[:2] or []
             cap = expense.menu.cap_amount or 0
             actual = cap * (80 + 10 * (n % 3)) // 100

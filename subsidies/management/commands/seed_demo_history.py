@@ -24,7 +24,9 @@ from subsidies.models import (
     FiscalYear,
     RecipientType,
 )
-from subsidies.results import services as claims
+from subsidies.results import services
+from subsidies.results.reading import current_decision, expenses_of
+from subsidies.results.rules import ConfirmationInput
 from zaitaku_portal.models import Role, User
 
 YEAR = 2024
@@ -206,10 +208,10 @@ class Command(BaseCommand):
 
     def confirmed(self, application, coordinator, staff, number, s):
         _planned, held, trainings, lectures, hours, spent, advance = s
-        decision = claims.current_decision(application)
+        decision = current_decision(application)
         if advance:  # the whole decided amount, to the hub and to its hospital
             for designation in {line.designation for line in decision.lines.all()}:
-                claims.record_advance(
+                services.record_advance(
                     application,
                     staff,
                     amount=sum(
@@ -221,7 +223,7 @@ class Command(BaseCommand):
                     paid_on=datetime.date(YEAR, 7, 16),
                     note="概算払（交付決定額の全額）",
                 )
-        report = claims.start_report(application, coordinator)
+        report = services.start_report(application, coordinator)
         report.consultation_hours_per_week = hours
         report.consultation_count = 40 + 13 * hours
         report.area_overview = "人口、医療・介護資源の概況（デモ）"
@@ -233,7 +235,7 @@ class Command(BaseCommand):
         report.problems = "会議の日程調整に時間がかかる。"
         report.save()
         decided = {line.menu_id: line.decided_amount for line in decision.lines.all()}
-        for expense in claims.expenses_of(report):
+        for expense in expenses_of(report):
             amount = decided.get(expense.menu_id, 0) * spent // 100
             category = expense.menu.expense_categories.order_by("pk").first()
             expense.expenses = {category.code: amount} if category else {}
@@ -286,14 +288,14 @@ class Command(BaseCommand):
 
         def step(action, user, **params):
             current = type(report).objects.get(pk=report.pk)
-            return claims.perform(current, action, user, current.version, **params)
+            return services.perform(current, action, user, current.version, **params)
 
         step("submit", coordinator)
         step("start_review", staff)
         step(
             "confirm",
             staff,
-            confirmation=claims.ConfirmationInput(
+            confirmation=ConfirmationInput(
                 notice_number=f"7医政第{2100 + number}号",
                 notice_date=datetime.date(YEAR + 1, 6, 2),
             ),

@@ -14,7 +14,8 @@ import io
 from openpyxl import load_workbook
 
 from subsidies.models import ExcludedSource, ExpenseCategory
-from subsidies.results import services as claims
+from subsidies.results import columns as seisan
+from subsidies.results import rules as claims
 from zaitaku_portal.exports import text_from_xlsx
 from zaitaku_portal.spreadsheets import Column, write_xlsx
 from zaitaku_portal.uploads import check_xlsx_upload
@@ -23,8 +24,8 @@ from zaitaku_portal.workbook_bounds import SheetLimits, WorkbookLimits
 KEY_HEADER = "行キー（変更しないでください）"
 LINE_HEADER = "補助事業者・補助メニュー"
 TAIL = [
-    ("total_cost", "総事業費（A）"),
-    ("other_income", "寄附金その他の収入額（B）"),
+    ("total_cost", seisan.TOTAL_COST.field_label),
+    ("other_income", seisan.OTHER_INCOME.field_label),
     ("excluded_amount", "対象外とする額"),
 ]
 SOURCE_HEADER = "対象外の財源"
@@ -74,28 +75,17 @@ def expense_workbook(report) -> bytes:
 
 
 def _yen(value, label: str, problems: list[str]) -> int:
-    """Bounded as every amount is (zaitaku_portal/bounds.py): 0 to 100億円, digits 0-9."""
-    from zaitaku_portal.bounds import YEN_MAX, shown, whole_number
+    """Read by zaitaku_portal.bounds.read_yen, bounded as every amount is: 0 to 100億円."""
+    from zaitaku_portal.bounds import YEN_MAX, read_yen, shown
 
-    if value is None or value == "":
-        return 0
-    amount = None
-    if isinstance(value, float) and value.is_integer():
-        amount = int(value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        amount = value
-    elif isinstance(value, str):
-        amount = whole_number(value)
-    if amount is not None and amount < 0:
-        problems.append(f"{label}は0以上で入力してください（入力: {amount:,}）。")
-        return 0
-    if amount is not None and amount > YEN_MAX:
+    reading = read_yen(value)
+    if reading.problem == "negative":
+        problems.append(f"{label}は0以上で入力してください（入力: {reading.amount:,}）。")
+    elif reading.problem == "too_large":
         problems.append(f"{label}が大きすぎます。{YEN_MAX:,}円以下で入力してください。")
-        return 0
-    if amount is None:
+    elif not reading.ok:
         problems.append(f"{label}は円単位の0以上の整数で入力してください（入力: {shown(value)}）。")
-        return 0
-    return amount
+    return reading.amount if reading.ok else 0
 
 
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
@@ -125,31 +115,8 @@ def _read_sheets(data: bytes) -> tuple[list[tuple], list, list[tuple]]:
 
 def read_expense_workbook(report, upload) -> tuple[int, dict]:
     """(更新番号 of the download, {"expenses": {...}}) or ClaimError listing every problem."""
-    data = upload.read()
-    name = getattr(upload, "name", "") or ""
-    problem = check_xlsx_upload(
-        io.BytesIO(data),
-        name,
-        len(data),
-        max_bytes=UPLOAD_MAX_BYTES,
-        limits=EXPENSE_LIMITS,
-        empty_hint="ダウンロードした様式に記入したファイルを選んでください。",
-        format_hint="ダウンロードした様式に記入して、.xlsx のまま保存してください。",
-    )
-    if problem:
-        raise claims.ClaimError(f"「{name}」: {problem}")
-    try:
-        info_rows, header, rows = _read_sheets(data)
-    except Exception:
-        raise claims.ClaimError(
-            "Excelファイルを読み込めませんでした。この画面からダウンロードした様式を使ってください。"
-        ) from None
-    version = None
-    for label, value, *_ in ((*row, None, None) for row in info_rows):
-        if label == "更新番号" and str(value or "").strip().isdigit():
-            version = int(str(value).strip())
-    if version is None:
-        raise claims.ClaimError("シート「情報」の更新番号が読み取れません。")
+    info_rows, header, rows = _opened(upload)
+    version = _version_of(info_rows)
     categories = {c.name: c.code for c in ExpenseCategory.objects.all()}
     sources = {label: code for code, label in ExcludedSource.choices}
     sources[""] = ""
@@ -167,26 +134,65 @@ def read_expense_workbook(report, upload) -> tuple[int, dict]:
         if key not in keys:
             problems.append(f"{number}行目: 行キー「{key}」はこの実績報告にありません。")
             continue
-        line = cells.get(LINE_HEADER) or key
-        values: dict = {"expenses": {}}
-        for name, code in categories.items():
-            if name in cells and cells[name] not in (None, ""):
-                values["expenses"][code] = _yen(
-                    cells[name], f"{number}行目「{line}」の{name}", problems
-                )
-        for field, label in TAIL:
-            values[field] = _yen(cells.get(label), f"{number}行目「{line}」の{label}", problems)
-        source = str(cells.get(SOURCE_HEADER) or "").strip()
-        if source == "なし":
-            source = ""
-        if source not in sources:
-            problems.append(
-                f"{number}行目「{line}」の対象外の財源「{source}」は、"
-                "「市町村の在宅医療・介護連携推進事業」「他の補助金」または空欄にしてください。"
-            )
-        values["excluded_source"] = sources.get(source, "")
-        values["excluded_reason"] = text_from_xlsx(str(cells.get(REASON_HEADER) or "")).strip()
-        data["expenses"][key] = values
+        where = f"{number}行目「{cells.get(LINE_HEADER) or key}」"
+        data["expenses"][key] = _row_values(cells, where, categories, sources, problems)
     if problems:
         raise claims.ClaimError("Excelの内容に誤りがあります。取り込んでいません。", problems)
     return version, data
+
+
+def _opened(upload) -> tuple[list[tuple], list, list[tuple]]:
+    """The upload's sheets once it has passed the size, format and shape checks."""
+    data = upload.read()
+    name = getattr(upload, "name", "") or ""
+    problem = check_xlsx_upload(
+        io.BytesIO(data),
+        name,
+        len(data),
+        max_bytes=UPLOAD_MAX_BYTES,
+        limits=EXPENSE_LIMITS,
+        empty_hint="ダウンロードした様式に記入したファイルを選んでください。",
+        format_hint="ダウンロードした様式に記入して、.xlsx のまま保存してください。",
+    )
+    if problem:
+        raise claims.ClaimError(f"「{name}」: {problem}")
+    try:
+        return _read_sheets(data)
+    except Exception:
+        raise claims.ClaimError(
+            "Excelファイルを読み込めませんでした。この画面からダウンロードした様式を使ってください。"
+        ) from None
+
+
+def _version_of(info_rows: list[tuple]) -> int:
+    """The 更新番号 the download was made at (the last one, if the sheet repeats it)."""
+    version = None
+    for label, value, *_ in ((*row, None, None) for row in info_rows):
+        if label == "更新番号" and str(value or "").strip().isdigit():
+            version = int(str(value).strip())
+    if version is None:
+        raise claims.ClaimError("シート「情報」の更新番号が読み取れません。")
+    return version
+
+
+def _row_values(
+    cells: dict, where: str, categories: dict, sources: dict, problems: list[str]
+) -> dict:
+    """One line's values as the web form gives them; `where` is 「N行目「line」」."""
+    values: dict = {"expenses": {}}
+    for name, code in categories.items():
+        if name in cells and cells[name] not in (None, ""):
+            values["expenses"][code] = _yen(cells[name], f"{where}の{name}", problems)
+    for field, label in TAIL:
+        values[field] = _yen(cells.get(label), f"{where}の{label}", problems)
+    source = str(cells.get(SOURCE_HEADER) or "").strip()
+    if source == "なし":
+        source = ""
+    if source not in sources:
+        problems.append(
+            f"{where}の対象外の財源「{source}」は、"
+            "「市町村の在宅医療・介護連携推進事業」「他の補助金」または空欄にしてください。"
+        )
+    values["excluded_source"] = sources.get(source, "")
+    values["excluded_reason"] = text_from_xlsx(str(cells.get(REASON_HEADER) or "")).strip()
+    return values

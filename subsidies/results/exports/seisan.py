@@ -1,4 +1,5 @@
-"""The 精算額調 as xlsx, in Fukuoka's column shape (A 総事業費 … J 差引過不足額).
+"""The 精算額調 as xlsx, in Fukuoka's column shape (A 総事業費 … J 差引過不足額, headers from
+subsidies/results/columns.py).
 
 Per application: one sheet with a row per recipient (the hub, each hospital) and a total,
 one sheet with a row per recipient and menu, and one sheet with every step and its formula.
@@ -7,36 +8,27 @@ Written with zaitaku_portal.spreadsheets: yen formats, frozen header, formula es
 
 from __future__ import annotations
 
+from subsidies.results import columns as seisan
 from zaitaku_portal.spreadsheets import Column, write_xlsx
 
 SUMMARY_COLUMNS = [
     Column("補助事業者"),
-    Column("A 総事業費", "yen"),
-    Column("B 寄附金その他の収入額", "yen"),
-    Column("C 差引額（A−B）", "yen"),
-    Column("D 対象経費の実支出額", "yen"),
-    Column("E 基準額", "yen"),
-    Column("F 選定額（DとEの少ない方）", "yen"),
-    Column("G 補助所要額", "yen"),
-    Column("H 交付決定額", "yen"),
-    Column("I 受入額", "yen"),
-    Column("J 差引過不足額（I−G）", "yen"),
+    *(Column(c.heading_with_formula, "yen") for c in seisan.COLUMNS),
     Column("精算"),
 ]
 MENU_COLUMNS = [
     Column("補助事業者"),
     Column("補助メニュー"),
     Column("数量"),
-    Column("A 総事業費", "yen"),
-    Column("B 寄附金その他の収入額", "yen"),
-    Column("C 差引額", "yen"),
+    *(Column(c.heading, "yen") for c in (seisan.TOTAL_COST, seisan.OTHER_INCOME, seisan.NET_COST)),
     Column("実支出額", "yen"),
     Column("対象外経費", "yen"),
-    Column("D 対象経費の実支出額", "yen"),
-    Column("E 基準額", "yen"),
-    Column("F 選定額", "yen"),
-    Column("G 補助所要額（端数処理前）"),
-    Column("H 交付決定額", "yen"),
+    *(
+        Column(c.heading, "yen")
+        for c in (seisan.ELIGIBLE_EXPENSE, seisan.BASE_AMOUNT, seisan.CAPPED_EXPENSE)
+    ),
+    Column(f"{seisan.REQUIRED_AMOUNT.heading}（端数処理前）"),
+    Column(seisan.DECIDED_AMOUNT.heading, "yen"),
     Column("0円・減額の理由"),
 ]
 STEP_COLUMNS = [
@@ -60,7 +52,7 @@ def _summary_row(recipient: dict) -> list:
     c = recipient["columns"]
     return [
         recipient["recipient_name"],
-        *(c[s] for s in "ABCDEFGHIJ"),
+        *(c[s] for s in seisan.LETTERS),
         recipient["settlement"],
     ]
 
@@ -71,7 +63,7 @@ def application_sheets(snapshot: dict, title: str) -> bytes:
     summary = [_summary_row(r) for r in recipients]
     if recipients:
         total = ["合計"]
-        for symbol in "ABCDEFGHIJ":
+        for symbol in seisan.LETTERS:
             total.append(sum((r["columns"][symbol] or 0) for r in recipients))
         total.append("")
         summary.append(total)

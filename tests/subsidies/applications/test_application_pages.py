@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from subsidies.applications import reading
 from subsidies.applications import services as service
 from subsidies.models import Application, ApplicationStatus, ApplicationVersion, MenuPlan
 from tests.factories import coordinator_of
@@ -139,7 +140,7 @@ def review_cycle(client, post, apps_world):
     client.force_login(w.coordinator)
     page = client.get(url(application)).content.decode()
     assert "記載漏れ・添付書類の不足" in page and "構成員の職種を記載してください" in page
-    plan = service.current_plan(application)
+    plan = reading.current_plan(application)
     plan["meeting_members"] = "医師（医師会）、看護師（訪問看護）"
     plan["lines"]["hub-meeting"]["expenses"]["travel"] = 150_000
     service.save_plan(application, plan, w.coordinator, application.version)
@@ -261,14 +262,14 @@ def test_attachments_have_type_and_size_limits(coordinator_client, apps_world, s
 def test_hospital_lines_for_each_active_hospital_of_the_area(coordinator_client, apps_world):
     w = apps_world
     application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
-    keys = set(service.current_plan(application)["lines"])
+    keys = set(reading.current_plan(application)["lines"])
     assert f"hosp-training@{w.designation_a.pk}" in keys
     assert not any(str(w.designation_b.pk) == k.split("@")[-1] for k in keys if "@" in k)
     page = coordinator_client.get(url(application, "edit/")).content.decode()
     assert '<span class="group-name">甲病院（甲圏域）</span>' in page and "受講者数（人）" in page
     # not asked for yet: folded away, its fields still in the form
     assert '<details class="hospital-group">' in page and "希望なし" in page
-    plan = service.current_plan(application)
+    plan = reading.current_plan(application)
     plan["lines"][f"hosp-training@{w.designation_a.pk}"]["wish"] = True
     service.save_plan(application, plan, w.coordinator, application.version)
     page = coordinator_client.get(url(application, "edit/")).content.decode()

@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from subsidies.applications import rules
 from subsidies.applications import services as service
 from subsidies.models import Application, ApplicationStatus
 from tests.factories import UserFactory
@@ -44,7 +45,7 @@ def test_stale_draft_save_is_refused_with_the_message(apps_world):
     application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
     service.save_plan(application, complete_plan(application), w.coordinator, 1)
     stale = complete_plan(application, district_policy="古い画面からの保存")
-    with pytest.raises(service.StaleVersion, match="上書きしていません"):
+    with pytest.raises(rules.StaleVersion, match="上書きしていません"):
         service.save_plan(application, stale, w.coordinator, 1)
     application.refresh_from_db()
     assert application.district_policy == "市町村ごとに区割り" and application.version == 2
@@ -71,7 +72,7 @@ def test_two_connections_at_once_on_postgresql(apps_world):
                 Application.objects.get(pk=application.pk), action, user, version, **params
             )
             outcomes[name] = "done"
-        except service.StaleVersion:
+        except rules.StaleVersion:
             outcomes[name] = "stale"
         finally:
             connections.close_all()

@@ -4,7 +4,12 @@ went missing before the change."""
 
 import datetime
 
+import pytest
+from django.db import transaction
+
 from hospitals.designations import designate
+from hospitals.models import ActiveHospitalDesignation
+from hospitals.signals import designation_changed
 from subsidies.applications import services as service
 from subsidies.models import ApplicationStatus, MenuPlan
 from tests.factories import MedicalInstitutionFactory
@@ -52,3 +57,27 @@ def test_missing_lines_render_on_get_and_are_written_at_the_first_save(client, a
     response = client.post(url(application, "edit/"), data)
     assert response.status_code == 302
     assert hospital_lines(application) == expected
+
+
+def test_designation_lines_are_written_inside_the_designations_transaction(apps_world):
+    """hospitals/signals.py's designation_changed is sent inside designate()'s transaction:
+    when that transaction rolls back, the lines its receiver wrote go with it."""
+    w = apps_world
+    draft = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    before = hospital_lines(draft)
+    fresh = MedicalInstitutionFactory(name="丙病院", municipality=w.hospital_a.municipality)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        (new,) = designate([fresh], w.area_a, None, datetime.date(2026, 4, 1), None, w.staff)
+        assert {d for d, _ in hospital_lines(draft)} == {w.designation_a.pk, new.pk}
+        raise RuntimeError("the caller's transaction fails after the designation")
+    assert hospital_lines(draft) == before
+
+
+def test_the_applications_part_listens_to_designation_changes(apps_world):
+    """The signal alone (as hospitals sends it) writes the area's missing lines."""
+    w = apps_world
+    draft = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    expected = hospital_lines(draft)
+    MenuPlan.objects.filter(application=draft).exclude(designation=None).delete()
+    designation_changed.send(sender=ActiveHospitalDesignation, area=w.area_a, hub=None)
+    assert hospital_lines(draft) == expected

@@ -4,8 +4,8 @@ through the service that acts (which must agree, and must change nothing when re
 import pytest
 from django.db import transaction
 
+from subsidies.applications import reading, rules, workflow
 from subsidies.applications import services as service
-from subsidies.applications import workflow
 from subsidies.models import Application, ApplicationStatus, Decision
 from tests.subsidies.factories import application_in, decision_input
 from zaitaku_portal.models import AuditEntry, Role
@@ -93,7 +93,7 @@ def test_every_state_action_role(apps_world, state, change_request):
                 service.perform(
                     application, action, user, application.version, **_params(application, action)
                 )
-            except service.ApplicationError as error:
+            except rules.ApplicationError as error:
                 if allowed:
                     failures.append(f"perform {state}/{action}/{role} refused: {error.message}")
                 after = Application.objects.get(pk=base.pk)
@@ -132,7 +132,7 @@ def test_decided_amounts_never_change_and_change_request_supersedes(apps_world):
         first.save()
     application = service.perform(application, "request_change", w.coordinator, application.version)
     assert application.is_change_request and application.status == S.DRAFT
-    plan = service.current_plan(application)
+    plan = reading.current_plan(application)
     plan["lines"]["hub-meeting"]["expenses"] = {"honoraria": 500_000}
     application, _ = service.save_plan(application, plan, w.coordinator, application.version)
     for action in ("submit", "start_review"):
@@ -150,3 +150,176 @@ def test_decided_amounts_never_change_and_change_request_supersedes(apps_world):
         "honoraria": 300_000,
         "travel": 100_000,
     }
+
+
+# The same table, cell by cell, for every Role value (issue 13): what each role gets for each
+# action in each state of an initial application, written out by hand from DOMAIN.md's
+# process. "→x": done, the application is then in state x; "actor": refused, another kind of
+# user does it; "state": refused, not from this state; "guard": refused by the row's guard.
+GRID = """
+    state        action          hub_coordinator   prefecture_staff  administrator     health_center
+    draft        submit          →submitted        actor             actor             actor
+    submitted    submit          state             actor             actor             actor
+    under_review submit          state             actor             actor             actor
+    returned     submit          state             actor             actor             actor
+    resubmitted  submit          state             actor             actor             actor
+    decided      submit          state             actor             actor             actor
+    rejected     submit          state             actor             actor             actor
+    draft        start_review    actor             state             state             actor
+    submitted    start_review    actor             →under_review     →under_review     actor
+    under_review start_review    actor             state             state             actor
+    returned     start_review    actor             state             state             actor
+    resubmitted  start_review    actor             →under_review     →under_review     actor
+    decided      start_review    actor             state             state             actor
+    rejected     start_review    actor             state             state             actor
+    draft        return          actor             state             state             actor
+    submitted    return          actor             state             state             actor
+    under_review return          actor             →returned         →returned         actor
+    returned     return          actor             state             state             actor
+    resubmitted  return          actor             state             state             actor
+    decided      return          actor             state             state             actor
+    rejected     return          actor             state             state             actor
+    draft        resubmit        state             actor             actor             actor
+    submitted    resubmit        state             actor             actor             actor
+    under_review resubmit        state             actor             actor             actor
+    returned     resubmit        →resubmitted      actor             actor             actor
+    resubmitted  resubmit        state             actor             actor             actor
+    decided      resubmit        state             actor             actor             actor
+    rejected     resubmit        state             actor             actor             actor
+    draft        decide          actor             state             state             actor
+    submitted    decide          actor             state             state             actor
+    under_review decide          actor             →decided          →decided          actor
+    returned     decide          actor             state             state             actor
+    resubmitted  decide          actor             state             state             actor
+    decided      decide          actor             state             state             actor
+    rejected     decide          actor             state             state             actor
+    draft        reject          actor             state             state             actor
+    submitted    reject          actor             state             state             actor
+    under_review reject          actor             →rejected         →rejected         actor
+    returned     reject          actor             state             state             actor
+    resubmitted  reject          actor             state             state             actor
+    decided      reject          actor             state             state             actor
+    rejected     reject          actor             state             state             actor
+    draft        request_change  state             actor             actor             actor
+    submitted    request_change  state             actor             actor             actor
+    under_review request_change  state             actor             actor             actor
+    returned     request_change  state             actor             actor             actor
+    resubmitted  request_change  state             actor             actor             actor
+    decided      request_change  →draft            actor             actor             actor
+    rejected     request_change  state             actor             actor             actor
+    draft        refuse_change   actor             state             state             actor
+    submitted    refuse_change   actor             state             state             actor
+    under_review refuse_change   actor             guard             guard             actor
+    returned     refuse_change   actor             state             state             actor
+    resubmitted  refuse_change   actor             state             state             actor
+    decided      refuse_change   actor             state             state             actor
+    rejected     refuse_change   actor             state             state             actor
+"""
+# A change request (変更承認申請) differs in two cells of each staff column: it cannot be
+# rejected (the change is refused instead), and refusing the change keeps the decision.
+CHANGE_REQUEST_CELLS = {
+    ("under_review", "reject"): "guard",
+    ("under_review", "refuse_change"): "→decided",
+}
+REFUSALS = {
+    "actor": "が行います",
+    "state": "にのみ行えます",
+}
+GUARD_REFUSALS = {
+    ("reject", True): "変更承認申請は不交付にできません",
+    ("refuse_change", False): "変更承認申請ではありません",
+}
+
+
+def _grid() -> tuple[list[str], dict[tuple[str, str], dict[str, str]]]:
+    header, *rows = [line.split() for line in GRID.strip().splitlines()]
+    roles = header[2:]
+    return roles, {(r[0], r[1]): dict(zip(roles, r[2:], strict=True)) for r in rows}
+
+
+def test_the_grid_has_a_column_for_every_role_and_a_row_for_every_state_and_action():
+    roles, cells = _grid()
+    assert sorted(roles) == sorted(Role.values)
+    assert set(cells) == {(state, action) for state in S.values for action in ACTIONS}
+
+
+def _cell(state, action, role, change_request) -> str:
+    cell = _grid()[1][(state, action)][role]
+    if change_request and role in STAFF_COLUMNS and (state, action) in CHANGE_REQUEST_CELLS:
+        return CHANGE_REQUEST_CELLS[(state, action)]
+    return cell
+
+
+STAFF_COLUMNS = {Role.PREFECTURE_STAFF.value, Role.ADMINISTRATOR.value}
+
+
+def _refusal_problem(permission, cell, action, change_request) -> str | None:
+    expected = GUARD_REFUSALS[(action, change_request)] if cell == "guard" else REFUSALS[cell]
+    if expected not in permission.reason:
+        return f"refused with {permission.reason!r}, expected {expected!r}"
+    return None
+
+
+@pytest.mark.parametrize(
+    ("state", "change_request"),
+    CASES,
+    ids=[f"{s}-{'change' if c else 'initial'}" for s, c in CASES],
+)
+def test_every_state_action_and_role_value_against_the_grid(apps_world, state, change_request):
+    w = apps_world
+    assert set(w.users) == set(Role), "the world has a user of every role"
+    base = application_in(S.DRAFT, w.hub_a, w.fiscal_year, w.coordinator, w.staff)
+    if state != S.DRAFT:
+        service.perform(base, "submit", w.coordinator, base.version)
+    Application.objects.filter(pk=base.pk).update(status=state, is_change_request=change_request)
+    failures = []
+    for action in ACTIONS:
+        for role in Role:
+            where = f"{state}/{action}/{role.value}/{'change' if change_request else 'initial'}"
+            cell = _cell(state, action, role.value, change_request)
+            application = Application.objects.get(pk=base.pk)
+            permission = workflow.check(application, action, w.users[role])
+            if cell.startswith("→") != bool(permission):
+                failures.append(f"{where}: check says {permission}, grid says {cell}")
+                continue
+            if not permission and (
+                problem := _refusal_problem(permission, cell, action, change_request)
+            ):
+                failures.append(f"{where}: {problem}")
+            audit_count = AuditEntry.objects.count()
+            sid = transaction.savepoint()
+            try:
+                done = service.perform(
+                    application,
+                    action,
+                    w.users[role],
+                    application.version,
+                    **_params(application, action),
+                )
+            except rules.ApplicationError as error:
+                if cell.startswith("→"):
+                    failures.append(f"{where}: perform refused: {error.message}")
+                elif error.message != permission.reason:
+                    failures.append(f"{where}: perform said {error.message!r}")
+                after = Application.objects.get(pk=base.pk)
+                if (after.status, after.version) != (state, application.version):
+                    failures.append(f"{where}: the refusal changed the application")
+                if AuditEntry.objects.count() != audit_count:
+                    failures.append(f"{where}: the refusal wrote an audit entry")
+            else:
+                if not cell.startswith("→"):
+                    failures.append(f"{where}: perform did what the grid refuses ({cell})")
+                elif (done.status, done.version) != (cell[1:], application.version + 1):
+                    failures.append(f"{where}: went to {done.status} v{done.version}")
+            transaction.savepoint_rollback(sid)
+    assert not failures, "\n".join(failures)
+
+
+def test_an_action_not_in_the_table_is_refused_with_its_reason(apps_world):
+    w = apps_world
+    application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    for user in w.users.values():
+        permission = workflow.check(application, "approve", user)
+        assert not permission and permission.reason == "この操作はありません。"
+        with pytest.raises(rules.ApplicationError, match="この操作はありません"):
+            service.perform(application, "approve", user, application.version)

@@ -19,7 +19,8 @@ from subsidies.models import (
     ResultReport,
     SubsidyMenu,
 )
-from subsidies.results import services as claims
+from subsidies.results import services
+from subsidies.results.reading import expense_key
 from tests import factories as f
 from zaitaku_portal.models import Role, User
 
@@ -141,7 +142,7 @@ def fill_report(report: ResultReport, expenses: dict, **fields) -> ResultReport:
     defaults.update(fields)
     ResultReport.objects.filter(pk=report.pk).update(**defaults)
     for e in report.expenses.select_related("menu"):
-        key = claims.expense_key(e)
+        key = expense_key(e)
         if key in expenses:
             for name, value in expenses[key].items():
                 setattr(e, name, value)
@@ -242,7 +243,7 @@ def worked_case(world, *, year=2026, with_prior_grant=True, fill=True) -> Worked
         district_count=2,
         notice=f"{year - 2018}医政第100号",
     )
-    report = claims.start_report(application, world.users[Role.HUB_COORDINATOR])
+    report = services.start_report(application, world.users[Role.HUB_COORDINATOR])
     if fill:
         report = fill_report(report, WORKED_EXPENSES(d.pk))
     return WorkedCase(application, report, {**hub_menus, **hospital_menus}, d)

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from subsidies.results import services as claims
+from subsidies.results import services
 from tests.conftest import log_in
 from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import Role
@@ -20,10 +20,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_results_to_confirmation_to_refund(page, live_server, world):
     case = worked_case(world)
     staff = world.users[Role.PREFECTURE_STAFF]
-    claims.record_advance(
+    services.record_advance(
         case.application, staff, amount=2_000_000, paid_on=datetime.date(2026, 7, 1)
     )
-    claims.record_advance(
+    services.record_advance(
         case.application,
         staff,
         amount=300_000,

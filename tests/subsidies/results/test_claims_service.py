@@ -30,8 +30,12 @@ from subsidies.models import (
     ResultReport,
     ResultReportStatus,
 )
-from subsidies.results import services as claims
+from subsidies.results import services
 from subsidies.results.calculation import ONCE_PER_FACILITY_REASON
+from subsidies.results.claim import claim_for, claim_snapshot, load_claims
+from subsidies.results.reading import correction_rows, current_confirmation
+from subsidies.results.rules import ClaimError, ConfirmationInput, StaleVersion
+from subsidies.results.what_if import MenuChange, what_if
 from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.audit import history_of
 from zaitaku_portal.models import Role
@@ -43,12 +47,14 @@ pytestmark = pytest.mark.django_db
 def case(world):
     c = worked_case(world)
     staff = world.users[Role.PREFECTURE_STAFF]
-    claims.record_advance(c.application, staff, amount=2_000_000, paid_on=datetime.date(2026, 7, 1))
+    services.record_advance(
+        c.application, staff, amount=2_000_000, paid_on=datetime.date(2026, 7, 1)
+    )
     return c
 
 
 def test_worked_case_line_by_line(case):
-    claim = claims.claim_for(case.application)
+    claim = claim_for(case.application)
     hub, hospital = claim.recipients
     assert hub.recipient_name == "甲拠点" and hospital.recipient_name == "甲病院"
     menus = {m.menu_code: m for m in hub.result.menus}
@@ -82,7 +88,7 @@ def test_worked_case_line_by_line(case):
     assert claim.total_amount == 2_202_000
     assert claim.advance_total == 2_000_000
     assert claim.decided_total == 1_000_000 + 1_200_000 + 259_000 + 252_000 + 2_000_000
-    snapshot = claims.claim_snapshot(claim)
+    snapshot = claim_snapshot(claim)
     steps = {s[0]: s for s in snapshot["recipients"][0]["steps"]}
     assert steps["G"][3] == "ΣG 1,950,499.50…円 → 1,000円未満切捨て = 1,950,000円"
     assert "3人×2半日" in snapshot["recipients"][1]["menus"][0]["units_text"]
@@ -96,19 +102,19 @@ def test_rule_of_the_fiscal_year_changes_the_order(case):
     expense.expenses = {"travel": 1_100_000}
     expense.total_cost = 1_100_000
     expense.save()
-    menus = {m.menu_code: m for m in claims.claim_for(case.application).recipients[0].result.menus}
+    menus = {m.menu_code: m for m in claim_for(case.application).recipients[0].result.menus}
     assert menus["w-training"].computed_amount == 259_000
     fy = case.application.fiscal_year
     fy.cap_rate_order = "rate_then_cap"
     fy.save()
-    menus = {m.menu_code: m for m in claims.claim_for(case.application).recipients[0].result.menus}
+    menus = {m.menu_code: m for m in claim_for(case.application).recipients[0].result.menus}
     assert menus["w-training"].computed_amount == 518_000
     assert menus["w-training"].required_amount == 259_000  # never above H
 
 
 def test_first_year_of_a_once_per_facility_menu_is_paid(world):
     c = worked_case(world, with_prior_grant=False)
-    hospital = claims.claim_for(c.application).recipients[1]
+    hospital = claim_for(c.application).recipients[1]
     nurse = next(m for m in hospital.result.menus if m.menu_code.startswith("w-nurse"))
     assert nurse.required_amount == 1_500_000  # min(3,000,000, 4,000,000) × 1/2
     assert nurse.reason is None
@@ -117,7 +123,7 @@ def test_first_year_of_a_once_per_facility_menu_is_paid(world):
 def test_query_count_does_not_grow_with_applications(world):
     worked_case(world)
     with CaptureQueriesContext(connection) as one:
-        claims.load_claims(Application.objects.filter(fiscal_year__year=2026))
+        load_claims(Application.objects.filter(fiscal_year__year=2026))
     from tests import factories as f
 
     for n in range(3):
@@ -141,13 +147,13 @@ def test_query_count_does_not_grow_with_applications(world):
             notice=f"8医政第{200 + n}号",
         )
     with CaptureQueriesContext(connection) as four:
-        claims_ = claims.load_claims(Application.objects.filter(fiscal_year__year=2026))
+        claims_ = load_claims(Application.objects.filter(fiscal_year__year=2026))
     assert len(claims_) == 4
     assert len(four) == len(one) <= 7
 
 
 def _submit(report, user):
-    return claims.perform(report, "submit", user, report.version)
+    return services.perform(report, "submit", user, report.version)
 
 
 def test_submit_review_return_resubmit_confirm_and_correct(case, world):
@@ -160,25 +166,25 @@ def test_submit_review_return_resubmit_confirm_and_correct(case, world):
     assert first.snapshot["claim"]["total_amount"] == 2_202_000
     with pytest.raises(ValueError, match="変更できません"):
         first.save()
-    report = claims.perform(report, "start_review", staff, report.version)
-    with pytest.raises(claims.ClaimError) as refused:
-        claims.perform(report, "return", staff, report.version, reason="  ")
+    report = services.perform(report, "start_review", staff, report.version)
+    with pytest.raises(ClaimError) as refused:
+        services.perform(report, "return", staff, report.version, reason="  ")
     assert "理由を入力してください" in refused.value.problems[0]
     report.refresh_from_db()
     assert report.status == ResultReportStatus.UNDER_REVIEW
-    report = claims.perform(
+    report = services.perform(
         report, "return", staff, report.version, reason="研修の領収書を添付してください"
     )
     assert report.status == ResultReportStatus.RETURNED
-    report = claims.perform(report, "resubmit", coordinator, report.version)
+    report = services.perform(report, "resubmit", coordinator, report.version)
     assert report.versions.count() == 2
-    report = claims.perform(report, "start_review", staff, report.version)
-    report = claims.perform(
+    report = services.perform(report, "start_review", staff, report.version)
+    report = services.perform(
         report,
         "confirm",
         staff,
         report.version,
-        confirmation=claims.ConfirmationInput("9医政第501号", datetime.date(2027, 5, 20)),
+        confirmation=ConfirmationInput("9医政第501号", datetime.date(2027, 5, 20)),
     )
     assert report.status == ResultReportStatus.CONFIRMED
     confirmation = Confirmation.objects.get()
@@ -195,33 +201,33 @@ def test_submit_review_return_resubmit_confirm_and_correct(case, world):
         confirmation.save()
 
     # a late advance to the hospital: correct the confirmation; the difference is shown
-    claims.record_advance(
+    services.record_advance(
         case.application,
         staff,
         amount=252_000,
         paid_on=datetime.date(2027, 3, 1),
         designation=case.designation,
     )
-    with pytest.raises(claims.ClaimError):
-        claims.perform(
+    with pytest.raises(ClaimError):
+        services.perform(
             report,
             "correct",
             staff,
             report.version,
-            confirmation=claims.ConfirmationInput("9医政第502号", datetime.date(2027, 6, 1)),
+            confirmation=ConfirmationInput("9医政第502号", datetime.date(2027, 6, 1)),
         )
-    report = claims.perform(
+    report = services.perform(
         report,
         "correct",
         staff,
         report.version,
         reason="甲病院への概算払の登録漏れ",
-        confirmation=claims.ConfirmationInput("9医政第502号", datetime.date(2027, 6, 1)),
+        confirmation=ConfirmationInput("9医政第502号", datetime.date(2027, 6, 1)),
     )
-    second = claims.current_confirmation(case.application)
+    second = current_confirmation(case.application)
     assert second.number == 2 and second.supersedes == confirmation
     assert second.difference == 50_000  # 2,252,000 received − 2,202,000
-    assert sorted(claims.correction_rows(second), key=lambda r: r["recipient_name"]) == [
+    assert sorted(correction_rows(second), key=lambda r: r["recipient_name"]) == [
         {"recipient_name": "甲拠点", "before": 1_950_000, "after": 1_950_000, "difference": 0},
         {"recipient_name": "甲病院", "before": 252_000, "after": 252_000, "difference": 0},
     ]
@@ -236,25 +242,25 @@ def test_submit_review_return_resubmit_confirm_and_correct(case, world):
 def test_illegal_transitions_are_refused(case, world):
     coordinator = world.users[Role.HUB_COORDINATOR]
     staff = world.users[Role.PREFECTURE_STAFF]
-    with pytest.raises(claims.ClaimError, match="県職員が行います"):
-        claims.perform(case.report, "start_review", coordinator, case.report.version)
-    with pytest.raises(claims.ClaimError, match="拠点コーディネーターが行います"):
-        claims.perform(case.report, "submit", staff, case.report.version)
-    with pytest.raises(claims.ClaimError, match="審査中"):
-        claims.perform(
+    with pytest.raises(ClaimError, match="県職員が行います"):
+        services.perform(case.report, "start_review", coordinator, case.report.version)
+    with pytest.raises(ClaimError, match="拠点コーディネーターが行います"):
+        services.perform(case.report, "submit", staff, case.report.version)
+    with pytest.raises(ClaimError, match="審査中"):
+        services.perform(
             case.report,
             "confirm",
             staff,
             case.report.version,
-            confirmation=claims.ConfirmationInput("9医政第1号", datetime.date(2027, 5, 1)),
+            confirmation=ConfirmationInput("9医政第1号", datetime.date(2027, 5, 1)),
         )
     assert not Confirmation.objects.exists()
 
 
 def test_incomplete_report_cannot_be_submitted(world):
     c = worked_case(world, fill=False)
-    with pytest.raises(claims.ClaimError) as refused:
-        claims.perform(c.report, "submit", world.users[Role.HUB_COORDINATOR], c.report.version)
+    with pytest.raises(ClaimError) as refused:
+        services.perform(c.report, "submit", world.users[Role.HUB_COORDINATOR], c.report.version)
     problems = "\n".join(refused.value.problems)
     assert "「抽出された課題と解決策」が未入力です。" in problems
     assert "活動実績が一件も登録されていません。" in problems
@@ -265,9 +271,11 @@ def test_incomplete_report_cannot_be_submitted(world):
 def test_stale_version_saves_nothing(case, world):
     coordinator = world.users[Role.HUB_COORDINATOR]
     data = {"consultation_count": 999}
-    claims.save_report(case.report, data, coordinator, case.report.version)
-    with pytest.raises(claims.StaleVersion):
-        claims.save_report(case.report, {"consultation_count": 5}, coordinator, case.report.version)
+    services.save_report(case.report, data, coordinator, case.report.version)
+    with pytest.raises(StaleVersion):
+        services.save_report(
+            case.report, {"consultation_count": 5}, coordinator, case.report.version
+        )
     assert ResultReport.objects.get().consultation_count == 999
 
 
@@ -282,14 +290,14 @@ def test_bad_notice_number_confirms_nothing(case, world, number, message):
     coordinator = world.users[Role.HUB_COORDINATOR]
     staff = world.users[Role.PREFECTURE_STAFF]
     report = _submit(case.report, coordinator)
-    report = claims.perform(report, "start_review", staff, report.version)
-    with pytest.raises(claims.ClaimError) as refused:
-        claims.perform(
+    report = services.perform(report, "start_review", staff, report.version)
+    with pytest.raises(ClaimError) as refused:
+        services.perform(
             report,
             "confirm",
             staff,
             report.version,
-            confirmation=claims.ConfirmationInput(number, datetime.date(2027, 5, 1)),
+            confirmation=ConfirmationInput(number, datetime.date(2027, 5, 1)),
         )
     assert message in refused.value.problems[0]
     assert not Confirmation.objects.exists()
@@ -298,8 +306,8 @@ def test_bad_notice_number_confirms_nothing(case, world, number, message):
 
 def test_advance_above_decided_amount_is_refused(case, world):
     staff = world.users[Role.PREFECTURE_STAFF]
-    with pytest.raises(claims.ClaimError) as refused:
-        claims.record_advance(
+    with pytest.raises(ClaimError) as refused:
+        services.record_advance(
             case.application, staff, amount=500_000, paid_on=datetime.date(2026, 8, 1)
         )
     assert "交付決定額 2,459,000円を超えます" in refused.value.problems[0]
@@ -312,9 +320,7 @@ def test_what_if_touches_no_data(case, world):
     fy = case.application.fiscal_year
     meeting = case.menus["meeting"]
     with CaptureQueriesContext(connection) as queries:
-        result = claims.what_if(
-            fy, {meeting.pk: claims.MenuChange(cap_amount=50_000, per_district=True)}
-        )
+        result = what_if(fy, {meeting.pk: MenuChange(cap_amount=50_000, per_district=True)})
     writes = [
         q["sql"]
         for q in queries
@@ -326,7 +332,7 @@ def test_what_if_touches_no_data(case, world):
     # planned 100,000 per line: baseline min(100,000, 1,060,000); scenario 50,000 × 2 区割り
     assert rows["連携会議の開催"].baseline == 100_000
     assert rows["連携会議の開催"].scenario == 100_000
-    result = claims.what_if(fy, {meeting.pk: claims.MenuChange(cap_amount=40_000)})
+    result = what_if(fy, {meeting.pk: MenuChange(cap_amount=40_000)})
     rows = {r.label: r for r in result.by_menu}
     assert rows["連携会議の開催"].scenario == 40_000
     assert result.budget == 574_420_000

@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from subsidies.models import Activity, AdvancePayment, Confirmation, ResultExpense, ResultReport
-from subsidies.results import services as claims
+from subsidies.results import services
+from subsidies.results.reading import REPORT_FIELDS, expenses_of
 from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import AuditEntry, Role
 
@@ -37,7 +38,7 @@ def staff(client, world):
 def _edit_post(case, **overrides):
     """The edit form as the page renders it, with `overrides` (field name → value)."""
     form = {"version": case.report.version, "consultation_hours_per_week": "20"}
-    for index, expense in enumerate(claims.expenses_of(case.report)):
+    for index, expense in enumerate(expenses_of(case.report)):
         prefix = f"e{index}"
         for category in expense.menu.expense_categories.all():
             form[f"{prefix}-cat-{category.code}"] = str(expense.expenses.get(category.code, 0))
@@ -46,14 +47,14 @@ def _edit_post(case, **overrides):
         form[f"{prefix}-excluded_amount"] = str(expense.excluded_amount)
         form[f"{prefix}-excluded_source"] = expense.excluded_source
         form[f"{prefix}-excluded_reason"] = expense.excluded_reason
-    for name in claims.REPORT_FIELDS:
+    for name in REPORT_FIELDS:
         form.setdefault(name, getattr(case.report, name) or "")
     form.update(overrides)
     return form
 
 
 def _prefix(case, code):
-    for index, expense in enumerate(claims.expenses_of(case.report)):
+    for index, expense in enumerate(expenses_of(case.report)):
         if expense.menu.code == code:
             return f"e{index}"
     raise AssertionError(code)
@@ -149,7 +150,7 @@ def test_consultation_hours_over_a_week_are_refused(coordinator, case):
 
 def test_stale_form_saves_nothing(coordinator, case):
     form = _edit_post(case, consultation_count="7")
-    claims.save_report(
+    services.save_report(
         case.report,
         {"consultation_count": 3},
         case.report.application.hub.coordinators.first().user,
@@ -256,10 +257,10 @@ def test_coordinator_submits_through_the_action_page(coordinator, case):
 
 
 def _to_review(case, world):
-    report = claims.perform(
+    report = services.perform(
         case.report, "submit", world.users[Role.HUB_COORDINATOR], case.report.version
     )
-    return claims.perform(
+    return services.perform(
         report, "start_review", world.users[Role.PREFECTURE_STAFF], report.version
     )
 
@@ -285,7 +286,7 @@ def test_bad_confirmation_confirms_nothing(staff, case, world, data, message):
 
 
 def test_staff_confirms_and_exports(staff, case, world):
-    claims.record_advance(
+    services.record_advance(
         case.application,
         world.users[Role.PREFECTURE_STAFF],
         amount=2_000_000,
@@ -324,7 +325,7 @@ def test_staff_confirms_and_exports(staff, case, world):
     hospital = next(e for e in exported["entries"] if e["recipient_type"] == "hospital")
     assert hospital["institution_code"] == case.designation.institution.code
 
-    pdf = staff.get(reverse("results:notice", args=[Confirmation.objects.get().pk]))
+    pdf = staff.get(reverse("reports:confirmation_notice", args=[Confirmation.objects.get().pk]))
     assert pdf.content.startswith(b"%PDF")
 
 

@@ -17,7 +17,7 @@ def _case(world):
 
 def _hub_b_case(world):
     from subsidies.models import SubsidyMenu
-    from subsidies.results import services as claims
+    from subsidies.results import services
     from tests import factories as f
     from tests.subsidies.results.factories import decided_application, menu
 
@@ -29,7 +29,7 @@ def _hub_b_case(world):
         world.hub_b, fy, [(m, None, 500_000, {})], notice="8医政第900号"
     )
     coordinator = f.coordinator_of(world.hub_b, username="coordinator-b")
-    return claims.start_report(application, coordinator)
+    return services.start_report(application, coordinator)
 
 
 def _old_index(world):
@@ -63,28 +63,30 @@ def activity(world):
 
 
 def submitted(world):
-    from subsidies.results import services as claims
+    from subsidies.results import services
 
     c = _case(world)
-    claims.perform(c.report, "submit", world.users[Role.HUB_COORDINATOR], c.report.version)
+    services.perform(c.report, "submit", world.users[Role.HUB_COORDINATOR], c.report.version)
     return {"pk": c.report.pk, "number": 1}
 
 
 def confirmation(world):
-    from subsidies.results import services as claims
+    from subsidies.results import services
+    from subsidies.results.reading import current_confirmation
+    from subsidies.results.rules import ConfirmationInput
 
     c = _case(world)
-    r = claims.perform(c.report, "submit", world.users[Role.HUB_COORDINATOR], c.report.version)
+    r = services.perform(c.report, "submit", world.users[Role.HUB_COORDINATOR], c.report.version)
     staff = world.users[Role.PREFECTURE_STAFF]
-    r = claims.perform(r, "start_review", staff, r.version)
-    claims.perform(
+    r = services.perform(r, "start_review", staff, r.version)
+    services.perform(
         r,
         "confirm",
         staff,
         r.version,
-        confirmation=claims.ConfirmationInput("9医政第1号", datetime.date(2027, 5, 1)),
+        confirmation=ConfirmationInput("9医政第1号", datetime.date(2027, 5, 1)),
     )
-    return {"confirmation_pk": claims.current_confirmation(c.application).pk}
+    return {"confirmation_pk": current_confirmation(c.application).pk}
 
 
 ALL_READ = everyone(200)
@@ -133,7 +135,8 @@ CASES = [
         kwargs=report_b,
         label="other hub",
     ),
-    UrlCase("results:notice", ALL_READ, kwargs=confirmation),
+    # The notice is served by reports:confirmation_notice; this address redirects there.
+    UrlCase("results:notice", everyone(301), kwargs=confirmation),
     UrlCase("results:prefecture_xlsx", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
     UrlCase("results:confirmed_json", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
     UrlCase("results:what_if", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
@@ -178,20 +181,21 @@ def _filled_b(world):
 
 
 def _confirmed_b(world):
-    from subsidies.results import services as claims
+    from subsidies.results import services
+    from subsidies.results.rules import ConfirmationInput
     from zaitaku_portal.models import User
 
     report = _filled_b(world)
     coordinator = User.objects.get(username="coordinator-b")
-    report = claims.perform(report, "submit", coordinator, report.version)
+    report = services.perform(report, "submit", coordinator, report.version)
     staff = world.users[Role.PREFECTURE_STAFF]
-    report = claims.perform(report, "start_review", staff, report.version)
-    claims.perform(
+    report = services.perform(report, "start_review", staff, report.version)
+    services.perform(
         report,
         "confirm",
         staff,
         report.version,
-        confirmation=claims.ConfirmationInput("9医政第901号", datetime.date(2027, 5, 1)),
+        confirmation=ConfirmationInput("9医政第901号", datetime.date(2027, 5, 1)),
     )
     return report
 
@@ -216,10 +220,10 @@ def _b_version(world):
 
 
 def _b_notice(world):
-    from subsidies.results import services as claims
+    from subsidies.results.reading import current_confirmation
 
     report = _confirmed_b(world)
-    return {"confirmation_pk": claims.current_confirmation(report.application).pk}
+    return {"confirmation_pk": current_confirmation(report.application).pk}
 
 
 OUTSIDE = {**ALL_READ, Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 404}
@@ -244,7 +248,12 @@ CASES += [
     ),
     UrlCase("results:activity_minutes", OUTSIDE, kwargs=_b_activity, label="other hub"),
     UrlCase("results:version", OUTSIDE, kwargs=_b_version, label="other hub"),
-    UrlCase("results:notice", OUTSIDE, kwargs=_b_notice, label="other hub"),
+    UrlCase(
+        "results:notice",
+        {**everyone(301), Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 404},
+        kwargs=_b_notice,
+        label="other hub",
+    ),
 ]
 
 

@@ -1,0 +1,192 @@
+"""The results table, exhaustively: every state × action × role → allowed or the refusal,
+and each transition's target, against the table as written out here (by hand, from the
+process in DOMAIN.md: the coordinator submits, staff review, return, confirm the amount,
+correct it or reopen it), not read from subsidies/results/workflow.py."""
+
+import datetime
+import itertools
+
+import pytest
+
+from subsidies.models import ResultReport, ResultReportStatus
+from subsidies.results import services
+from subsidies.results.rules import ClaimError, ConfirmationInput
+from subsidies.results.workflow import TABLE
+from tests.subsidies.results.factories import worked_case
+from zaitaku_portal.models import AuditEntry, Role
+
+pytestmark = pytest.mark.django_db
+
+S = ResultReportStatus
+STATES = [S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED, S.RESUBMITTED, S.CONFIRMED]
+C, T = "coordinator", "staff"  # T: the prefecture's staff and the administrator
+ROLE_KIND = {
+    Role.HUB_COORDINATOR: C,
+    Role.PREFECTURE_STAFF: T,
+    Role.ADMINISTRATOR: T,
+    Role.HEALTH_CENTER: None,  # reads only: every action is refused
+}
+
+# Who may do each action in each state ("-": nobody), in the order of STATES:
+#                 作成中 提出済み 審査中 差戻し中 再提出済み 額の確定済み
+GRID = {
+    "submit": ("C", "-", "-", "-", "-", "-"),
+    "start_review": ("-", "T", "-", "-", "T", "-"),
+    "return": ("-", "-", "T", "-", "-", "-"),
+    "resubmit": ("-", "-", "-", "C", "-", "-"),
+    "confirm": ("-", "-", "T", "-", "-", "-"),
+    "correct": ("-", "-", "-", "-", "-", "T"),
+    "reopen": ("-", "-", "-", "-", "-", "T"),
+}
+ACTOR = {"submit": C, "resubmit": C, **dict.fromkeys(GRID.keys() - {"submit", "resubmit"}, T)}
+TARGET = {
+    "submit": S.SUBMITTED,
+    "start_review": S.UNDER_REVIEW,
+    "return": S.RETURNED,
+    "resubmit": S.RESUBMITTED,
+    "confirm": S.CONFIRMED,
+    "correct": S.CONFIRMED,
+    "reopen": S.RETURNED,
+}
+# The refusal when the state is wrong names the states it is allowed from (by code order).
+FROM_TEXT = {
+    "submit": "作成中",
+    "start_review": "再提出済み・提出済み",
+    "return": "審査中",
+    "resubmit": "差戻し中",
+    "confirm": "審査中",
+    "correct": "額の確定済み",
+    "reopen": "額の確定済み",
+}
+WRONG_ACTOR = {C: "この操作は拠点コーディネーターが行います。", T: "この操作は県職員が行います。"}
+REASON_REQUIRED = {"return", "correct", "reopen"}
+MAILED = {"submit", "return", "resubmit", "confirm", "correct", "reopen"}  # not start_review
+
+
+def expected(action: str, state: str, role: Role) -> str:
+    """ "" if allowed, else the refusal's message."""
+    actor = ACTOR[action]
+    if ROLE_KIND[role] != actor:
+        return WRONG_ACTOR[actor]
+    if GRID[action][STATES.index(state)] == "-":
+        label = S(state).label
+        return f"「{FROM_TEXT[action]}」の実績報告にのみ行えます（現在は「{label}」）。"
+    return ""
+
+
+def test_the_grid_agrees_with_its_own_actor_column():
+    """A cell that allows names the row's actor (the grid and ACTOR say the same)."""
+    for action, cells in GRID.items():
+        assert {c for c in cells if c != "-"} == {{C: "C", T: "T"}[ACTOR[action]]}
+
+
+def test_the_table_has_exactly_these_rows():
+    assert [t.action for t in TABLE] == list(GRID)
+    assert {t.action: t.target for t in TABLE} == TARGET
+    assert {t.action for t in TABLE if t.reason_required} == REASON_REQUIRED
+    assert {t.action for t in TABLE if t.notification} == MAILED
+
+
+@pytest.fixture
+def report(world):
+    """A complete report (every guard passes), so only role and state decide."""
+    return worked_case(world).report
+
+
+def _users(world):
+    return {role: world.users[role] for role in Role}
+
+
+def test_every_state_action_and_role(report, world):
+    users = _users(world)
+    assert set(users) == set(ROLE_KIND)  # every Role value is in the grid
+    for state, action, role in itertools.product(STATES, GRID, Role):
+        report.status = state
+        permission = TABLE.check(report, action, users[role])
+        want = expected(action, state, role)
+        assert (permission.allowed, permission.reason) == (not want, want), (state, action, role)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_refusal_is_refused_by_perform_and_writes_nothing(report, world, state):
+    ResultReport.objects.filter(pk=report.pk).update(status=state)
+    report.refresh_from_db()
+    audits = AuditEntry.objects.count()
+    for action, role in itertools.product(GRID, Role):
+        want = expected(action, state, role)
+        if not want:
+            continue
+        with pytest.raises(ClaimError) as refused:
+            services.perform(report, action, world.users[role], report.version, reason="理由")
+        assert refused.value.message == want, (state, action, role)
+    saved = ResultReport.objects.get(pk=report.pk)
+    assert (saved.status, saved.version) == (state, report.version)
+    assert AuditEntry.objects.count() == audits
+
+
+def test_an_unknown_action_is_refused(report, world):
+    for role in Role:
+        permission = TABLE.check(report, "approve", world.users[role])
+        assert (permission.allowed, permission.reason) == (False, "この操作はありません。")
+
+
+def test_an_incomplete_report_cannot_be_submitted_or_resubmitted(world):
+    report = worked_case(world, fill=False).report
+    coordinator = world.users[Role.HUB_COORDINATOR]
+    for state, action in ((S.DRAFT, "submit"), (S.RETURNED, "resubmit")):
+        report.status = state
+        permission = TABLE.check(report, action, coordinator)
+        assert not permission.allowed
+        assert permission.reason.startswith("入力に不備があります（")
+
+
+def test_the_actions_shown_are_the_rows_of_the_role_from_the_state(report, world):
+    for state, role in itertools.product(STATES, Role):
+        report.status = state
+        shown = [t.action for t, _ in TABLE.actions_for(report, world.users[role])]
+        mine = [
+            a
+            for a, cells in GRID.items()
+            if ROLE_KIND[role] == ACTOR[a] and cells[STATES.index(state)] != "-"
+        ]
+        assert shown == mine, (state, role)
+
+
+@pytest.mark.parametrize(
+    ("action", "state"),
+    [(a, s) for a, cells in GRID.items() for s, c in zip(STATES, cells, strict=True) if c != "-"],
+)
+def test_each_transition_reaches_its_target(report, world, action, state):
+    coordinator = world.users[Role.HUB_COORDINATOR]
+    report = services.perform(report, "submit", coordinator, report.version)  # a version
+    ResultReport.objects.filter(pk=report.pk).update(status=state)
+    report.refresh_from_db()
+    actor = coordinator if ACTOR[action] == C else world.users[Role.PREFECTURE_STAFF]
+    done = services.perform(
+        report,
+        action,
+        actor,
+        report.version,
+        reason="確認のため",
+        confirmation=ConfirmationInput("8医政第500号", datetime.date(2027, 5, 1)),
+    )
+    assert done.status == TARGET[action]
+    assert ResultReport.objects.get(pk=report.pk).version == report.version + 1
+
+
+@pytest.mark.parametrize("action", sorted(REASON_REQUIRED))
+def test_a_row_that_requires_a_reason_refuses_without_one(report, world, action):
+    state = STATES[GRID[action].index("T")]
+    ResultReport.objects.filter(pk=report.pk).update(status=state)
+    report.refresh_from_db()
+    with pytest.raises(ClaimError) as refused:
+        services.perform(
+            report,
+            action,
+            world.users[Role.PREFECTURE_STAFF],
+            report.version,
+            reason="  ",
+            confirmation=ConfirmationInput("8医政第501号", datetime.date(2027, 5, 1)),
+        )
+    assert refused.value.message == "理由が必要です。"
+    assert ResultReport.objects.get(pk=report.pk).status == state
