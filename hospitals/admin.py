@@ -70,7 +70,8 @@ class RegistryImportRunAdmin(ReadOnlyAdmin):
         "unchanged_count",
         "missing_count",
         "check_digit_failures",
+        "held_row_count",
     )
     list_filter = ("status",)
     search_fields = ("file_name", "file_sha256")
-    exclude = ("parsed",)
+    exclude = ("parsed", "held")

@@ -11,6 +11,7 @@ urlpatterns = [
     path(
         "registry/<int:pk>/confirm/", views.registry_import_confirm, name="registry_import_confirm"
     ),
+    path("registry/<int:pk>/held.xlsx", views.registry_import_held, name="registry_import_held"),
     path("candidates/", views.candidates, name="candidates"),
     path("designations/<int:pk>/end/", views.end_designation_view, name="end_designation"),
     path("history/", views.history, name="history"),

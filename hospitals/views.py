@@ -18,6 +18,7 @@ from hospitals.designations import (
 )
 from hospitals.models import ActiveHospitalDesignation, RegistryImportRun
 from hospitals.registry import service as registry
+from hospitals.registry.held import held_workbook
 from hospitals.registry.reader import MAX_FILE_BYTES
 from zaitaku_portal import query
 from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles
@@ -33,6 +34,7 @@ from zaitaku_portal.exports import csv_response, xlsx_response
 from zaitaku_portal.models import Municipality
 from zaitaku_portal.query import refuses_bad_query
 from zaitaku_portal.scopes import areas_for, designations_for, hubs_for, institutions_for
+from zaitaku_portal.spreadsheets import xlsx_response as spreadsheet_download
 from zaitaku_portal.wareki import fiscal_year_label, fiscal_year_of, wareki_date
 
 STAFF = tuple(STAFF_ROLES)
@@ -77,7 +79,7 @@ def registry_imports(request):
             return redirect("hospitals:registry_imports")
         run = registry.preview(upload, upload.name, upload.size, request.user)
         return redirect("hospitals:registry_import_detail", pk=run.pk)
-    runs = RegistryImportRun.objects.select_related("uploaded_by").defer("parsed")[:50]
+    runs = RegistryImportRun.objects.select_related("uploaded_by").defer("parsed", "held")[:50]
     return render(
         request,
         "hospitals/registry_imports.html",
@@ -88,13 +90,17 @@ def registry_imports(request):
 @require_roles(*STAFF)
 def registry_import_detail(request, pk: int):
     run = get_object_or_404(
-        RegistryImportRun.objects.select_related("uploaded_by").defer("parsed"), pk=pk
+        RegistryImportRun.objects.select_related("uploaded_by").defer("parsed", "held"), pk=pk
     )
     sample = {
         kind: [item for item in run.changes_sample if item["kind"] == kind]
         for kind in ("new", "changed", "missing")
     }
-    return render(request, "hospitals/registry_import_detail.html", {"run": run, "sample": sample})
+    return render(
+        request,
+        "hospitals/registry_import_detail.html",
+        {"run": run, "sample": sample, "has_held": run.held_row_count > 0},
+    )
 
 
 @require_roles(*STAFF)
@@ -103,17 +109,36 @@ def registry_import_confirm(request, pk: int):
     get_object_or_404(RegistryImportRun.objects.only("pk"), pk=pk)
     try:
         run = registry.confirm(
-            pk, request.user, acknowledge_check_digits=bool(request.POST.get("acknowledge"))
+            pk,
+            request.user,
+            acknowledge_check_digits=bool(request.POST.get("acknowledge")),
+            rows=request.POST.get("rows", registry.ALL),
         )
     except registry.ImportRefused as error:
         messages.error(request, str(error))
     else:
+        held = (
+            f"エラーのため取り込まなかった行 {run.held_row_count}行、"
+            f"更新しなかった医療機関 {run.held_facility_count}件。"
+            if run.held_row_count
+            else ""
+        )
         messages.success(
             request,
             f"名簿を反映しました（新規 {run.new_count}件、変更 {run.changed_count}件、"
-            f"変更なし {run.unchanged_count}件、名簿から消えた医療機関 {run.missing_count}件）。",
+            f"変更なし {run.unchanged_count}件、名簿から消えた医療機関 {run.missing_count}件）。"
+            + held,
         )
     return redirect("hospitals:registry_import_detail", pk=pk)
+
+
+@require_roles(*STAFF)
+def registry_import_held(request, pk: int):
+    """The rows left out of a run, with their messages, as xlsx (formula-escaped)."""
+    run = get_object_or_404(RegistryImportRun.objects.defer("parsed"), pk=pk)
+    content = held_workbook(run)
+    stem = run.file_name.rsplit(".", 1)[0] or "名簿"
+    return spreadsheet_download(f"{stem}_取り込まなかった行.xlsx", content)
 
 
 # --- 候補と指定 -------------------------------------------------------------------------

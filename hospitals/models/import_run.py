@@ -7,13 +7,18 @@ class RegistryImportRun(models.Model):
 
     Bulk writes bypass per-row signals and AuditEntry, so this row says who imported which file
     (name and SHA-256), when, and what it changed. The parsed facilities are kept, compressed,
-    between the preview and the confirmation, so confirming applies exactly what was shown."""
+    between the preview and the confirmation, so confirming applies exactly what was shown.
+    The rows left out because of an error stay on the run, with their messages (issue 17)."""
 
     class Status(models.TextChoices):
         PREVIEW = "preview", "プレビュー（未反映）"
         REJECTED = "rejected", "エラーのため取込不可"
         APPLIED = "applied", "反映済み"
         SUPERSEDED = "superseded", "再プレビューにより破棄"
+
+    class AppliedRows(models.TextChoices):
+        ALL = "all", "すべての行"
+        WITHOUT_ERRORS = "without_errors", "エラーのない行だけ"
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -39,9 +44,21 @@ class RegistryImportRun(models.Model):
     check_digit_failures = models.PositiveIntegerField("検証番号の不一致", default=0)
     check_digit_acknowledged = models.BooleanField("検証番号の不一致を確認して取込", default=False)
     error_count = models.PositiveIntegerField("エラー件数", default=0)
+    warning_count = models.PositiveIntegerField("要確認の件数", default=0)
+    sheet_name = models.CharField("読み込んだシート", max_length=255, blank=True)
+    header_row = models.PositiveIntegerField("見出しの行", null=True, blank=True)
+    held_row_count = models.PositiveIntegerField("取り込まない行数", default=0)
+    held_facility_count = models.PositiveIntegerField("更新しない医療機関数", default=0)
+    unidentified_row_count = models.PositiveIntegerField(
+        "医療機関を特定できない取り込まない行数", default=0
+    )
+    applied_rows = models.CharField(
+        "反映した行", max_length=16, choices=AppliedRows.choices, blank=True
+    )
     problems = models.JSONField("問題の一覧", default=list, blank=True)
     changes_sample = models.JSONField("変更内容（先頭）", default=list, blank=True)
     parsed = models.BinaryField("解析済みデータ（圧縮）", null=True, blank=True, editable=False)
+    held = models.BinaryField("取り込まない行（圧縮）", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]

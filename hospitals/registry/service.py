@@ -1,8 +1,13 @@
 """Preview and confirm an import of the 届出受理医療機関名簿.
 
-preview() reads the file, compares it with the institutions on record and stores the run;
-confirm() applies exactly that comparison in one transaction, in bulk, or nothing at all.
-The run is the audit record (bulk writes bypass per-row signals); an AuditEntry points at it."""
+preview() reads the file, compares the rows without errors with the institutions on record
+and stores the run, with the rows left out and why; confirm() applies exactly that
+comparison in one transaction, in bulk, or nothing at all: "all rows" only when no row has an
+error, else "the rows without errors" (a facility with an error row is not updated, nor
+flagged as missing). The list's date is checked again inside the transaction, against the
+newest list applied and the dates on the institutions, so an older list never rolls them
+back. The run is the audit record (bulk writes bypass per-row signals); an AuditEntry points
+at it."""
 
 from __future__ import annotations
 
@@ -13,10 +18,12 @@ import zlib
 from dataclasses import dataclass, field
 from typing import IO
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from hospitals.models import MedicalInstitution, RegistryImportRun
+from hospitals.registry import writes
 from hospitals.registry.reader import (
     ParseResult,
     RegistryFileError,
@@ -60,8 +67,10 @@ FIELD_LABELS = {
     "missing_from_latest_list": "最新の名簿に掲載なし",
 }
 SAMPLE_SIZE = 200
-BATCH_SIZE = 1000
 CHUNK = 900  # parameters per IN (...) clause, under SQLite's limits
+CONFIRM_LOCK = 0x5A_52_45_47  # pg_advisory_xact_lock key: one registry confirmation at a time
+ALL = RegistryImportRun.AppliedRows.ALL
+WITHOUT_ERRORS = RegistryImportRun.AppliedRows.WITHOUT_ERRORS
 
 
 class ImportRefused(Exception):
@@ -131,8 +140,9 @@ def _values_of(record: dict, matcher: MunicipalityMatcher) -> dict:
     }
 
 
-def plan_import(facilities: dict[str, dict], as_of: datetime.date) -> Plan:
-    """Compare the list with the institutions on record (the read half of confirm)."""
+def plan_import(facilities: dict[str, dict], as_of: datetime.date, held_codes=frozenset()) -> Plan:
+    """Compare the list with the institutions on record (the read half of confirm). A held
+    facility (an error row) is neither updated nor flagged as missing."""
     matcher = MunicipalityMatcher()
     plan = Plan()
     existing = {
@@ -161,6 +171,8 @@ def plan_import(facilities: dict[str, dict], as_of: datetime.date) -> Plan:
     prefixes = {code[:3] for code in facilities}
     for code, row in existing.items():
         if code in facilities or row["missing_from_latest_list"] or code[:3] not in prefixes:
+            continue
+        if code in held_codes:
             continue
         plan.missing.append((row["pk"], code, row["name"]))
     return plan
@@ -231,24 +243,42 @@ def _sample(plan: Plan, facilities: dict[str, dict]) -> list[dict]:
     return sample
 
 
-def _pack(facilities: dict[str, dict]) -> bytes:
-    return zlib.compress(json.dumps(facilities, ensure_ascii=False).encode(), 6)
+def _pack(data) -> bytes:
+    return zlib.compress(json.dumps(data, ensure_ascii=False).encode(), 1)  # speed over size
 
 
-def _unpack(data) -> dict[str, dict]:
+def _unpack(data):
     return json.loads(zlib.decompress(bytes(data)))
 
 
-def preview(stream: IO[bytes], file_name: str, size: int, user, today=None) -> RegistryImportRun:
+def _parsed(run: RegistryImportRun) -> tuple[dict[str, dict], set[str]]:
+    data = _unpack(run.parsed)
+    if "facilities" not in data:  # a run previewed before issue 17: facilities only
+        return data, set()
+    return data["facilities"], set(data["held_codes"])
+
+
+def held_rows(run: RegistryImportRun) -> tuple[list[str], list[list]]:
+    """(the list's header, [[row, values, messages], ...]) of the rows left out."""
+    if not run.held:
+        return [], []
+    data = _unpack(run.held)
+    return data["header"], data["rows"]
+
+
+def preview(
+    stream: IO[bytes], file_name: str, size: int, user, today=None, engine: str = "calamine"
+) -> RegistryImportRun:
     """Read and compare; store the run. Nothing but the run itself is written."""
     run = RegistryImportRun(uploaded_by=user, file_name=file_name[:255], file_size=size)
     try:
-        result = read_registry(stream, file_name, size, today=today)
+        result = read_registry(stream, file_name, size, today=today, engine=engine)
     except RegistryFileError as error:
         run.status = RegistryImportRun.Status.REJECTED
         run.error_count = 1
         run.problems = [
             {
+                "sheet": "",
                 "row": None,
                 "cell": "",
                 "column": "",
@@ -261,28 +291,33 @@ def preview(stream: IO[bytes], file_name: str, size: int, user, today=None) -> R
         return run
     run.file_sha256 = result.sha256
     run.listed_as_of = result.as_of
-    _refuse_older_list(result)
+    run.sheet_name = result.sheet_name[:255]
+    run.header_row = result.header_row
+    if result.readable and result.as_of:
+        refusal = older_list_refusal(result.as_of)
+        if refusal:
+            result.fail(refusal, column="名簿の時点")
     _fill_counts(run, result)
-    if not result.ok:
+    if not result.readable:
         run.status = RegistryImportRun.Status.REJECTED
         run.save()
         return run
-    plan = plan_import(result.facilities, result.as_of)
+    plan = plan_import(result.facilities, result.as_of, result.held_codes)
     counts = plan.counts()
     run.new_count = counts["new"]
     run.changed_count = counts["changed"]
     run.unchanged_count = counts["unchanged"]
     run.missing_count = counts["missing"]
     run.changes_sample = _sample(plan, result.facilities)
-    run.parsed = _pack(result.facilities)
+    run.parsed = _pack({"facilities": result.facilities, "held_codes": sorted(result.held_codes)})
     run.status = RegistryImportRun.Status.PREVIEW
     run.save()
     return run
 
 
-def _refuse_older_list(result: ParseResult) -> None:
-    if result.as_of is None or not result.ok:
-        return
+def older_list_refusal(as_of: datetime.date) -> str | None:
+    """Why a list of `as_of` may not be applied: a newer list was, or the institutions on
+    record are listed as of a later date (a first import after data came in by other means)."""
     latest = (
         RegistryImportRun.objects.filter(status=RegistryImportRun.Status.APPLIED)
         .exclude(listed_as_of=None)
@@ -290,14 +325,18 @@ def _refuse_older_list(result: ParseResult) -> None:
         .values_list("listed_as_of", flat=True)
         .first()
     )
-    if latest and result.as_of < latest:
-        result.fail(
-            f"この名簿（{wareki_date(result.as_of)}現在）は取込済みの名簿"
-            f"（{wareki_date(latest)}現在）より古いため取り込めません。",
-            row=2,
-            cell="A2",
-            column="名簿の時点",
+    if latest and as_of < latest:
+        return (
+            f"この名簿（{wareki_date(as_of)}現在）は取込済みの名簿"
+            f"（{wareki_date(latest)}現在）より古いため取り込めません。"
         )
+    on_record = MedicalInstitution.objects.aggregate(latest=Max("listed_as_of"))["latest"]
+    if on_record and as_of < on_record:
+        return (
+            f"この名簿（{wareki_date(as_of)}現在）は、登録済みの医療機関の名簿の時点"
+            f"（{wareki_date(on_record)}現在）より古いため取り込めません。"
+        )
+    return None
 
 
 def _fill_counts(run: RegistryImportRun, result: ParseResult) -> None:
@@ -306,7 +345,15 @@ def _fill_counts(run: RegistryImportRun, result: ParseResult) -> None:
     run.skipped_row_count = result.skipped_row_count
     run.check_digit_failures = len(result.check_digit_failures)
     run.error_count = result.error_count
+    run.warning_count = result.warning_count
     run.problems = [problem.as_dict() for problem in result.problems]
+    run.held_row_count = len(result.held_rows)
+    run.held_facility_count = len(result.held_codes)
+    run.unidentified_row_count = result.unidentified_held_rows
+    if result.held_rows:
+        run.held = _pack(
+            {"header": result.header, "rows": [held.as_list() for held in result.held_rows]}
+        )
 
 
 def _chunks(items: list, size: int = CHUNK):
@@ -314,22 +361,17 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
-def confirm(run_pk: int, user, acknowledge_check_digits: bool = False) -> RegistryImportRun:
-    """Apply the previewed run: all rows in one transaction, or nothing (ImportRefused)."""
+def confirm(
+    run_pk: int, user, acknowledge_check_digits: bool = False, rows: str = ALL
+) -> RegistryImportRun:
+    """Apply the previewed run in one transaction, or nothing (ImportRefused). rows: ALL
+    (only when no row has an error) or WITHOUT_ERRORS (the rows left out stay on the run)."""
     with transaction.atomic():
+        _one_confirmation_at_a_time()
         run = RegistryImportRun.objects.select_for_update().get(pk=run_pk)
-        if run.status != RegistryImportRun.Status.PREVIEW:
-            raise ImportRefused(
-                f"この取込は「{run.get_status_display()}」のため反映できません。"
-                "ファイルをもう一度アップロードしてください。"
-            )
-        if run.check_digit_failures and not acknowledge_check_digits:
-            raise ImportRefused(
-                f"検証番号が一致しない医療機関コードが{run.check_digit_failures}件あります。"
-                "内容を確認のうえ「要確認として取り込む」にチェックしてください。"
-            )
-        facilities = _unpack(run.parsed)
-        plan = plan_import(facilities, run.listed_as_of)
+        _refuse_unless_confirmable(run, rows, acknowledge_check_digits)
+        facilities, held_codes = _parsed(run)
+        plan = plan_import(facilities, run.listed_as_of, held_codes)
         counts = plan.counts()
         expected = {
             "new": run.new_count,
@@ -345,6 +387,7 @@ def confirm(run_pk: int, user, acknowledge_check_digits: bool = False) -> Regist
         _apply(plan, run.listed_as_of)
         run.status = RegistryImportRun.Status.APPLIED
         run.applied_at = timezone.now()
+        run.applied_rows = WITHOUT_ERRORS if run.error_count else ALL
         run.check_digit_acknowledged = bool(run.check_digit_failures)
         run.uploaded_by = run.uploaded_by or user
         run.parsed = None
@@ -353,23 +396,53 @@ def confirm(run_pk: int, user, acknowledge_check_digits: bool = False) -> Regist
             user,
             "医療機関名簿の取込",
             run,
-            changes={**counts, "sha256": run.file_sha256, "file_name": run.file_name},
+            changes={
+                **counts,
+                "held_rows": run.held_row_count,
+                "held_facilities": run.held_facility_count,
+                "rows": run.applied_rows,
+                "sha256": run.file_sha256,
+                "file_name": run.file_name,
+            },
         )
     return run
 
 
-def _apply(plan: Plan, as_of: datetime.date) -> None:
-    MedicalInstitution.objects.bulk_create(
-        [MedicalInstitution(listed_as_of=as_of, **values) for values in plan.new],
-        batch_size=BATCH_SIZE,
-    )
-    if plan.changed:
-        objects = []
-        for pk, values, _diffs in plan.changed:
-            objects.append(MedicalInstitution(pk=pk, listed_as_of=as_of, **values))
-        MedicalInstitution.objects.bulk_update(
-            objects, [*COMPARED_FIELDS, "listed_as_of"], batch_size=200
+def _one_confirmation_at_a_time() -> None:
+    """Two confirmations at once would each check the list's date against the other's
+    unwritten one. PostgreSQL: a transaction-level advisory lock; SQLite: one writer anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CONFIRM_LOCK])
+
+
+def _refuse_unless_confirmable(run: RegistryImportRun, rows: str, acknowledged: bool) -> None:
+    if run.status != RegistryImportRun.Status.PREVIEW:
+        raise ImportRefused(
+            f"この取込は「{run.get_status_display()}」のため反映できません。"
+            "ファイルをもう一度アップロードしてください。"
         )
+    if rows not in (ALL, WITHOUT_ERRORS):
+        raise ImportRefused("反映する行の指定が正しくありません。")
+    if rows == ALL and run.error_count:
+        raise ImportRefused(
+            f"エラーのある行が{run.error_count}件あるため「すべての行」は反映できません。"
+            f"「エラーのない行だけ反映する」を選ぶと、{run.held_row_count}行を取り込まず、"
+            f"{run.held_facility_count}医療機関は更新しません。"
+        )
+    refusal = older_list_refusal(run.listed_as_of)
+    if refusal:
+        raise ImportRefused(refusal)
+    if run.check_digit_failures and not acknowledged:
+        raise ImportRefused(
+            f"検証番号が一致しない医療機関コードが{run.check_digit_failures}件あります。"
+            "内容を確認のうえ「要確認として取り込む」にチェックしてください。"
+        )
+
+
+def _apply(plan: Plan, as_of: datetime.date) -> None:
+    writes.insert(plan.new, as_of, COMPARED_FIELDS)
+    writes.update([(pk, values) for pk, values, _diffs in plan.changed], as_of, COMPARED_FIELDS)
     for pks in _chunks(plan.as_of_only_pks):
         MedicalInstitution.objects.filter(pk__in=pks).update(listed_as_of=as_of)
     for chunk in _chunks(plan.missing):

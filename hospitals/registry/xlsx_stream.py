@@ -1,4 +1,8 @@
-"""Row values of the first worksheet of an .xlsx, streamed straight from its XML.
+"""Row values of a worksheet of an .xlsx, streamed straight from its XML.
+
+Since issue 17 the list is read with python-calamine (ADR 0009); this reader stays for what
+calamine does not do: naming a damaged cell in Japanese (a shared string that is not there,
+a number cell that holds no number), and reading in one row's memory.
 
 openpyxl's read-only mode streams too, but builds a cell object per value and parses rich
 text through its descriptor machinery: on our CI machine it reads about 4,000 rows of the
@@ -46,22 +50,30 @@ class XlsxStructureError(Exception):
     """The message says in Japanese what is wrong, with the sheet and the cell when known."""
 
 
-def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
-    """(name, part) of the first sheet."""
+def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(name, part) of every sheet, in the workbook's order."""
     workbook = fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
     sheets = workbook.find(f"{MAIN}sheets")
     if sheets is None or not len(sheets):
         raise XlsxStructureError("ブックにシートがありません。")
-    rel_id = sheets[0].get(f"{REL}id")
-    name = sheets[0].get("name", "")
     rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
-    for rel in rels.iter(f"{PKG_REL}Relationship"):
-        if rel.get("Id") == rel_id:
-            target = rel.get("Target", "")
-            if target.startswith("/"):
-                return name, target.lstrip("/")
-            return name, posixpath.normpath(posixpath.join("xl", target))
-    raise XlsxStructureError("シートの場所がブックに記録されていません。")
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{PKG_REL}Relationship")}
+    found = []
+    for sheet in sheets:
+        target = targets.get(sheet.get(f"{REL}id"))
+        if target is None:
+            raise XlsxStructureError("シートの場所がブックに記録されていません。")
+        if target.startswith("/"):
+            part = target.lstrip("/")
+        else:
+            part = posixpath.normpath(posixpath.join("xl", target))
+        found.append((sheet.get("name", ""), part))
+    return found
+
+
+def sheet_names(stream: IO[bytes]) -> list[str]:
+    with zipfile.ZipFile(stream) as archive, _reading("xl/workbook.xml"):
+        return [name for name, _part in sheet_parts(archive)]
 
 
 def _shared_strings(archive: zipfile.ZipFile, max_count: int | None) -> list[str]:
@@ -190,17 +202,21 @@ def _reading(part: str):
 
 
 def iter_rows(
-    stream: IO[bytes], limits: WorkbookLimits | None = None
+    stream: IO[bytes], limits: WorkbookLimits | None = None, sheet: str | None = None
 ) -> Iterator[tuple[int, tuple]]:
-    """(row number, values) for every row up to the last one with data; gaps come as ().
-    With `limits`, refuses (WorkbookRefused) the first part, row or cell past them."""
+    """(row number, values) for every row of `sheet` (the first when None) up to the last one
+    with data; gaps come as (). With `limits`, refuses (WorkbookRefused) the first part, row
+    or cell past them."""
     with zipfile.ZipFile(stream) as archive:
         if limits is not None:
             check_parts(archive, limits)
         with _reading("xl/sharedStrings.xml"):
             strings = _shared_strings(archive, limits.max_cells if limits else None)
         with _reading("xl/workbook.xml"):
-            sheet_name, sheet_path = _first_sheet(archive)
+            parts = sheet_parts(archive)
+        sheet_name, sheet_path = next(
+            ((name, part) for name, part in parts if sheet is None or name == sheet), parts[0]
+        )
         bounds = None
         if limits is not None:
             budget = CellBudget(limits.max_cells)

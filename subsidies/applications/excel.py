@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
-from subsidies.applications import services as service
+from subsidies.applications import reading
 from subsidies.applications.excel_layout import (
     COL,
     FIRST_EXPENSE_COL,
@@ -61,7 +61,7 @@ INPUT = PatternFill("solid", fgColor="FFF2CC")
 def _sheet_rows(application):
     """[(sheet name, line)] in the order the workbook lists them."""
     rows = []
-    for line in service.lines_of(application):
+    for line in reading.lines_of(application):
         rows.append((HOSPITAL_SHEET if line.designation_id else HUB_SHEET, line))
     return rows
 
@@ -73,7 +73,7 @@ def export_workbook(application) -> bytes:
     """Every value goes in through write_cell (zaitaku_portal.exports): a text a user typed
     is a text cell whatever it starts with (=, +, -, @), read back by the upload as typed. The
     only formulas are the totals the portal writes itself (_write_total)."""
-    view = service.plan_view(application)
+    view = reading.plan_view(application)
     all_categories = expense_categories()
     workbook = Workbook()
     workbook.active.title = HUB_SHEET
@@ -151,7 +151,7 @@ def _write_lines(workbook, meta, application, view, categories) -> None:
         sheet = workbook[sheet_name]
         row = next_row[sheet_name]
         next_row[sheet_name] += 1
-        key = service.key_of(line)
+        key = reading.key_of(line)
         _write_line(sheet, row, line, view.plan["lines"].get(key, {}), application, categories)
         for col, value in enumerate((sheet_name, row, key), start=1):
             _put(meta, meta_row, col, value)

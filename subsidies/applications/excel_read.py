@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from subsidies.applications import services as service
+from subsidies.applications import reading
 from subsidies.applications.excel_layout import (
     COL,
     FIRST_EXPENSE_COL,
@@ -39,6 +39,7 @@ from subsidies.applications.excel_layout import (
     headers_for,
 )
 from subsidies.applications.plan_data import start_year_label
+from subsidies.applications.rules import validate_plan
 from zaitaku_portal.exports import text_from_xlsx
 from zaitaku_portal.uploads import check_xlsx_upload
 from zaitaku_portal.wareki import fiscal_year_label
@@ -248,12 +249,12 @@ def read_workbook(application, upload) -> ReadResult:
         _check_plan_sheets(workbook, headers, result)
     except _Refused:
         return result
-    plan = service.current_plan(application)
+    plan = reading.current_plan(application)
     mapped_rows = _read_mapped_lines(workbook, application, categories, plan, result)
     _refuse_added_rows(workbook, mapped_rows, len(headers), result)
     _read_meeting_sheet(workbook[MEETING_SHEET], plan, result)
     if not result.errors:
-        result.errors.extend(service.validate_plan(application, plan))
+        result.errors.extend(validate_plan(application, plan))
     result.plan = plan if result.ok else {}
     return result
 
@@ -344,8 +345,8 @@ def _check_plan_sheets(workbook, headers: list[str], result: ReadResult) -> None
 
 def _read_mapped_lines(workbook, application, categories, plan, result) -> dict[str, set[int]]:
     """Each row _meta names, read into its line of the plan; returns the rows read per sheet."""
-    lines = {service.key_of(line): line for line in service.lines_of(application)}
-    choices = service.start_year_choices(application.fiscal_year)
+    lines = {reading.key_of(line): line for line in reading.lines_of(application)}
+    choices = reading.start_year_choices(application.fiscal_year)
     mapped_rows: dict[str, set[int]] = {HUB_SHEET: set(), HOSPITAL_SHEET: set()}
     for sheet_name, row, key in workbook[META_SHEET].iter_rows(
         min_row=10, max_col=3, values_only=True

@@ -21,10 +21,6 @@ from subsidies.applications.reading import (
     key_of,
     labels_for,
     lines_of,
-    # Read as services.<name> by the Excel modules (excel.py, excel_read.py, split by another
-    # helper at the same time) until they import reading directly; drop these two then.
-    plan_view,  # noqa: F401
-    start_year_choices,  # noqa: F401
 )
 from subsidies.applications.rules import (
     EDITABLE_STATES,

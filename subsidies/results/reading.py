@@ -23,6 +23,7 @@ from subsidies.models import (
     ResultExpense,
     ResultReport,
 )
+from subsidies.results.columns import OTHER_INCOME, TOTAL_COST
 from subsidies.results.models import NARRATIVE_FIELDS, REQUIRED_NARRATIVE
 
 REPORT_FIELDS = {
@@ -31,8 +32,8 @@ REPORT_FIELDS = {
     **NARRATIVE_FIELDS,
 }
 EXPENSE_FIELDS = {
-    "total_cost": "総事業費（A）",
-    "other_income": "寄附金その他の収入額（B）",
+    "total_cost": TOTAL_COST.field_label,
+    "other_income": OTHER_INCOME.field_label,
     "excluded_amount": "対象外とする額",
     "excluded_source": "対象外の財源",
     "excluded_reason": "対象外とする理由",

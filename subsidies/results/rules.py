@@ -25,6 +25,7 @@ from subsidies.models import (
     ResultReport,
 )
 from subsidies.models import ResultReportStatus as S
+from subsidies.results.columns import OTHER_INCOME, TOTAL_COST
 from subsidies.results.reading import (
     REPORT_FIELDS,
     current_decision,
@@ -148,12 +149,12 @@ def _line_problems(label: str, actual: int, values: dict) -> list[str]:
     reason = (values.get("excluded_reason") or "").strip()
     if total < actual:
         errors.append(
-            f"「{label}」の総事業費（A）{total:,}円は、費目別の実支出額の合計 {actual:,}円"
-            "以上で入力してください。"
+            f"「{label}」の{TOTAL_COST.field_label}{total:,}円は、"
+            f"費目別の実支出額の合計 {actual:,}円以上で入力してください。"
         )
     if income > total:
         errors.append(
-            f"「{label}」の寄附金その他の収入額（B）{income:,}円が総事業費（A）"
+            f"「{label}」の{OTHER_INCOME.field_label}{income:,}円が{TOTAL_COST.field_label}"
             f"{total:,}円を超えています。"
         )
     if excluded > actual:

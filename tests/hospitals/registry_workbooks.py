@@ -136,3 +136,93 @@ def zip_bomb(uncompressed_megabytes: int = 64) -> bytes:
             else:
                 target.writestr(info.filename, source.read(info.filename))
     return out.getvalue()
+
+
+def laid_out(
+    rows,
+    *,
+    as_of: str = "令和 6年 6月 1日",
+    cover: bool = False,
+    header_row: int = 4,
+    first_column: int = 1,
+    footer: str | None = None,
+    iso_dates: bool = False,
+    cell=None,
+) -> bytes:
+    """A list as others pass it on (issue 17): an optional cover sheet first, notes above the
+    header, the header on `header_row` from column `first_column`, a footer line below the
+    data; iso_dates writes date cells as ISO text cells (t="d"). cell(key, value) may turn a
+    row's value into another type (a number for 医療機関番号, a date for 算定開始年月日)."""
+    from openpyxl import Workbook
+
+    from hospitals.registry.sample import HEADER
+
+    workbook = Workbook(iso_dates=iso_dates)
+    sheet = workbook.active
+    if cover:
+        sheet.title = "表紙"
+        sheet["B3"] = "施設基準の届出受理状況（医科）"
+        sheet["B5"] = "この資料は地方厚生局の公表資料をもとに作成しています。"
+        sheet = workbook.create_sheet("届出受理医療機関名簿")
+    else:
+        sheet.title = "届出受理医療機関名簿"
+    column = first_column
+    sheet.cell(1, column, "※ 注記: 受理番号の記載のない行があります。")
+    if header_row > 2:
+        sheet.cell(2, column, f"届出受理医療機関名簿（医科）[{as_of}現在]")
+    keys = [None, "prefecture", "section", "number", "name", "postal_code", "address"]
+    keys += ["phone", "beds", "standard_name", "symbol", "acceptance_number", "since"]
+    for index, label in enumerate(HEADER):
+        sheet.cell(header_row, column + index, label)
+    number = header_row
+    for serial, row in enumerate(rows, start=1):
+        number += 1
+        for index, value in enumerate(row.values(serial)):
+            if cell is not None and keys[index]:
+                value = cell(keys[index], value)
+            sheet.cell(number, column + index, value)
+    if footer:
+        sheet.cell(number + 2, column, footer)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_phonetic_name(data: bytes, cell: str, text: str, ruby: str) -> bytes:
+    """The list with `cell` turned into a shared string carrying a ルビ run (<rPh>), as
+    Japanese Excel saves a name typed with an IME: the ruby is not part of the value."""
+    sheet = "xl/worksheets/sheet1.xml"
+    strings = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>{text}</t>'
+        f'<rPh sb="0" eb="2"><t>{ruby}</t></rPh><phoneticPr fontId="1"/></si></sst>'
+    ).encode()
+    shared = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    relationship = (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+    )
+
+    def point_at_it(xml: bytes) -> bytes:
+        start = xml.index(f'<c r="{cell}"'.encode())
+        end = xml.index(b"</c>", start) + 4
+        return xml[:start] + f'<c r="{cell}" t="s"><v>0</v></c>'.encode() + xml[end:]
+
+    return rezip(
+        data,
+        extra={"xl/sharedStrings.xml": strings},
+        replace={
+            sheet: point_at_it,
+            "[Content_Types].xml": lambda xml: xml.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="'
+                + shared
+                + b'"/></Types>',
+            ),
+            "xl/_rels/workbook.xml.rels": lambda xml: xml.replace(
+                b"</Relationships>",
+                b'<Relationship Id="rIdStrings" Type="'
+                + relationship
+                + b'" Target="sharedStrings.xml"/></Relationships>',
+            ),
+        },
+    )

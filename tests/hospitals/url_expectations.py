@@ -35,6 +35,8 @@ CASES = [
     UrlCase("hospitals:registry_import_detail", only(STAFF), kwargs=_run),
     # confirm is POST only: staff get 405 on GET, everyone else is refused first
     UrlCase("hospitals:registry_import_confirm", only(STAFF, 405), kwargs=_run),
+    # the rows left out of a run, as xlsx (issue 17)
+    UrlCase("hospitals:registry_import_held", only(STAFF), kwargs=_run),
     UrlCase("hospitals:candidates", only(STAFF)),
     UrlCase(
         "hospitals:end_designation",
