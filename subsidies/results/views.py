@@ -259,6 +259,11 @@ def _action_page(request, report, transition):
     form_class = transition.form or ActionForm
     data = request.POST if request.method == "POST" else None
     form = form_class(data, obj=report, initial={"version": report.version})
+    if transition.reason_required and "reason" in form.fields:  # said on the field, first
+        form.fields["reason"].required = True
+        form.fields["reason"].error_messages["required"] = (
+            f"「{transition.label}」の理由を入力してください。"
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.perform(
