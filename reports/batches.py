@@ -22,7 +22,7 @@ from django.db import OperationalError, close_old_connections, connection, trans
 from django.utils import timezone
 
 from reports.models import BatchJob
-from reports.pdf import DocumentError
+from reports.pdf import DocumentError, seconds_left
 from reports.pdf import deadline as document_deadline
 from zaitaku_portal import audit
 from zaitaku_portal.filenames import safe_filename, safe_zip_path
@@ -150,7 +150,7 @@ def iterate_job(job: BatchJob) -> Iterator[BatchJob]:
     try:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for index, (name, make) in enumerate(items):
-                if time.monotonic() >= deadline:
+                if seconds_left(deadline) <= 0:
                     missing.append(_stopped_message(len(items) - index))
                     break
                 entry = zipfile.ZipInfo(safe_zip_path(name), date_time=(2000, 1, 1, 0, 0, 0))

@@ -60,10 +60,17 @@ def deadline(at: float) -> Iterator[None]:
         _deadline.reset(token)
 
 
+def seconds_left(at: float) -> float:
+    """What a render started now gets of a deadline at `at` (time.monotonic()): tenths of a
+    second, never negative. A batch reads the same figure to decide it has run out, so a
+    deadline a few hundredths away is not given to a render as 0 seconds and then missed."""
+    return max(0.0, round(at - time.monotonic(), 1))
+
+
 def time_limit() -> float:
     limit = float(settings.PORTAL_DOCUMENT_TIMEOUT_SECONDS)
     at = _deadline.get()
-    return limit if at is None else max(0.0, min(limit, round(at - time.monotonic(), 1)))
+    return limit if at is None else min(limit, seconds_left(at))
 
 
 def font_dir() -> Path:
