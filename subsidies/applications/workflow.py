@@ -9,7 +9,6 @@ whose guard fails are shown disabled with the reason. services.perform() runs a 
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from subsidies.applications.forms import DecideForm, ReasonForm, ReturnForm
@@ -30,7 +29,7 @@ from subsidies.models import (
     ReturnReason,
 )
 from subsidies.models import ApplicationStatus as S
-from subsidies.shared.notice_numbers import lock_notice_register, notice_number_taken, taken_message
+from subsidies.shared.notice_numbers import create_numbered, lock_notice_register
 from subsidies.shared.workflow import COORDINATOR, STAFF, Step, Table, Transition
 from zaitaku_portal import audit
 from zaitaku_portal.access import Permission
@@ -187,18 +186,7 @@ def _write_decision_line(record: Decision, line, computed: int, decision, actor)
 
 
 def _create_decision(**fields) -> Decision:
-    """Insert, turning the unique constraint's refusal into the form's message: a writer
-    that did not take the register lock may have inserted the number after our check."""
-    try:
-        with transaction.atomic():
-            return Decision.objects.create(**fields)
-    except IntegrityError:
-        number = fields["notice_number"]
-        if notice_number_taken(number):
-            raise ApplicationError(
-                "交付決定の内容に誤りがあります。", [taken_message(number)]
-            ) from None
-        raise
+    return create_numbered(Decision, ApplicationError, "交付決定の内容に誤りがあります。", **fields)
 
 
 # --- the table -----------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from subsidies.models import (
@@ -47,7 +46,7 @@ from subsidies.results.rules import (
     StaleVersion,
     confirmation_problems,
 )
-from subsidies.shared.notice_numbers import lock_notice_register, notice_number_taken, taken_message
+from subsidies.shared.notice_numbers import create_numbered, lock_notice_register
 from subsidies.shared.workflow import COORDINATOR, STAFF, Step, Table, Transition, Workflow
 from zaitaku_portal import audit
 from zaitaku_portal.access import Permission
@@ -208,18 +207,9 @@ def _audit_confirmation(actor, record: Confirmation, previous, reason: str) -> N
 
 
 def _create_confirmation(**fields) -> Confirmation:
-    """Insert, turning the unique constraint's refusal into the form's message (a writer
-    that did not take the register lock may have inserted the number after our check)."""
-    try:
-        with transaction.atomic():
-            return Confirmation.objects.create(**fields)
-    except IntegrityError:
-        number = fields["notice_number"]
-        if notice_number_taken(number):
-            raise ClaimError(
-                "額の確定の内容に誤りがあります。確定していません。", [taken_message(number)]
-            ) from None
-        raise
+    return create_numbered(
+        Confirmation, ClaimError, "額の確定の内容に誤りがあります。確定していません。", **fields
+    )
 
 
 # --- the table -------------------------------------------------------------------------------

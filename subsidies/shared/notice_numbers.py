@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 MAX_LENGTH = 40  # the models' max_length
 _DIGITS = "0-9０-９"
@@ -74,3 +74,17 @@ def lock_notice_register() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REGISTER_LOCK])
+
+
+def create_numbered(model, error: type[Exception], message: str, **fields):
+    """Insert a numbered record (a Decision, a Confirmation), turning the unique constraint's
+    refusal into the form's message: a writer that did not take the register lock may have
+    inserted the number after our check. `error(message, problems)` is the part's error."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError:
+        number = fields["notice_number"]
+        if notice_number_taken(number):
+            raise error(message, [taken_message(number)]) from None
+        raise
