@@ -7,9 +7,25 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.db.backends.signals import connection_created
 
 from tests import factories as f
 from zaitaku_portal.models import Role
+
+
+def _readers_take_no_table_locks(sender, connection, **kwargs):
+    """The in-memory SQLite test database is shared by the live server's threads through
+    SQLite's shared cache, which locks whole tables and answers "table is locked" at once,
+    without waiting, when a page reads while a batch thread writes (a browser test once got
+    a 500 from the batch page that way). In shared-cache mode `read_uncommitted` lets a
+    reader take no table lock; outside it (PostgreSQL, a SQLite file, production) the pragma
+    does nothing."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+
+
+connection_created.connect(_readers_take_no_table_locks)
 
 # Playwright runs an event loop in the test thread; Django's ORM calls from the live-server
 # fixtures are still synchronous and safe here.
