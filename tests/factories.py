@@ -152,6 +152,7 @@ class FiscalYearFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("year",)
 
     year = 2026
+    catalogue_status = FiscalYear.CatalogueStatus.CONFIRMED  # 調整中 refuses decisions
 
 
 class RequirementItemFactory(factory.django.DjangoModelFactory):

@@ -26,6 +26,30 @@ class RoundingLevel(TextChoices):
     MENU = "menu", "補助メニューごとに切捨て"
 
 
+class OtherIncomeLevel(TextChoices):
+    """Where C = A − B (総事業費 − 寄付金その他の収入額) is compared: the MHLW 要綱 compares it
+    per facility (the sum of the facility's menus is bounded by its C); some prefectures per
+    menu."""
+
+    FACILITY = "facility", "施設ごとに比較（国の交付要綱）"
+    MENU = "menu", "補助メニューごとに比較"
+
+
+class CatalogueStatus(TextChoices):
+    """A fiscal year's catalogue: caps still being set (調整中) or confirmed (確定). Decisions
+    run only on a confirmed catalogue."""
+
+    DRAFT = "draft", "調整中"
+    CONFIRMED = "confirmed", "確定"
+
+
+class OncePerFacilityScope(TextChoices):
+    """How 「事業所年度１回限り」 is read for a menu capped once per facility."""
+
+    EVER = "ever", "1施設につき1回限り（過年度に交付済みなら対象外）"
+    PER_YEAR = "per_year", "1施設につき各年度1回"
+
+
 class RecipientType(TextChoices):
     HUB = "hub", "連携の拠点"
     HOSPITAL = "hospital", "積極的医療機関"
@@ -41,4 +65,12 @@ class CapUnit(TextChoices):
     ONCE_PER_FACILITY = "once_per_facility", "1施設につき1回限り"
 
 
-__all__ = ["CapRateOrder", "CapUnit", "RecipientType", "RoundingLevel"]
+__all__ = [
+    "CapRateOrder",
+    "CapUnit",
+    "CatalogueStatus",
+    "OncePerFacilityScope",
+    "OtherIncomeLevel",
+    "RecipientType",
+    "RoundingLevel",
+]

@@ -3,11 +3,20 @@ expense categories and subsidy menus. Their choices are in subsidies/catalogue/c
 
 from fractions import Fraction
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from subsidies.catalogue.choices import CapRateOrder, CapUnit, RecipientType, RoundingLevel
+from subsidies.catalogue.choices import (
+    CapRateOrder,
+    CapUnit,
+    CatalogueStatus,
+    OncePerFacilityScope,
+    OtherIncomeLevel,
+    RecipientType,
+    RoundingLevel,
+)
 from zaitaku_portal import bounds
 
 
@@ -19,6 +28,8 @@ class FiscalYear(models.Model):
 
     CapRateOrder = CapRateOrder  # the calculation's own members (subsidies/catalogue/choices.py)
     RoundingLevel = RoundingLevel
+    OtherIncomeLevel = OtherIncomeLevel
+    CatalogueStatus = CatalogueStatus
 
     year = models.PositiveSmallIntegerField(
         "年度（西暦）",
@@ -53,6 +64,32 @@ class FiscalYear(models.Model):
         choices=RoundingLevel.choices,
         default=RoundingLevel.FACILITY,
     )
+    other_income_level = models.CharField(
+        "寄付金その他の収入額と比較する範囲",
+        max_length=10,
+        choices=OtherIncomeLevel.choices,
+        default=OtherIncomeLevel.FACILITY,
+        help_text="総事業費−寄付金その他の収入額（C）を施設ごとに比較するか、メニューごとに比較するか。",
+    )
+    catalogue_status = models.CharField(
+        "補助メニューの状態",
+        max_length=10,
+        choices=CatalogueStatus.choices,
+        default=CatalogueStatus.DRAFT,
+        help_text="調整中の年度では交付決定ができません。",
+    )
+    catalogue_confirmed_at = models.DateTimeField(
+        "補助メニューを確定した日時", null=True, blank=True, editable=False
+    )
+    catalogue_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="補助メニューを確定した職員",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     application_deadline = models.DateField("交付申請の締切", null=True, blank=True)
     results_deadline = models.DateField("実績報告の締切", null=True, blank=True)
     catalogue_frozen_at = models.DateTimeField(
@@ -78,6 +115,11 @@ class FiscalYear(models.Model):
     @property
     def catalogue_frozen(self) -> bool:
         return self.catalogue_frozen_at is not None
+
+    @property
+    def catalogue_confirmed(self) -> bool:
+        """確定: caps are final and decisions may use them (調整中 refuses decisions)."""
+        return self.catalogue_status == CatalogueStatus.CONFIRMED
 
 
 class RequirementItem(models.Model):
@@ -134,6 +176,7 @@ class SubsidyMenu(models.Model):
     """補助メニュー (補助事業区分): a fundable activity with its cap and rate."""
 
     CapUnit = CapUnit  # subsidies/catalogue/choices.py
+    OncePerFacilityScope = OncePerFacilityScope
 
     CAP_FIELDS = ("cap_amount", "cap_unit", "max_units", "rate_numerator", "rate_denominator")
 
@@ -176,6 +219,23 @@ class SubsidyMenu(models.Model):
         "補助率（分母）",
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(bounds.RATE_PART_MAX)],
+    )
+    once_per_facility_scope = models.CharField(
+        "1回限りの読み方",
+        max_length=10,
+        choices=OncePerFacilityScope.choices,
+        default=OncePerFacilityScope.EVER,
+        help_text="上限額の単位が「1施設につき1回限り」のメニューにだけ使います。",
+    )
+    requires_beds = models.BooleanField(
+        "入院機能（病床）を有する医療機関に限る",
+        default=False,
+        help_text="例: 病状変化時の受入態勢確保（入院機能を有する場合）",
+    )
+    targets_non_enhanced = models.BooleanField(
+        "機能強化型でない医療機関が対象",
+        default=False,
+        help_text="例: 24時間体制の構築（機能強化型の要件を満たすことを目指す取組）",
     )
     note = models.TextField("備考", blank=True, max_length=bounds.TEXT)
 

@@ -222,6 +222,13 @@ class Activity(models.Model):
     count = models.PositiveIntegerField(
         "件数・人数", null=True, blank=True, validators=[MaxValueValidator(bounds.PEOPLE_MAX)]
     )
+    months = models.PositiveIntegerField(
+        "配置した月数",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(12)],
+        help_text="看護師等の配置など月額の上限のメニューで、実際に配置した月数",
+    )
     amount = _yen("金額（円）", null=True, blank=True)
     description = models.TextField("内容", blank=True, max_length=bounds.LONG_TEXT)
     minutes = models.FileField("議事録", upload_to=minutes_path, blank=True)
