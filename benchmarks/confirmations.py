@@ -2,7 +2,8 @@
 
 2,000 hubs × 7 menus and 12,000 active hospitals × 4 menus (FY2024: 1,970 hubs, 11,309
 hospitals), each hub's application decided and reported, one advance payment per hub, and
-once-per-facility grants in the previous year for some hospitals. Data is generated with
+once-per-facility grants in the previous year for some hospitals, an accompanied-visit
+activity per hospital (some fewer, some more than decided). Data is generated with
 bulk_create in a scratch SQLite file (never the project's database). Then, in the same run:
 
   bulk   subsidies.results.services.load_claims over the year + the 精算額調 snapshot of each
@@ -24,6 +25,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 SCRATCH = Path(tempfile.gettempdir()) / "zaitaku_bench_confirmations.sqlite3"
@@ -45,6 +47,7 @@ from hubs.models import Hub  # noqa: E402
 from subsidies.applications.plan_data import line_key  # noqa: E402
 from subsidies.applications.reading import rule_of  # noqa: E402
 from subsidies.models import (  # noqa: E402
+    Activity,
     AdvancePayment,
     Application,
     ApplicationVersion,
@@ -266,6 +269,23 @@ def generate(hub_count: int) -> None:
         (ResultReport(application=a, status="under_review") for a in applications), batch_size=BATCH
     )
     report_of = {r.application_id: r for r in reports}
+    # the accompanied visits done, per hospital: some fewer than the 2人 × 3半日 decided (the
+    # cap follows what was done), some more (never more than decided)
+    Activity.objects.bulk_create(
+        (
+            Activity(
+                report=report_of[a.pk],
+                kind="accompanied_visit",
+                title="同行訪問研修",
+                designation=d,
+                trainees=1 + n % 3,
+                half_days=2 + n % 3,
+            )
+            for i, a in enumerate(applications)
+            for n, d in enumerate(designations[i * per_hub : (i + 1) * per_hub])
+        ),
+        batch_size=BATCH,
+    )
     app_of_decision = {a.pk: a for a in applications}
     decision_app = {
         d.pk: d.application_id for d in Decision.objects.filter(application__fiscal_year=fy)
@@ -309,7 +329,8 @@ def generate(hub_count: int) -> None:
 def naive_claim(application: Application) -> int:
     """What a first implementation would write: follow the relations one object at a time."""
     decision = application.decisions.filter(superseded_by__isnull=True).order_by("-number").first()
-    rule = rule_of(application.fiscal_year)
+    fy = application.fiscal_year
+    rule = replace(rule_of(fy), other_income_level=fy.other_income_level)
     plan = decision.version.snapshot["plan"]
     recipients: dict = {}
     for line in decision.lines.all():
@@ -328,7 +349,16 @@ def naive_claim(application: Application) -> int:
                 units = plan["district_count"]
             elif menu.cap_unit == "per_person_half_day":
                 data = plan["lines"].get(line_key(menu.code, designation_id), {})
-                units = (data.get("trainees") or 0) * (data.get("half_days") or 0)
+                planned = (data.get("trainees") or 0) * (data.get("half_days") or 0)
+                done = sum(
+                    (a.trainees or 0) * (a.half_days or 0)
+                    for a in Activity.objects.filter(
+                        report__application=application,
+                        kind="accompanied_visit",
+                        designation=designation,
+                    )
+                )
+                units = min(planned, done)
             before = (
                 menu.cap_unit == "once_per_facility"
                 and DecisionLine.objects.filter(
@@ -421,9 +451,9 @@ def main() -> None:
     )
     print(f"agree: {len(naive) - len(mismatches):,} of {len(naive):,} application totals identical")
     print(
-        f"speed-up ≈ {naive_seconds * scale / bulk_seconds:.0f}×; target < 5 s: "
-        f"{'met' if bulk_seconds < 5 else 'NOT met'} on wall time, "
-        f"{'met' if bulk_cpu < 5 else 'NOT met'} on CPU time; load average now "
+        f"speed-up ≈ {naive_seconds * scale / bulk_seconds:.0f}×; target ≤ 1 s (issue 14): "
+        f"{'met' if bulk_seconds <= 1 else 'NOT met'} on wall time, "
+        f"{'met' if bulk_cpu <= 1 else 'NOT met'} on CPU time; load average now "
         f"{os.getloadavg()[0]:.1f}"
     )
     if mismatches:

@@ -6,12 +6,18 @@ from zaitaku_portal.access, so each role sees its own areas only.
 This is the one place the rule lives (issue 13): a hub or a hospital counts for an area on a
 day only while its designation runs that day (from its first day to its last, open-ended if
 no last day), whatever a status still says. The 充足状況 page, the dashboard and the review
-home all take their gaps from coverage_of, in a fixed number of queries."""
+home all take their gaps from coverage_of, in a fixed number of queries.
+
+内諾 (seed 002 ※1: 「積極的医療機関への位置づけについて拠点の内諾を受けている医療機関を含む」):
+Osaka City counts a hospital that has agreed to be positioned in its ward's number of active
+hospitals, marked ※1. So do we: a 内諾 not past its planned end counts for the area's
+number and its coverage, kept apart in `tentative` so every page can show it separately;
+`designations` stays 指定中 only (the public list and anything about money read that)."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
@@ -24,6 +30,7 @@ class AreaCoverage:
     area: object
     hubs: list
     designations: list
+    tentative: list = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -35,7 +42,12 @@ class AreaCoverage:
 
     @property
     def hospital_count(self) -> int:
-        return len(self.designations)
+        """指定中 and 内諾 together, as seed 002 counts them (※1)."""
+        return len(self.designations) + len(self.tentative)
+
+    @property
+    def tentative_count(self) -> int:
+        return len(self.tentative)
 
     @property
     def lacks_hub(self) -> bool:
@@ -43,7 +55,7 @@ class AreaCoverage:
 
     @property
     def lacks_hospital(self) -> bool:
-        return not self.designations
+        return self.hospital_count == 0
 
     @property
     def is_gap(self) -> bool:
@@ -62,9 +74,16 @@ def current_designations(designations, today):
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
 
 
+def current_tentative(designations, today):
+    return designations.filter(status=ActiveHospitalDesignation.Status.TENTATIVE).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+
+
 def coverage_of(areas, hubs, designations, today=None) -> list[AreaCoverage]:
     """Every area of `areas`, in display order, with the hubs of `hubs` and the designations
-    of `designations` that are current on `today` (four queries, whatever the data)."""
+    of `designations` that are current on `today`, and the 内諾 apart (five queries,
+    whatever the data)."""
     today = today or datetime.date.today()
     hubs_by_area: dict[int, list] = {}
     for hub in current_hubs(hubs, today).prefetch_related("areas").order_by("name"):
@@ -77,8 +96,20 @@ def coverage_of(areas, hubs, designations, today=None) -> list[AreaCoverage]:
         .order_by("institution__name")
     ):
         designations_by_area.setdefault(designation.area_id, []).append(designation)
+    tentative_by_area: dict[int, list] = {}
+    for designation in (
+        current_tentative(designations, today)
+        .select_related("institution", "institution__municipality", "hub")
+        .order_by("institution__name")
+    ):
+        tentative_by_area.setdefault(designation.area_id, []).append(designation)
     return [
-        AreaCoverage(area, hubs_by_area.get(area.pk, []), designations_by_area.get(area.pk, []))
+        AreaCoverage(
+            area,
+            hubs_by_area.get(area.pk, []),
+            designations_by_area.get(area.pk, []),
+            tentative_by_area.get(area.pk, []),
+        )
         for area in areas.select_related("secondary_area").order_by("display_order", "name")
     ]
 

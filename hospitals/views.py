@@ -10,18 +10,23 @@ from hospitals import public
 from hospitals.candidates import candidates_for
 from hospitals.coverage import coverage_for, coverage_of
 from hospitals.designations import (
+    HELD,
     DesignationError,
     active_in_fiscal_year,
+    confirm_tentative,
     designate,
     end_designation,
     fiscal_year_choices,
+    update_details,
+    withdraw_tentative,
 )
 from hospitals.models import ActiveHospitalDesignation, RegistryImportRun
 from hospitals.registry import service as registry
 from hospitals.registry.held import held_workbook
 from hospitals.registry.reader import MAX_FILE_BYTES
+from hubs.models import HubCandidate
 from zaitaku_portal import query
-from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles
+from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles, role_of
 from zaitaku_portal.bounds import (
     ID_MAX,
     YEAR_MAX,
@@ -47,7 +52,17 @@ def designation_list(request):
         .select_related("institution", "area", "hub")
         .order_by("area__display_order", "status", "institution__name")
     )
-    return render(request, "hospitals/designation_list.html", {"designations": designations})
+    return render(
+        request,
+        "hospitals/designation_list.html",
+        {
+            "designations": designations,
+            "is_staff": role_of(request.user) in STAFF_ROLES,
+            "tentative_count": designations.filter(
+                status=ActiveHospitalDesignation.Status.TENTATIVE
+            ).count(),
+        },
+    )
 
 
 @require_roles(*ALL_ROLES)
@@ -211,23 +226,29 @@ def candidates(request):
             if start is None:
                 raise DesignationError("指定開始日を入力してください。")
             end = _parse_date(request.POST.get("end_date", ""), "指定終了日")
+            agreed_on = None
+            if request.POST.get("tentative"):
+                agreed_on = _parse_date(request.POST.get("agreed_on", ""), "内諾日")
+                if agreed_on is None:
+                    raise DesignationError("内諾として登録するときは内諾日を入力してください。")
             allowed = {c.institution.pk: c.institution for c in candidate_list}
             chosen_ids = _chosen_institutions(request)
             chosen = [allowed[i] for i in chosen_ids if i in allowed]
             if len(chosen) != len(chosen_ids):
                 raise DesignationError("候補一覧にない医療機関が選ばれています。")
-            created = designate(chosen, area, hub, start, end, request.user)
+            created = designate(chosen, area, hub, start, end, request.user, agreed_on=agreed_on)
         except DesignationError as error:
             messages.error(request, str(error))
         else:
             names = "、".join(d.institution.name for d in created)
-            messages.success(request, f"{area}の積極的医療機関に{names}を指定しました。")
+            done = "の内諾を登録しました" if agreed_on else "を指定しました"
+            messages.success(request, f"{area}の積極的医療機関に{names}{done}。")
             return redirect(f"{request.path}?municipality={municipality.pk}")
     municipality_areas = areas.filter(municipalities=municipality) if municipality else areas.none()
-    active = set(
+    held = dict(
         designations_for(request.user)
-        .filter(status=ActiveHospitalDesignation.Status.ACTIVE, area__in=municipality_areas)
-        .values_list("institution_id", flat=True)
+        .filter(status__in=HELD, area__in=municipality_areas)
+        .values_list("institution_id", "status")
     )
     return render(
         request,
@@ -238,7 +259,11 @@ def candidates(request):
             "candidates": candidate_list,
             "areas": municipality_areas,
             "hubs": hubs_for(request.user).filter(areas__in=municipality_areas).distinct(),
-            "active_ids": active,
+            "active_ids": {pk for pk, status in held.items() if status == "active"},
+            "tentative_ids": {pk for pk, status in held.items() if status == "tentative"},
+            "hub_candidates": HubCandidate.objects.filter(area__in=municipality_areas)
+            .select_related("area", "municipality", "hub")
+            .order_by("area__display_order", "tier", "name"),
             "today": datetime.date.today(),
         },
     )
@@ -265,6 +290,54 @@ def end_designation_view(request, pk: int):
         "hospitals/end_designation.html",
         {"designation": designation, "today": datetime.date.today()},
     )
+
+
+@require_roles(*STAFF)
+def designation_edit(request, pk: int):
+    """The note and other-program classification (seed 002 ※2); for a 内諾, making it a
+    designation or withdrawing it."""
+    designation = get_object_or_404(
+        designations_for(request.user).select_related("institution", "area", "hub"), pk=pk
+    )
+    if request.method == "POST":
+        part = request.POST.get("part", "")
+        try:
+            _designation_action(request, designation, part)
+        except DesignationError as error:
+            messages.error(request, str(error))
+        else:
+            return redirect("hospitals:institution_detail", pk=designation.institution_id)
+    return render(
+        request,
+        "hospitals/designation_edit.html",
+        {
+            "designation": designation,
+            "other_programs": ActiveHospitalDesignation.OtherProgram.choices,
+            "today": datetime.date.today(),
+            "posted": request.POST if request.method == "POST" else {},
+        },
+    )
+
+
+def _designation_action(request, designation, part: str) -> None:
+    if part == "confirm":
+        start = _parse_date(request.POST.get("start_date", ""), "指定開始日")
+        if start is None:
+            raise DesignationError("指定開始日を入力してください。")
+        confirm_tentative(designation, start, request.user)
+        messages.success(request, f"{designation}を指定中にしました。")
+    elif part == "withdraw":
+        withdraw_tentative(designation, _end_reason(request), request.user)
+        messages.success(request, f"{designation}の内諾を取り下げました。")
+    elif part == "details":
+        note = request.POST.get("note", "")
+        limit = max_length_of(ActiveHospitalDesignation, "note")
+        if len(note) > limit:
+            raise DesignationError(too_long_message("備考", limit, len(note)))
+        update_details(designation, request.POST.get("other_program", ""), note, request.user)
+        messages.success(request, f"{designation}の備考・他事業での登録を保存しました。")
+    else:
+        raise DesignationError("操作が正しくありません。")
 
 
 def _end_reason(request) -> str:
@@ -339,9 +412,15 @@ def coverage_xlsx(request):
             item.area.name,
             item.area.secondary_area.name,
             "、".join(hub.name for hub in item.hubs),
-            "、".join(d.institution.name for d in item.designations),
+            "、".join(
+                [d.institution.name for d in item.designations]
+                + [f"{d.institution.name}（内諾）" for d in item.tentative]
+            ),
             "未設置" if item.lacks_hub else f"{len(item.hubs)}か所",
-            "未設置" if item.lacks_hospital else f"{len(item.designations)}か所",
+            "未設置"
+            if item.lacks_hospital
+            else f"{item.hospital_count}か所"
+            + (f"（うち内諾{item.tentative_count}）" if item.tentative else ""),
         )
         for item in coverage_for(request.user)
     ]

@@ -2,6 +2,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
+from hubs import program
+from hubs.area.summary import area_summary
 from zaitaku_portal import query
 from zaitaku_portal.access import ALL_ROLES, require_roles
 from zaitaku_portal.models import Role
@@ -53,5 +55,12 @@ def hub_detail(request, pk: int):
     return render(
         request,
         "hubs/hub_detail.html",
-        {"hub": hub, "designations": designations},
+        {
+            "hub": hub,
+            "designations": designations,
+            "agreements": hub.program_agreements.select_related("municipality__parent"),
+            "excluded_items": program.excluded_items(hub),
+            "can_edit_program": program.can_edit_program(request.user, hub),
+            "area_summaries": [area_summary(area) for area in hub.areas.all()],
+        },
     )

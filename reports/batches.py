@@ -1,33 +1,46 @@
-"""Running document batches outside the web request.
+"""Document batches made by the task workers (docs/adr/0014).
 
-`start_batch` records a job and hands it to a worker: a separate `manage.py run_batch_jobs`
-process when the database is a server or a file, a thread when it is an in-memory test
-database that another process cannot see. Both call `run_job`, which writes progress after
-every document, so a killed worker leaves a job that `run_batch_jobs` picks up again."""
+`start_batch` records a job and, in the same transaction, enqueues its planning task. The
+plan splits the job's documents into parts of PORTAL_BATCH_CHUNK_SIZE, one task each, so
+every worker on every host shares the batch; each part keeps what it made in the default
+storage. The part that finishes last (decided under a row lock on the job, so exactly one
+part sees "none left") enqueues the assembly, which writes the ZIP into the storage for the
+scoped download view. `run_job` makes a whole job in the calling process through the same
+steps, without the queue (tests, an operator with no worker).
+
+Every step may run twice (a worker that died is replaced, reports/workers.py): planning
+does nothing once the job is planned, a part's result counts only if its part is still
+pending under the lock, and the assembly does nothing once the job has a result."""
 
 from __future__ import annotations
 
+import datetime
 import io
-import os
-import subprocess
-import sys
-import threading
+import logging
+import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import OperationalError, close_old_connections, connection, transaction
+from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
+from django_tasks import task
 
-from reports.models import BatchJob
+from reports.models import BatchJob, BatchPart
 from reports.pdf import DocumentError, seconds_left
 from reports.pdf import deadline as document_deadline
-from zaitaku_portal import audit
+from zaitaku_portal import audit, request_id
 from zaitaku_portal.filenames import safe_filename, safe_zip_path
 
+logger = logging.getLogger("reports.batches")
+
 Item = tuple[str, Callable[[], bytes]]  # (file name in the ZIP, how to make it)
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # the same bytes for the same documents
 
 
 def _decision_notice_items(job: BatchJob) -> list[Item]:
@@ -59,101 +72,124 @@ ITEMS: dict[str, Callable[[BatchJob], list[Item]]] = {
 }
 
 
+# --- the tasks --------------------------------------------------------------------------
+
+
+@task()
+@request_id.carries_request_id
+def plan_batch(job_id: int) -> int:
+    """Split the job into parts and enqueue one task a part (in the plan's transaction)."""
+
+    def enqueue_parts(part_ids: list[int]) -> None:
+        for part_id in part_ids:
+            request_id.enqueue(make_batch_part, part_id)
+
+    planned = plan(job_id, then=enqueue_parts)
+    if planned == 0:
+        assemble(job_id)  # nothing to make: an empty ZIP that says so
+    return planned
+
+
+@task()
+@request_id.carries_request_id
+def make_batch_part(part_id: int) -> int:
+    outcome = make_part(part_id)
+    if outcome.last:
+        request_id.enqueue(assemble_batch, outcome.job_id)
+    if outcome.error is not None:
+        raise outcome.error  # the task's row keeps the traceback; the job says which part
+    return outcome.made
+
+
+@task()
+@request_id.carries_request_id
+def assemble_batch(job_id: int) -> str:
+    return assemble(job_id).status
+
+
 def start_batch(kind: str, params: dict, label: str, actor) -> BatchJob:
-    job = BatchJob.objects.create(kind=kind, params=params, label=label, created_by=actor)
-    audit.record(actor, "一括作成の依頼", job, {"条件": params})
-    transaction.on_commit(lambda: _dispatch(job.pk))
+    """Record the job and enqueue its plan in one transaction: a worker sees the task only
+    once the job is committed, and a job is never left without its task."""
+    with transaction.atomic():
+        job = BatchJob.objects.create(kind=kind, params=params, label=label, created_by=actor)
+        audit.record(actor, "一括作成の依頼", job, {"条件": params})
+        request_id.enqueue(plan_batch, job.pk)
     return job
 
 
-def _dispatch(job_id: int) -> None:
-    if getattr(settings, "BATCH_WORKER", "spawn") == "none":
-        return  # a separate `run_batch_jobs` loop picks it up
-    database = connection.settings_dict
-    in_memory = database["ENGINE"].endswith("sqlite3") and (
-        str(database["NAME"]).startswith(":memory:") or "mode=memory" in str(database["NAME"])
-    )
-    if in_memory or getattr(settings, "BATCH_WORKER", "spawn") == "thread":
-        threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True).start()
-        return
-    environment = dict(os.environ)
-    environment["DATABASE_URL"] = _database_url(database)
-    environment["DJANGO_MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
-    subprocess.Popen(  # noqa: S603 - our own manage.py with a job id
-        [
-            sys.executable,
-            str(settings.BASE_DIR / "manage.py"),
-            "run_batch_jobs",
-            "--job",
-            str(job_id),
-        ],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+def run_job(job_id: int) -> BatchJob:
+    """Make the whole job now, in this process: plan, every part, the ZIP."""
+    part_ids: list[int] = []
+    plan(job_id, then=part_ids.extend)
+    for part_id in part_ids:
+        outcome = make_part(part_id)
+        if outcome.error is not None:
+            raise outcome.error
+    return assemble(job_id)
 
 
-def _database_url(database: dict) -> str:
-    if database["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{database['NAME']}"
-    user = database.get("USER") or ""
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    at = "@" if user else ""
-    host = database.get("HOST") or "127.0.0.1"
-    port = database.get("PORT") or 5432
-    return f"postgres://{user}{password}{at}{host}:{port}/{database['NAME']}"
+# --- the steps --------------------------------------------------------------------------
 
 
-def _run_in_thread(job_id: int) -> None:
-    """The in-memory database's shared cache locks whole tables and answers "table is
-    locked" at once instead of waiting, whenever the page's thread reads at that moment:
-    try again (the job restarts from its first document) rather than leave it queued."""
-    try:
-        for _attempt in range(50):
-            try:
-                run_job(job_id)
-                return
-            except OperationalError as error:
-                if "locked" not in str(error):
-                    raise
-                time.sleep(0.05)
-    finally:
-        close_old_connections()
-
-
-def claim_job(job_id: int) -> BatchJob | None:
-    """Take a queued job (or a running one whose worker died) for this worker."""
+def plan(job_id: int, then: Callable[[list[int]], None]) -> int | None:
+    """The job's parts, created once; `then` gets their ids inside the same transaction.
+    The number of documents, or None if the job was planned already."""
     with transaction.atomic():
-        job = BatchJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == BatchJob.Status.DONE:
+        job = BatchJob.objects.select_for_update().get(pk=job_id)
+        if job.status != BatchJob.Status.QUEUED:
             return None
+        try:
+            names = [name for name, _make in ITEMS[job.kind](job)]
+        except Exception as error:  # a failed batch must say so on the page
+            _fail(job, error)
+            return None
+        job.total = len(names)
+        job.done = 0
         job.status = BatchJob.Status.RUNNING
         job.started_at = timezone.now()
-        job.done = 0
-        job.save(update_fields=["status", "started_at", "done"])
-        return job
+        job.save(update_fields=["total", "done", "status", "started_at"])
+        size = max(1, int(settings.PORTAL_BATCH_CHUNK_SIZE))
+        indexed = list(enumerate(names))
+        parts = [
+            BatchPart.objects.create(job=job, number=number, items=indexed[start : start + size])
+            for number, start in enumerate(range(0, len(indexed), size), start=1)
+        ]
+        then([part.pk for part in parts])
+        return len(names)
 
 
-def iterate_job(job: BatchJob) -> Iterator[BatchJob]:
-    """Make every document of the job, yielding after each one (for progress output).
+@dataclass
+class PartOutcome:
+    job_id: int
+    last: bool  # this part finished the job: assemble it
+    made: int = 0
+    error: Exception | None = None
 
-    A document that cannot be made (its time limit, reports/pdf.py) is left out and named;
-    the batch stops at PORTAL_BATCH_TIMEOUT_SECONDS. Either way the job ends failed, and the
-    documents made are kept in the ZIP for download."""
-    items = ITEMS[job.kind](job)
-    job.total = len(items)
-    job.save(update_fields=["total"])
+
+def make_part(part_id: int) -> PartOutcome:
+    """Make the part's documents into a small ZIP in the storage. A document that cannot be
+    made (its time limit, reports/pdf.py) is left out and named; past the batch's limit
+    (PORTAL_BATCH_TIMEOUT_SECONDS from the job's start) the rest are skipped."""
+    part = BatchPart.objects.select_related("job").get(pk=part_id)
+    if part.status != BatchPart.Status.PENDING:
+        return PartOutcome(part.job_id, last=False)
+    job = part.job
     buffer = io.BytesIO()
-    missing: list[str] = []
-    deadline = time.monotonic() + settings.PORTAL_BATCH_TIMEOUT_SECONDS
+    made, skipped, missing = 0, 0, []
     try:
+        items = ITEMS[job.kind](job)
+        deadline = _deadline(job)
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for index, (name, make) in enumerate(items):
+            for index, name in part.items:
+                make = _maker(items, index, name)
                 if seconds_left(deadline) <= 0:
-                    missing.append(_stopped_message(len(items) - index))
-                    break
-                entry = zipfile.ZipInfo(safe_zip_path(name), date_time=(2000, 1, 1, 0, 0, 0))
+                    skipped += 1
+                    continue
+                entry = zipfile.ZipInfo(safe_zip_path(name), date_time=ZIP_DATE)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                if make is None:
+                    missing.append(f"{entry.filename}（依頼の後に対象から外れました）")
+                    continue
                 try:
                     with document_deadline(deadline):
                         content = make()
@@ -161,22 +197,115 @@ def iterate_job(job: BatchJob) -> Iterator[BatchJob]:
                     missing.append(f"{entry.filename}（{error}）")
                     continue
                 archive.writestr(entry, content)
-                job.done += 1
-                BatchJob.objects.filter(pk=job.pk).update(done=job.done)
-                yield job
-    except Exception as error:  # a failed batch must say so on the page
-        job.status = BatchJob.Status.FAILED
-        job.message = f"作成中にエラーが発生しました: {error}"
+                made += 1
+    except Exception as error:  # recorded on the job; the other parts still make their own
+        logger.exception("一括作成 %s の分担 %s でエラーが発生しました。", job.pk, part.number)
+        names = "、".join(safe_zip_path(name) for _index, name in part.items)
+        failed = [f"{names}（作成中にエラーが発生しました: {error}）"]
+        last = finish_part(part, None, 0, 0, failed, BatchPart.Status.FAILED)
+        return PartOutcome(job.pk, last=last, error=error)
+    last = finish_part(part, buffer.getvalue() if made else None, made, skipped, missing)
+    return PartOutcome(job.pk, last=last, made=made)
+
+
+def _maker(items: list[Item], index: int, name: str):
+    """The maker of the planned document: by its place, or by its name if the list moved."""
+    if index < len(items) and items[index][0] == name:
+        return items[index][1]
+    return next((make for item_name, make in items if item_name == name), None)
+
+
+def _deadline(job: BatchJob) -> float:
+    """The batch's time limit as a time.monotonic() value for this process."""
+    ends = job.started_at + datetime.timedelta(seconds=settings.PORTAL_BATCH_TIMEOUT_SECONDS)
+    return time.monotonic() + (ends - timezone.now()).total_seconds()
+
+
+def finish_part(part, content, made, skipped, missing, status=BatchPart.Status.DONE) -> bool:
+    """Record a finished part under the job's row lock; True for the part that finished the
+    job (no part left pending), which alone assembles it. A part finished already (by a
+    worker taken for dead that was only slow) keeps its first result."""
+    with transaction.atomic():
+        job = BatchJob.objects.select_for_update().get(pk=part.job_id)
+        part = BatchPart.objects.select_for_update().get(pk=part.pk)
+        if part.status != BatchPart.Status.PENDING:
+            return False
+        if content:
+            part.result.save(f"batch-{job.pk}-{part.number}.zip", ContentFile(content), save=False)
+        part.status, part.made, part.skipped, part.missing = status, made, skipped, missing
+        part.save()
+        job.done = job.parts.aggregate(total=Sum("made"))["total"] or 0
+        job.save(update_fields=["done"])
+        return not job.parts.filter(status=BatchPart.Status.PENDING).exists()
+
+
+def assemble(job_id: int) -> BatchJob:
+    """The parts' documents, in the job's order, as one ZIP in the storage."""
+    job = BatchJob.objects.get(pk=job_id)
+    if job.status in (BatchJob.Status.DONE, BatchJob.Status.FAILED):
+        return job
+    parts = list(job.parts.order_by("number"))
+    if any(part.status == BatchPart.Status.PENDING for part in parts):
+        return job  # not the last part: nothing to do yet
+    with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as spool:
+        with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+            for part in parts:
+                if not part.result:
+                    continue
+                with part.result.open("rb") as stored:
+                    source = zipfile.ZipFile(io.BytesIO(stored.read()))
+                for info in source.infolist():
+                    archive.writestr(info, source.read(info))
+        spool.seek(0)
+        job = _store_result(job_id, parts, spool)
+    for part in parts:  # the ZIP holds them now
+        if part.result:
+            part.result.delete(save=True)
+    return job
+
+
+def _store_result(job_id: int, parts: list[BatchPart], spool) -> BatchJob:
+    missing = [message for part in parts for message in part.missing]
+    skipped = sum(part.skipped for part in parts)
+    if skipped:
+        missing.append(_stopped_message(skipped))
+    with transaction.atomic():
+        job = BatchJob.objects.select_for_update().get(pk=job_id)
+        if job.status in (BatchJob.Status.DONE, BatchJob.Status.FAILED):
+            return job  # assembled by another worker meanwhile
+        job.result_name = safe_filename(f"{job.label}.zip")
+        job.result.save(f"batch-{job.pk}.zip", File(spool), save=False)
+        job.done = sum(part.made for part in parts)
+        job.status = BatchJob.Status.FAILED if missing else BatchJob.Status.DONE
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "message", "finished_at"])
-        raise
-    job.result_name = safe_filename(f"{job.label}.zip")
-    job.result.save(f"batch-{job.pk}.zip", ContentFile(buffer.getvalue()), save=False)
-    job.status = BatchJob.Status.FAILED if missing else BatchJob.Status.DONE
+        job.message = _finished_message(job, missing)
+        job.save()
+        return job
+
+
+def _fail(job: BatchJob, error: BaseException) -> None:
+    logger.error("一括作成 %s を計画できませんでした: %s", job.pk, error)
+    job.status = BatchJob.Status.FAILED
+    job.message = f"作成中にエラーが発生しました: {error}"
     job.finished_at = timezone.now()
-    job.message = _finished_message(job, missing)
-    job.save()
-    yield job
+    job.save(update_fields=["status", "message", "finished_at"])
+
+
+def abandon(task_path: str, args: list, kwargs: dict, reason: str) -> None:
+    """A batch task given up after its worker died too often (reports/workers.py): its part
+    is recorded as failed (and the job assembled if it was the last), or the job fails."""
+    key = args[0] if args else kwargs.get("part_id", kwargs.get("job_id"))
+    if task_path.endswith(".make_batch_part"):
+        part = BatchPart.objects.filter(pk=key).first()
+        if part is None:
+            return
+        names = "、".join(safe_zip_path(name) for _index, name in part.items)
+        if finish_part(part, None, 0, 0, [f"{names}（{reason}）"], BatchPart.Status.FAILED):
+            request_id.enqueue(assemble_batch, part.job_id)
+    elif task_path.endswith((".plan_batch", ".assemble_batch")):
+        job = BatchJob.objects.filter(pk=key).first()
+        if job is not None and job.status not in (BatchJob.Status.DONE, BatchJob.Status.FAILED):
+            _fail(job, RuntimeError(reason))
 
 
 def _stopped_message(remaining: int) -> str:
@@ -191,12 +320,3 @@ def _finished_message(job: BatchJob, missing: list[str]) -> str:
         f"{job.total}件中{job.done}件を作成しました（作成できた書類はダウンロードできます）。"
         f"作成できなかった書類: {'、'.join(missing)}。"
     )
-
-
-def run_job(job_id: int) -> BatchJob | None:
-    job = claim_job(job_id)
-    if job is None:
-        return None
-    for progress in iterate_job(job):
-        job = progress
-    return job

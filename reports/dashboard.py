@@ -91,7 +91,8 @@ class CoverageRow:
     area_id: int
     name: str
     hubs: list[str] = field(default_factory=list)
-    hospitals: int = 0
+    hospitals: int = 0  # 指定中 and 内諾 (seed 002 ※1 counts both; hospitals/coverage.py)
+    tentative: int = 0  # of which 内諾
 
     @property
     def gap(self) -> bool:
@@ -112,6 +113,10 @@ class Dashboard:
     def gaps(self) -> list[CoverageRow]:
         return [row for row in self.coverage if row.gap]
 
+    @property
+    def tentative_total(self) -> int:
+        return sum(row.tentative for row in self.coverage)
+
 
 def coverage_rows(areas: QuerySet, hubs: QuerySet, designations: QuerySet, today=None):
     """The areas' coverage by the one rule of hospitals.coverage (designation dates)."""
@@ -119,7 +124,11 @@ def coverage_rows(areas: QuerySet, hubs: QuerySet, designations: QuerySet, today
 
     return [
         CoverageRow(
-            item.area.pk, item.area.name, [hub.name for hub in item.hubs], item.hospital_count
+            item.area.pk,
+            item.area.name,
+            [hub.name for hub in item.hubs],
+            item.hospital_count,
+            item.tentative_count,
         )
         for item in coverage_of(areas, hubs, designations, today)
     ]

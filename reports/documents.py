@@ -157,12 +157,18 @@ def _document_items(application, versions) -> list[tuple[str, object]]:
 
 
 def _attachment_items(application) -> list[tuple[str, object]]:
+    from subsidies.results.models import ExpenseReceipt
+
+    receipts = ExpenseReceipt.objects.filter(expense__report__application=application)
     return [
         (
             f"03_添付書類/{attachment.pk}_{attachment.original_name}",
             partial(_attachment_bytes, attachment),
         )
         for attachment in application.attachments.all()
+    ] + [
+        (f"08_領収書等/{r.pk}_{r.original_name}", partial(_attachment_bytes, r))
+        for r in receipts.order_by("pk")
     ]
 
 
@@ -325,7 +331,7 @@ def results_pdf(version) -> bytes:
     report = version.report
     application = report.application
     data = version.snapshot.get("report", {})
-    overview_keys = ("area_overview", "operator_overview")
+    overview_keys = ("area_overview", "operator_overview", "operator_history")
     groups: dict[str, list] = {}
     for activity in data.get("activities", []):
         held_on = activity.get("held_on")
@@ -383,6 +389,7 @@ def confirmation_notice_for(confirmation) -> Notice:
         ],
         decided_total=confirmation.decided_total,
         advance_received=confirmation.advance_total,
+        snapshot=confirmation.snapshot,
     )
 
 

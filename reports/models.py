@@ -46,3 +46,51 @@ class BatchJob(models.Model):
         if not self.total:
             return 100 if self.status == self.Status.DONE else 0
         return round(self.done * 100 / self.total)
+
+
+class BatchPart(models.Model):
+    """A few documents of a batch, made by one task (reports/batches.py): the parts of a job
+    are shared by every worker, and the last part to finish has the ZIP assembled."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "作成待ち"
+        DONE = "done", "作成済み"
+        FAILED = "failed", "失敗"
+
+    job = models.ForeignKey(BatchJob, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField("番号")
+    items = models.JSONField("書類", default=list)  # [[index in the job's list, path in the ZIP]]
+    status = models.CharField("状態", max_length=10, choices=Status.choices, default="pending")
+    made = models.PositiveIntegerField("作成済み", default=0)
+    skipped = models.PositiveIntegerField("制限時間で省略", default=0)
+    missing = models.JSONField("作成できなかった書類", default=list)
+    result = models.FileField("作成した書類", upload_to="batches/parts/", blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="batch_part_number_unique")
+        ]
+        verbose_name = "一括作成の分担"
+        verbose_name_plural = "一括作成の分担"
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.number}"
+
+
+class TaskWorker(models.Model):
+    """A running `manage.py task_worker` (reports/workers.py): its heartbeat tells the other
+    workers it is alive, so only the tasks of a worker that died are taken again."""
+
+    worker_id = models.CharField("ワーカーID", max_length=64, primary_key=True)
+    host = models.CharField("ホスト", max_length=200)
+    pid = models.PositiveIntegerField("プロセスID")
+    started_at = models.DateTimeField("開始日時")
+    seen_at = models.DateTimeField("最終確認日時", db_index=True)
+
+    class Meta:
+        verbose_name = "タスクワーカー"
+        verbose_name_plural = "タスクワーカー"
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"

@@ -72,6 +72,12 @@ def _fiscal_years(scale: Scale):
     for year in range(scale.first_year, scale.first_year + scale.years):
         existing = FiscalYear.objects.filter(year=year).first()
         years.append(existing or copy_fiscal_year(source, year, actor=None))
+    # The generated years carry decisions, which only a confirmed (確定) catalogue may have.
+    FiscalYear.objects.filter(pk__in=[y.pk for y in years]).update(
+        catalogue_status=FiscalYear.CatalogueStatus.CONFIRMED
+    )
+    for fiscal_year in years:
+        fiscal_year.catalogue_status = FiscalYear.CatalogueStatus.CONFIRMED
     return years
 
 

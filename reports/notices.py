@@ -31,6 +31,37 @@ class NoticeLine:
 
 
 @dataclass(frozen=True)
+class ExplainedRecipient:
+    """One recipient's 精算額調 on the notice: its columns and the steps an auditor checks
+    (C with its floor, C′ where C bounds the menus, G with the menu amounts it sums, the
+    exclusions with their source, the units done, the menus refused and why)."""
+
+    recipient_name: str
+    columns: tuple[tuple[str, int | None], ...]
+    steps: tuple[tuple[str, str, str], ...]  # (symbol, what, formula)
+
+
+def explanation_of(snapshot: dict) -> tuple[ExplainedRecipient, ...]:
+    """The notice's 別紙 from a confirmation's frozen 精算額調 (subsidies.results.claim)."""
+    explained = []
+    for r in snapshot.get("recipients", []):
+        steps = [(s[0], s[1], s[3]) for s in r.get("steps", []) if s[0] in ("C", "C′", "G", "J")]
+        for m in r.get("menus", []):
+            for s in m.get("steps", []):
+                if (
+                    (s[0] == "D" and m.get("excluded"))
+                    or (s[0] == "E" and "実績" in s[3])
+                    or (s[0] == "C" and (m.get("A") or 0) < (m.get("B") or 0))
+                ):
+                    steps.append((s[0], f"{m['name']}（{s[1]}）", s[3]))
+            if m.get("reason"):
+                steps.append(("G", m["name"], f"{m['reason']}: 0円"))
+        columns = tuple((letter, r["columns"].get(letter)) for letter in "ABCDEFGHIJ")
+        explained.append(ExplainedRecipient(r["recipient_name"], columns, tuple(steps)))
+    return tuple(explained)
+
+
+@dataclass(frozen=True)
 class Notice:
     title: str
     notice_number: str
@@ -44,6 +75,8 @@ class Notice:
     settlement: tuple[tuple[str, int], ...] = ()
     conditions: tuple[str, ...] = ()
     footnote: str = ""
+    # 額の確定通知書 only: the 精算額調 the amounts come from, per recipient (別紙)
+    explanation: tuple[ExplainedRecipient, ...] = ()
     issuer_title: str = field(default_factory=lambda: settings.GOVERNOR_TITLE)
     issuer_name: str = field(default_factory=lambda: settings.GOVERNOR_NAME)
 
@@ -108,6 +141,7 @@ def confirmation_notice(
     lines: list[tuple[str, int]],
     decided_total: int,
     advance_received: int,
+    snapshot: dict | None = None,
 ) -> Notice:
     year_label = fiscal_year_label(fiscal_year)
     confirmed = sum(amount for _, amount in lines)
@@ -119,18 +153,21 @@ def confirmation_notice(
     ]
     word = Settlement.of_difference(difference)
     if word is Settlement.REFUND:
-        settlement.append((f"{word.label}額", difference))
+        settlement.append((word.amount_label, difference))
         due = notice_date + datetime.timedelta(days=RETURN_PERIOD_DAYS)
         footnote = (
             f"返還額は{wareki_date(due)}までに、別途送付する納入通知書により納付してください。"
         )
-    elif word is Settlement.ADDITIONAL_PAYMENT:
-        settlement.append((f"{word.label}額", -difference))
-        footnote = "追加交付額は、請求書の提出を受けて支払います。"
+    elif word is Settlement.REMAINING_PAYMENT:
+        settlement.append((word.amount_label, -difference))
+        footnote = (
+            f"{CONFIRMED_AMOUNT_LABEL}から{ADVANCE_RECEIVED.label}を差し引いた"
+            f"支払額{-difference:,}円は、精算払請求書の提出を受けて支払います（精算払）。"
+        )
     else:
         footnote = (
             f"{ADVANCE_RECEIVED.label}と{CONFIRMED_AMOUNT_LABEL}が同額のため、"
-            "返還及び追加交付はありません。"
+            "返還及び精算払はありません。"
         )
     return Notice(
         title="補助金の額の確定通知書",
@@ -147,6 +184,7 @@ def confirmation_notice(
         lines=tuple(NoticeLine(label, amount) for label, amount in lines),
         settlement=tuple(settlement),
         footnote=footnote,
+        explanation=explanation_of(snapshot or {}),
     )
 
 

@@ -460,8 +460,12 @@ def batch_list(request):
 
 @require_roles(*STAFF_ROLES)
 def batch_detail(request, pk: int):
+    from reports.workers import live_workers
+
     job = get_object_or_404(BatchJob, pk=pk)
-    return render(request, "reports/batch_detail.html", {"job": job})
+    waiting = job.status in (BatchJob.Status.QUEUED, BatchJob.Status.RUNNING)
+    context = {"job": job, "no_worker": waiting and not live_workers().exists()}
+    return render(request, "reports/batch_detail.html", context)
 
 
 @require_roles(*STAFF_ROLES)

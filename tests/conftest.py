@@ -32,6 +32,9 @@ connection_created.connect(_readers_take_no_table_locks)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+
+
 def pytest_configure(config):
     from django.conf import settings
 
@@ -39,6 +42,11 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test process its own cache: parallel workers must not share cached sums.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Tasks (mail, batches) run at once in the test process; the tests of the workers switch
+    # to the database backend (tests/reports/task_runner.py, docs/adr/0014).
+    from django.test.utils import override_settings
+
+    override_settings(TASKS={"default": {"BACKEND": IMMEDIATE_TASKS}}).enable()
 
 
 @dataclass

@@ -144,6 +144,8 @@ def navigation_for(user) -> list[NavItem]:
                     NavItem("充足状況", reverse("hospitals:coverage")),
                     NavItem("名簿の取込", reverse("hospitals:registry_imports")),
                     NavItem("候補と指定", reverse("hospitals:candidates")),
+                    NavItem("在宅医療圏の状況", reverse("hubs:areas")),
+                    NavItem("施設のグループ", reverse("hospitals:facility_groups")),
                 ),
             ),
             NavItem(
@@ -165,6 +167,7 @@ def navigation_for(user) -> list[NavItem]:
     items.append(NavItem("拠点一覧", reverse("hubs:list")))
     items.append(NavItem("積極的医療機関", reverse("hospitals:list")))
     items.append(NavItem("充足状況", reverse("hospitals:coverage")))
+    items.append(NavItem("在宅医療圏", reverse("hubs:areas")))
     items.append(NavItem("補助メニュー", reverse("subsidies:catalogue_latest")))
     return items
 

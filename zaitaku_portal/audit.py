@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 
+from zaitaku_portal.client_address import client_ip
 from zaitaku_portal.models import AuditEntry
 
 ADDRESS = "接続元"  # the key under which every entry made for a request keeps its address
@@ -28,11 +29,9 @@ def record(
 
 
 def address_of(request) -> str:
-    """The client's address as the server saw it (REMOTE_ADDR), as the login audit has
-    always written it."""
-    if request is None:
-        return ""
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address: REMOTE_ADDR, or behind our own proxies the address they were
+    asked from (zaitaku_portal/client_address.py, PORTAL_TRUSTED_PROXIES)."""
+    return client_ip(request)
 
 
 def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

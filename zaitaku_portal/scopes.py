@@ -41,6 +41,21 @@ def areas_for(user) -> QuerySet:
     return areas.none()
 
 
+def editable_areas_for(user) -> QuerySet:
+    """Areas whose own records (figures, plan actions, 懇話会, hub candidates, facility
+    groups) this user may write: staff all, a health center its areas, nobody else."""
+    role = role_of(user)
+    if role in STAFF_ROLES or role == Role.HEALTH_CENTER:
+        return areas_for(user)
+    return HomeCareArea.objects.none()
+
+
+def area_records_for(user, model) -> QuerySet:
+    """Rows of an area-owned model (with an `area` foreign key) in the user's areas: read by
+    every role in scope, a coordinator for its hub's areas."""
+    return model.objects.filter(area__in=areas_for(user))
+
+
 def health_centers_for(user) -> QuerySet:
     role = role_of(user)
     if role in STAFF_ROLES:

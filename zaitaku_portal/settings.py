@@ -58,9 +58,17 @@ INSTALLED_APPS = [
     "hospitals",
     "subsidies",
     "reports",
+    "django_tasks",  # the backport of Django 6's django.tasks (docs/adr/0014)
+    "django_tasks_db",  # its database backend: the task rows, the `db_worker` command
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the request (docs/operations.md): the proxy headers only from our
+    # proxies, a request id for the logs, the answering host's name, the health checks.
+    "zaitaku_portal.middleware.PortalHostMiddleware",
+    "zaitaku_portal.middleware.ProxyHeadersMiddleware",
+    "zaitaku_portal.request_id.RequestIdMiddleware",
+    "zaitaku_portal.health.HealthCheckMiddleware",  # /healthz, /readyz: no login, no 2FA
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +164,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's real address behind our proxies (zaitaku_portal/client_address.py): the
+# addresses or CIDR networks of the proxies in front of gunicorn (nginx, a load balancer).
+# Empty: X-Forwarded-* headers are ignored and REMOTE_ADDR is the client.
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "zaitaku_portal.client_address.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -180,8 +193,36 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "zaitaku_portal" / "static"]
+
+
+# Every file (attachments, minutes, batch results, the admin import held between preview and
+# confirmation) goes through Django's storage API (tests/zaitaku_portal/test_storage_only.py):
+# the file system under MEDIA_ROOT by default; S3-compatible object storage (django-storages)
+# when PORTAL_S3_BUCKET is set, so that every web host and worker sees the same files. The
+# bucket stays private: files are handed out only by the portal's scoped, audited views.
+def _default_storage() -> dict:
+    bucket = os.environ.get("PORTAL_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "location": os.environ.get("PORTAL_S3_PREFIX", ""),
+        "region_name": os.environ.get("PORTAL_S3_REGION") or None,
+        "endpoint_url": os.environ.get("PORTAL_S3_ENDPOINT_URL") or None,
+        "addressing_style": os.environ.get("PORTAL_S3_ADDRESSING_STYLE") or None,
+        "default_acl": "private",
+        "file_overwrite": False,  # a second upload of the same name gets its own name
+        "querystring_auth": True,  # never used: no view hands out a bucket URL
+    }
+    # Without keys boto3 takes the usual AWS chain (AWS_* variables, an instance role).
+    if os.environ.get("PORTAL_S3_ACCESS_KEY_ID"):
+        options["access_key"] = os.environ["PORTAL_S3_ACCESS_KEY_ID"]
+        options["secret_key"] = os.environ.get("PORTAL_S3_SECRET_ACCESS_KEY", "")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -209,19 +250,59 @@ MINUTES_MAX_TOTAL_BYTES = int(os.environ.get("PORTAL_MINUTES_MAX_TOTAL_MB", "200
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache shared by the gunicorn workers of a host (dashboard sums; see ADR 0006).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("PORTAL_CACHE_DIR", str(BASE_DIR / ".cache")),
-        "TIMEOUT": 300,
+# Dashboard sums (ADR 0006). REDIS_URL (redis://host:6379/0): one cache shared by every web
+# host; otherwise a file cache shared by the gunicorn workers of one host. Logins, lockouts
+# (django-axes' database handler) and sessions (database sessions) are in the database, so
+# neither needs the cache to work across hosts.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "TIMEOUT": 300,
+            "KEY_PREFIX": os.environ.get("PORTAL_CACHE_PREFIX", "zaitaku"),
+            # A dead Redis must not hang a request (or /readyz) for long.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("PORTAL_CACHE_DIR", str(BASE_DIR / ".cache")),
+            "TIMEOUT": 300,
+        }
+    }
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "zaitaku-portal@localhost")
+# The SMTP server (DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend). Mail is
+# sent by a task worker, never in a request (docs/adr/0014): a slow server holds a worker for
+# at most EMAIL_TIMEOUT seconds an attempt; a failed attempt is tried again after each of
+# PORTAL_MAIL_RETRY_DELAYS (seconds), then given up and logged.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = float(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+PORTAL_MAIL_RETRY_DELAYS = [
+    float(delay) for delay in env_list("PORTAL_MAIL_RETRY_DELAYS", "60,300,1800")
+]
+
+# Background tasks (docs/adr/0014): Django's task API (the django-tasks backport of Django
+# 6's django.tasks) stored in the portal's own database by django-tasks-db; `manage.py
+# task_worker` processes run them, on any number of hosts. A worker writes a heartbeat every
+# PORTAL_WORKER_HEARTBEAT_SECONDS; a running task whose worker has not been seen for
+# PORTAL_WORKER_DEAD_SECONDS is taken again by another worker, at most
+# PORTAL_TASK_MAX_ATTEMPTS times. A batch is made PORTAL_BATCH_CHUNK_SIZE documents a task.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PORTAL_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_SECONDS", "10"))
+PORTAL_WORKER_DEAD_SECONDS = float(os.environ.get("PORTAL_WORKER_DEAD_SECONDS", "60"))
+PORTAL_TASK_MAX_ATTEMPTS = int(os.environ.get("PORTAL_TASK_MAX_ATTEMPTS", "3"))
+PORTAL_BATCH_CHUNK_SIZE = int(os.environ.get("PORTAL_BATCH_CHUNK_SIZE", "4"))
 
 # One prefecture per deployment (docs/adr/0002-roles-and-scoping.md).
 PREFECTURE_CODE = os.environ.get("PORTAL_PREFECTURE_CODE", "47")
@@ -246,11 +327,32 @@ PORTAL_REQUIRE_TWO_FACTOR_FOR_ALL_STAFF = env_bool("PORTAL_REQUIRE_TWO_FACTOR_FO
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# The admin import's file between preview and confirmation: in the default storage (folder
+# django-import-export/), not a host's /tmp, so the confirmation may reach another host.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 
+# The web host's name on every answer (X-Portal-Host) and in /healthz, when set.
+PORTAL_HOST_NAME = os.environ.get("PORTAL_HOST_NAME", "")
+
+# Logs to standard error: one JSON object a line in production (PORTAL_LOG_FORMAT=json, the
+# default when DJANGO_DEBUG is off), plain text in development; both carry the request id
+# (zaitaku_portal/request_id.py), also in a task worker's lines for the request's tasks.
+LOG_FORMAT = os.environ.get("PORTAL_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "zaitaku_portal.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "zaitaku_portal.request_id.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint logs every layout step at INFO; only its warnings matter.
     "loggers": {
@@ -261,13 +363,14 @@ LOGGING = {
 }
 PDF_FONT_DIR = os.environ.get("PORTAL_PDF_FONT_DIR", "/usr/share/fonts/truetype/bizud-gothic")
 # Time limits (reports/pdf_sandbox.py): one document, under gunicorn's --timeout 60 so the
-# page can still say why; a whole batch, under the 10 minutes after which run_batch_jobs
-# takes a running job for dead.
+# page can still say why; a whole batch, counted from its start across all its tasks.
 PORTAL_DOCUMENT_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_DOCUMENT_TIMEOUT_SECONDS", "30"))
 PORTAL_BATCH_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_BATCH_TIMEOUT_SECONDS", "540"))
 
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if PORTAL_TRUSTED_PROXIES:
+        # Believed only from a trusted proxy: ProxyHeadersMiddleware drops it from anyone else.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     # Only a local load benchmark over plain-HTTP loopback turns this off.
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)

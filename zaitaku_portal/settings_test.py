@@ -4,7 +4,7 @@ anything. pytest-django still runs every test with `DEBUG = False`. Production n
 this module (manage.py and wsgi.py name `zaitaku_portal.settings`, which is off by default).
 
 The variable is set in the environment, not only here, so the processes a test starts
-(`manage.py run_batch_jobs`, `runserver`) inherit it with this module's name."""
+(`manage.py task_worker`, `runserver`) inherit it with this module's name."""
 
 import os
 

@@ -94,7 +94,7 @@ def unescape_formula(value):
 
 # --- the house style ---------------------------------------------------------------------------
 
-YEN_FORMAT = '#,##0"円"'
+YEN_FORMAT = '#,##0"円";"△"#,##0"円"'  # negative with △ (public accounts)
 WAREKI_DATE_FORMAT = '[$-ja-JP-x-gannen]ggge"年"m"月"d"日"'
 WAREKI_DATETIME_FORMAT = '[$-ja-JP-x-gannen]ggge"年"m"月"d"日" hh:mm'
 MAX_WIDTH = 60

@@ -3,10 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from zaitaku_portal import two_factor, views
+from zaitaku_portal import health, two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Answered by HealthCheckMiddleware before login and two-factor (docs/operations.md).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),

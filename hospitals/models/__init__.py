@@ -1,5 +1,12 @@
 from .designation import ActiveHospitalDesignation
+from .group import FacilityGroup, FacilityGroupMember
 from .import_run import RegistryImportRun
 from .institution import MedicalInstitution
 
-__all__ = ["ActiveHospitalDesignation", "MedicalInstitution", "RegistryImportRun"]
+__all__ = [
+    "ActiveHospitalDesignation",
+    "FacilityGroup",
+    "FacilityGroupMember",
+    "MedicalInstitution",
+    "RegistryImportRun",
+]

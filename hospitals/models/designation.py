@@ -11,8 +11,24 @@ class ActiveHospitalDesignation(models.Model):
     answers 'who was active in a given fiscal year'."""
 
     class Status(models.TextChoices):
+        """内諾: the hospital agreed to be positioned, not yet designated (seed 002 ※1). It
+        counts toward an area's number of active hospitals as Osaka City counts it, and is
+        shown apart; it is never planned for money (only 指定中 is)."""
+
+        TENTATIVE = "tentative", "内諾"
         ACTIVE = "active", "指定中"
         ENDED = "ended", "指定終了"
+        WITHDRAWN = "withdrawn", "内諾取下げ"
+
+    class OtherProgram(models.TextChoices):
+        """Seed 002 ※2: a hospital counted here that is registered under another program."""
+
+        NONE = "", "（なし）"
+        SEVERE_DISABILITY = (
+            "severe_disability",
+            "重症心身障がい児者医療コーディネート事業として登録",
+        )
+        OTHER = "other", "その他の事業として登録"
 
     institution = models.ForeignKey(
         "hospitals.MedicalInstitution",
@@ -55,6 +71,16 @@ class ActiveHospitalDesignation(models.Model):
         related_name="+",
     )
     end_reason = models.TextField("終了理由", blank=True, max_length=bounds.SHORT_TEXT)
+    agreed_on = models.DateField(
+        "内諾日",
+        null=True,
+        blank=True,
+        help_text="内諾の日。内諾のうちは指定開始日は予定日です。",
+    )
+    other_program = models.CharField(
+        "他事業での登録", max_length=20, choices=OtherProgram.choices, default="", blank=True
+    )
+    note = models.TextField("備考", blank=True, max_length=bounds.SHORT_TEXT)
 
     class Meta:
         ordering = ["area", "institution"]
@@ -69,11 +95,15 @@ class ActiveHospitalDesignation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["institution", "area"],
-                condition=models.Q(status="active"),
+                condition=models.Q(status__in=["active", "tentative"]),
                 name="one_active_designation_per_area",
-                violation_error_message="この医療機関はこの在宅医療圏で既に指定中です。",
+                violation_error_message="この医療機関はこの在宅医療圏で既に指定中（または内諾）です。",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.institution}（{self.area}）"
+
+    @property
+    def is_tentative(self) -> bool:
+        return self.status == self.Status.TENTATIVE

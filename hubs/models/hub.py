@@ -49,6 +49,11 @@ class Hub(models.Model):
     designated_from = models.DateField("指定開始日")
     designated_until = models.DateField("指定終了日", null=True, blank=True)
     note = models.TextField("備考", blank=True, max_length=bounds.TEXT)
+    runs_municipal_program = models.BooleanField(
+        "運営主体が市町村の在宅医療・介護連携推進事業も実施",
+        default=False,
+        help_text="実施している場合、推進事業として行う取組はこの補助金の対象外です（資料3-1）。",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -25,6 +25,7 @@ from subsidies.applications.excel_layout import (
     MARKER,
     MEETING_CELLS,
     MEETING_SHEET,
+    MEETING_START_YEARS,
     META_SHEET,
     applicable_columns,
     cap_thousands,
@@ -34,6 +35,7 @@ from subsidies.applications.excel_layout import (
 from subsidies.applications.excel_read import UPLOAD_MAX_BYTES, plan_from_json, read_workbook
 from subsidies.applications.plan_data import start_year_label
 from zaitaku_portal.exports import write_cell, write_formula
+from zaitaku_portal.spreadsheets import YEN_FORMAT
 from zaitaku_portal.wareki import fiscal_year_label
 
 __all__ = [  # the layout and the upload, named here for the callers of this module
@@ -153,6 +155,7 @@ def _write_lines(workbook, meta, application, view, categories) -> None:
         next_row[sheet_name] += 1
         key = reading.key_of(line)
         _write_line(sheet, row, line, view.plan["lines"].get(key, {}), application, categories)
+        _write_amount(sheet, row, len(categories), view.amounts[key])
         for col, value in enumerate((sheet_name, row, key), start=1):
             _put(meta, meta_row, col, value)
 
@@ -197,6 +200,17 @@ def _write_total(sheet, row: int, category_count: int) -> None:
     total.number_format = "#,##0"
 
 
+def _write_amount(sheet, row: int, category_count: int, amount) -> None:
+    """交付見込額 and its note after the total (read-only): a wished line's computed amount,
+    0 with the reason for a line without money this year (R9〜, not eligible, no own cap)."""
+    col = FIRST_EXPENSE_COL + category_count + 1
+    if not amount.wish:
+        return
+    cell = _put(sheet, row, col, amount.computed_amount)
+    cell.number_format = YEN_FORMAT
+    _put(sheet, row, col + 1, amount.note or None).alignment = Alignment(wrap_text=True)
+
+
 def _write_meeting_sheet(sheet, view) -> None:
     _put(sheet, 1, 1, "在宅医療に必要な連携を担う拠点の会議体（資料4-③）").font = Font(
         bold=True, size=13
@@ -206,7 +220,10 @@ def _write_meeting_sheet(sheet, view) -> None:
     for name, (ref, label) in MEETING_CELLS.items():
         row = int(ref[1:])
         _put(sheet, row, 1, label).font = Font(bold=True)
-        cell = _put(sheet, row, 2, view.plan.get(name))
+        value = view.plan.get(name)
+        if name in MEETING_START_YEARS:
+            value = start_year_label(value) or None
+        cell = _put(sheet, row, 2, value)
         _style_input(cell, True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 

@@ -39,8 +39,16 @@ MEETING_CELLS = {
     "meeting_members": ("B6", "会議体の構成員"),
     "planned_meetings": ("B7", "多職種連携会議の開催予定回数（年）"),
     "other_actions": ("B8", "その他取り組み事項"),
+    "other_actions_start_year": ("B9", "その他取り組み事項の開始年度"),
+    "hospital_other_actions": ("B10", "積極的医療機関のその他取り組み事項"),
+    "hospital_other_actions_start_year": ("B11", "積極的医療機関のその他取り組み事項の開始年度"),
 }
+MEETING_START_YEARS = ("other_actions_start_year", "hospital_other_actions_start_year")
 TOTAL_HEADER = "予定経費の合計（円）"
+# After the total, read-only: what the portal computes for the line (0 with its reason for a
+# line without money this year); the upload never reads them.
+AMOUNT_HEADER = "交付見込額（円）"
+AMOUNT_NOTE_HEADER = "交付見込額の備考"
 
 
 @dataclass
@@ -59,8 +67,13 @@ def expense_categories() -> list[ExpenseCategory]:
 
 
 def headers_for(categories: list[ExpenseCategory]) -> list[str]:
-    """The header row of 4-① and 4-②: the fixed columns, one per expense category, the total."""
-    return FIXED_HEADERS + [f"{c.name}（円）" for c in categories] + [TOTAL_HEADER]
+    """The header row of 4-① and 4-②: the fixed columns, one per expense category, the total,
+    then the computed amount and its note."""
+    return (
+        FIXED_HEADERS
+        + [f"{c.name}（円）" for c in categories]
+        + [TOTAL_HEADER, AMOUNT_HEADER, AMOUNT_NOTE_HEADER]
+    )
 
 
 def cap_thousands(menu):

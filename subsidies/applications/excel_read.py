@@ -31,6 +31,7 @@ from subsidies.applications.excel_layout import (
     MARKER,
     MEETING_CELLS,
     MEETING_SHEET,
+    MEETING_START_YEARS,
     META_SHEET,
     ReadResult,
     applicable_columns,
@@ -252,7 +253,8 @@ def read_workbook(application, upload) -> ReadResult:
     plan = reading.current_plan(application)
     mapped_rows = _read_mapped_lines(workbook, application, categories, plan, result)
     _refuse_added_rows(workbook, mapped_rows, len(headers), result)
-    _read_meeting_sheet(workbook[MEETING_SHEET], plan, result)
+    choices = reading.start_year_choices(application.fiscal_year)
+    _read_meeting_sheet(workbook[MEETING_SHEET], plan, choices, result)
     if not result.errors:
         result.errors.extend(validate_plan(application, plan))
     result.plan = plan if result.ok else {}
@@ -377,7 +379,7 @@ def _refuse_added_rows(workbook, mapped_rows, column_count: int, result: ReadRes
 MEETING_COUNTS = ("district_count", "meeting_body_count", "planned_meetings")
 
 
-def _read_meeting_sheet(meeting, plan: dict, result: ReadResult) -> None:
+def _read_meeting_sheet(meeting, plan: dict, choices: list[int], result: ReadResult) -> None:
     for field_name, (ref, label) in MEETING_CELLS.items():
         label_cell = meeting.cell(int(ref[1:]), 1)
         where = f"シート「{MEETING_SHEET}」セル{ref}"
@@ -388,6 +390,8 @@ def _read_meeting_sheet(meeting, plan: dict, result: ReadResult) -> None:
             continue
         if field_name in MEETING_COUNTS:
             _read_meeting_count(meeting[ref].value, field_name, where, label, plan, result)
+        elif field_name in MEETING_START_YEARS:
+            plan[field_name] = parse_start_year(meeting[ref].value, choices, where, result)
         else:
             text = _text(meeting[ref], where, label, result)
             if text is not None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django import forms
 
 from subsidies.applications.amounts import PER_MONTH, PER_PERSON_HALF_DAY
-from subsidies.applications.plan_data import start_year_label
+from subsidies.applications.plan_data import OTHER_ACTIONS, start_year_label
 from subsidies.applications.reading import (
     DecisionInput,
     decision_rows,
+    held_back_rows,
     key_of,
     label_of,
+    plan_view,
     start_year_choices,
 )
 from subsidies.applications.rules import attachment_name_problem
@@ -45,6 +47,13 @@ def _plan_count(label: str, name: str, model=Application, **kwargs) -> CountFiel
     return CountField(label=label, max_value=max_value_of(model, name), **kwargs)
 
 
+def _start_year_field(label: str, years: list[tuple[str, str]]) -> forms.TypedChoiceField:
+    """開始年度: R8〜 / R9〜 / R10〜 (seed 004), the three years from the application's."""
+    return forms.TypedChoiceField(
+        label=label, choices=years, required=False, coerce=int, empty_value=None
+    )
+
+
 class PlanForm(forms.Form):
     """The whole plan on one page: form 4-③, the hub's menus, each hospital's menus."""
 
@@ -55,6 +64,9 @@ class PlanForm(forms.Form):
     planned_meetings = _plan_count("多職種連携会議の開催予定回数（年）", "planned_meetings")
     meeting_members = _plan_text("会議体の構成員", "meeting_members", rows=2)
     other_actions = _plan_text("その他取り組み事項", "other_actions", rows=3)
+    hospital_other_actions = _plan_text(
+        "積極的医療機関のその他取り組み事項", "hospital_other_actions", rows=3
+    )
 
     def __init__(self, *args, application, lines, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +76,10 @@ class PlanForm(forms.Form):
         years = [("", "—")] + [
             (str(y), start_year_label(y)) for y in start_year_choices(application.fiscal_year)
         ]
+        for text_field, year_field in OTHER_ACTIONS:
+            self.fields[year_field] = _start_year_field(
+                f"{self.fields[text_field].label}の開始年度", years
+            )
         if not self.is_bound:
             self.initial.update({k: v for k, v in plan.items() if k != "lines"})
             self.initial["version"] = application.version
@@ -77,13 +93,7 @@ class PlanForm(forms.Form):
                 "planned_actions": _plan_text(
                     f"{name}：取り組み事項", "planned_actions", rows=2, model=MenuPlan
                 ),
-                "start_year": forms.TypedChoiceField(
-                    label=f"{name}：開始年度",
-                    choices=years,
-                    required=False,
-                    coerce=int,
-                    empty_value=None,
-                ),
+                "start_year": _start_year_field(f"{name}：開始年度", years),
                 "other_income": YenField(
                     label=f"{name}：寄付金その他の収入",
                     max_value=max_value_of(MenuPlan, "other_income"),
@@ -134,9 +144,11 @@ class PlanForm(forms.Form):
             "meeting_body_count": data["meeting_body_count"],
             "planned_meetings": data["planned_meetings"],
             "meeting_members": data["meeting_members"],
-            "other_actions": data["other_actions"],
             "lines": {},
         }
+        for text_field, year_field in OTHER_ACTIONS:
+            plan[text_field] = data[text_field]
+            plan[year_field] = data[year_field]
         for line in self.lines:
             key = key_of(line)
             prefix = self.line_fields[key]["prefix"]
@@ -217,7 +229,9 @@ class DecideForm(ConfirmForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        rows = decision_rows(self.obj)
+        view = plan_view(self.obj)
+        rows = decision_rows(self.obj, view)
+        self.held_back = held_back_rows(view)
         self.fields["notice_number"].error_messages["required"] = "通知番号を入力してください。"
         self.fields["notice_date"].error_messages["required"] = "通知日を入力してください。"
         self.fields["notice_date"].error_messages["invalid"] = "通知日の日付が正しくありません。"

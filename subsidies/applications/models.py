@@ -68,7 +68,25 @@ class Application(models.Model):
         validators=[MaxValueValidator(bounds.MEETINGS_MAX)],
         help_text="進捗ダッシュボードで開催回数と比べます（国の目安は年4回以上）。",
     )
+    # seed 004: the actions outside the menus, with their own start year, for the hub (4-①)
+    # and for the area's active hospitals (4-②). No money of their own: a catalogue that
+    # funds such an action gives it a menu, and it is then a plan line like the others.
     other_actions = models.TextField("その他取り組み事項", blank=True, max_length=bounds.TEXT)
+    other_actions_start_year = models.PositiveSmallIntegerField(
+        "その他取り組み事項の開始年度（西暦）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(bounds.YEAR_MIN), MaxValueValidator(bounds.YEAR_MAX)],
+    )
+    hospital_other_actions = models.TextField(
+        "積極的医療機関のその他取り組み事項", blank=True, max_length=bounds.TEXT
+    )
+    hospital_other_actions_start_year = models.PositiveSmallIntegerField(
+        "積極的医療機関のその他取り組み事項の開始年度（西暦）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(bounds.YEAR_MIN), MaxValueValidator(bounds.YEAR_MAX)],
+    )
     return_reason_code = models.CharField(
         "差戻し理由", max_length=20, choices=ReturnReason.choices, blank=True
     )

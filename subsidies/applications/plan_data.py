@@ -2,7 +2,8 @@
 frozen version stores, and what a diff compares.
 
     {"district_policy": str, "district_count": int, "meeting_body_count": int | None,
-     "meeting_members": str, "other_actions": str,
+     "meeting_members": str, "other_actions": str, "other_actions_start_year": int | None,
+     "hospital_other_actions": str, "hospital_other_actions_start_year": int | None,
      "lines": {line_key: {"wish": bool, "planned_actions": str, "start_year": int | None,
                           "trainees", "half_days", "months": int | None,
                           "other_income": int, "expenses": {category_code: int}}}}
@@ -21,7 +22,15 @@ APPLICATION_FIELDS = {
     "planned_meetings": "多職種連携会議の開催予定回数（年）",
     "meeting_members": "会議体の構成員",
     "other_actions": "その他取り組み事項",
+    "other_actions_start_year": "その他取り組み事項の開始年度",
+    "hospital_other_actions": "積極的医療機関のその他取り組み事項",
+    "hospital_other_actions_start_year": "積極的医療機関のその他取り組み事項の開始年度",
 }
+# The actions outside the menus (seed 004, 4-① and 4-②): (text field, its start year field).
+OTHER_ACTIONS = (
+    ("other_actions", "other_actions_start_year"),
+    ("hospital_other_actions", "hospital_other_actions_start_year"),
+)
 LINE_FIELDS = {
     "wish": "補助の希望",
     "planned_actions": "取り組み事項",
@@ -49,7 +58,7 @@ def _show(field: str, value) -> str:
         return "（空欄）"
     if field == "wish":
         return "○" if value else "（空欄）"
-    if field == "start_year":
+    if field == "start_year" or field.endswith("_start_year"):
         return start_year_label(value)
     if field in ("other_income",) or field.startswith("expense:"):
         return f"{int(value):,}円"

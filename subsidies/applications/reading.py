@@ -12,7 +12,14 @@ from typing import Any
 from django.db.models import F, Q
 
 from hospitals.models import ActiveHospitalDesignation
-from subsidies.applications.amounts import LineAmount, LineInput, RecipientTotal, line_amounts
+from subsidies.applications.amounts import (
+    LineAmount,
+    LineInput,
+    RecipientTotal,
+    has_beds,
+    is_enhanced,
+    line_amounts,
+)
 from subsidies.applications.plan_data import (
     APPLICATION_FIELDS,
     LINE_FIELDS,
@@ -45,7 +52,7 @@ def hospital_designations(hub):
 def lines_of(application: Application) -> list[MenuPlan]:
     return list(
         application.lines.select_related("menu", "designation__institution", "designation__area")
-        .prefetch_related("menu__expense_categories")
+        .prefetch_related("menu__expense_categories", "menu__requirement_items")
         .order_by(
             # The hub's own lines first on every database (NULLs sort differently).
             F("designation__institution__name").asc(nulls_first=True),
@@ -84,11 +91,21 @@ def rule_of(fiscal_year) -> CalculationRule:
         order=fiscal_year.cap_rate_order,
         rounding_unit=fiscal_year.rounding_unit,
         rounding_level=fiscal_year.rounding_level,
+        other_income_level=fiscal_year.other_income_level,
     )
 
 
 def start_year_choices(fiscal_year) -> list[int]:
     return [fiscal_year.year, fiscal_year.year + 1, fiscal_year.year + 2]
+
+
+def _once_ever(menu: SubsidyMenu) -> bool:
+    """Capped once per facility and read as once ever (the menu's setting): an earlier
+    year's grant refuses it; read as once per year, it does not."""
+    return (
+        menu.cap_unit == SubsidyMenu.CapUnit.ONCE_PER_FACILITY
+        and menu.once_per_facility_scope == SubsidyMenu.OncePerFacilityScope.EVER
+    )
 
 
 def _granted_before(lines: list[MenuPlan], fiscal_year) -> set[tuple[str, int]]:
@@ -97,7 +114,7 @@ def _granted_before(lines: list[MenuPlan], fiscal_year) -> set[tuple[str, int]]:
     institutions = {
         line.designation.institution_id
         for line in lines
-        if line.designation_id and line.menu.cap_unit == SubsidyMenu.CapUnit.ONCE_PER_FACILITY
+        if line.designation_id and _once_ever(line.menu)
     }
     if not institutions:
         return set()
@@ -142,13 +159,28 @@ def line_inputs(application: Application, lines: list[MenuPlan], plan: dict) -> 
                 half_days=data.get("half_days"),
                 months=data.get("months"),
                 already_granted_before=(
-                    line.menu.cap_unit == SubsidyMenu.CapUnit.ONCE_PER_FACILITY
+                    _once_ever(line.menu)
                     and line.designation_id is not None
                     and (line.menu.code, line.designation.institution_id) in granted
                 ),
+                **_eligibility_inputs(application, line, data),
             )
         )
     return inputs
+
+
+def _eligibility_inputs(application: Application, line: MenuPlan, data: dict) -> dict:
+    """What amounts.held_back_reason reads: the years, the menu's eligibility settings and
+    the institution's register data (a hub's own lines have no institution: always eligible)."""
+    institution = line.designation.institution if line.designation_id else None
+    return {
+        "fiscal_year": application.fiscal_year.year,
+        "start_year": data.get("start_year"),
+        "requires_beds": line.menu.requires_beds and institution is not None,
+        "targets_non_enhanced": line.menu.targets_non_enhanced and institution is not None,
+        "has_beds": institution is None or has_beds(institution.kind, institution.bed_count),
+        "enhanced": institution is not None and is_enhanced(institution.support_tier),
+    }
 
 
 @dataclass
@@ -222,9 +254,11 @@ def labels_for(application: Application) -> tuple[dict[str, str], dict[str, str]
     )
 
 
-def decision_rows(application: Application) -> list[dict]:
-    """The wished lines the decision page asks an amount for, with the computed amount."""
-    view = plan_view(application)
+def decision_rows(application: Application, view: PlanView | None = None) -> list[dict]:
+    """The wished lines the decision page asks an amount for, with the computed amount. A
+    wished line held back this year (a later start year, not eligible) gets no amount and no
+    decision line: held_back_rows lists it."""
+    view = view or plan_view(application)
     return [
         {
             "key": key_of(line),
@@ -233,8 +267,20 @@ def decision_rows(application: Application) -> list[dict]:
             "amount": view.amounts[key_of(line)],
         }
         for line in view.lines
-        if view.plan["lines"][key_of(line)].get("wish")
+        if view.amounts[key_of(line)].carries_money
     ]
+
+
+def held_back_rows(view: PlanView) -> list[dict]:
+    """The wished lines the decision gives no amount, with the reason the pages show."""
+    rows = []
+    for line in view.lines:
+        amount = view.amounts[key_of(line)]
+        if amount.wish and not amount.carries_money:
+            rows.append(
+                {"key": key_of(line), "label": label_of(line), "reason": amount.no_money_reason}
+            )
+    return rows
 
 
 @dataclass

@@ -10,6 +10,7 @@ from hubs.models import Hub
 from subsidies.applications.forms import QueueFilterForm
 from subsidies.applications.rules import EDITABLE_STATES
 from subsidies.applications.services import bulk_start_review
+from subsidies.catalogue.services import catalogue_refusal
 from subsidies.models import (
     ApplicationStatus,
     Decision,
@@ -171,8 +172,18 @@ def bulk_review(request):
         done = bulk_start_review(targets, request.user)
         messages.success(request, f"{done}件の申請の審査を開始しました。")
         return redirect(f"{reverse('subsidies:review_home')}?{request.GET.urlencode()}")
+    # Starting a review decides nothing; the decisions that follow are refused while a
+    # year's caps are 調整中, so the page says so before the review starts.
+    draft_years = FiscalYear.objects.filter(
+        pk__in=targets.values("fiscal_year_id"), catalogue_status=FiscalYear.CatalogueStatus.DRAFT
+    ).order_by("year")
     return render(
         request,
         "subsidies/applications/bulk_confirm.html",
-        {"count": count, "targets": targets[:20], "query": request.GET.urlencode()},
+        {
+            "count": count,
+            "targets": targets[:20],
+            "query": request.GET.urlencode(),
+            "refusals": [catalogue_refusal(year) for year in draft_years],
+        },
     )

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Sum
 
 from subsidies.applications.amounts import PER_MONTH, PER_PERSON_HALF_DAY
+from subsidies.applications.plan_data import APPLICATION_FIELDS, OTHER_ACTIONS
 from subsidies.applications.reading import (
     DecisionInput,
     PlanView,
@@ -132,7 +133,19 @@ def validate_plan(application: Application, plan: dict) -> list[str]:
                 errors.append(f"「{labels[key]}」の{categories.get(code, code)}は0以上の円です。")
         if data.get("start_year") and data["start_year"] not in years:
             errors.append(f"「{labels[key]}」の開始年度が選択肢にありません。")
+    for _, year_field in OTHER_ACTIONS:
+        if plan.get(year_field) and plan[year_field] not in years:
+            errors.append(f"「{APPLICATION_FIELDS[year_field]}」が選択肢にありません。")
     return errors
+
+
+def _other_actions_problems(plan: dict) -> list[str]:
+    """その他取り組み事項 (seed 004): written, it says from which year."""
+    return [
+        f"「{APPLICATION_FIELDS[year_field]}」が未選択です。"
+        for text_field, year_field in OTHER_ACTIONS
+        if (plan.get(text_field) or "").strip() and not plan.get(year_field)
+    ]
 
 
 def _form_4_3_problems(plan: dict) -> list[str]:
@@ -160,21 +173,25 @@ def _units_problems(name: str, menu, data: dict) -> list[str]:
     return []
 
 
-def _wished_line_problems(name: str, menu, data: dict, total: int) -> list[str]:
-    """A line the hub asks a subsidy for: what it must say."""
+def _wished_line_problems(name: str, menu, data: dict, total: int, amount) -> list[str]:
+    """A line the hub asks a subsidy for: what it must say. A line without money this year
+    (a menu without its own cap, a later start year, not eligible) needs its actions and
+    start year but no expenses or units: plan_warnings says what its expenses become."""
     problems = []
     if not (data.get("planned_actions") or "").strip():
         problems.append(f"「{name}」の取り組み事項が未入力です。")
     if not data.get("start_year"):
         problems.append(f"「{name}」の開始年度が未選択です。")
-    if not total:
-        problems.append(f"「{name}」の予定経費が入力されていません。")
     if int(data.get("other_income") or 0) > total:
         problems.append(f"「{name}」の寄付金その他の収入が予定経費を超えています。")
+    if menu.cap_amount is None or amount.held_back:
+        return problems
+    if not total:
+        problems.append(f"「{name}」の予定経費が入力されていません。")
     return problems + _units_problems(name, menu, data)
 
 
-def _line_problems(line: MenuPlan, plan: dict) -> list[str]:
+def _line_problems(line: MenuPlan, plan: dict, amount) -> list[str]:
     data = plan["lines"].get(key_of(line), {})
     name = label_of(line)
     total = sum(data.get("expenses", {}).values())
@@ -182,7 +199,7 @@ def _line_problems(line: MenuPlan, plan: dict) -> list[str]:
         if total:
             return [f"「{name}」は補助の希望が空欄ですが、経費が入力されています。"]
         return []
-    return _wished_line_problems(name, line.menu, data, total)
+    return _wished_line_problems(name, line.menu, data, total, amount)
 
 
 def _is_wished(line: MenuPlan, plan: dict) -> bool:
@@ -192,12 +209,46 @@ def _is_wished(line: MenuPlan, plan: dict) -> bool:
 def submission_problems(application: Application) -> list[str]:
     """Every reason the plan cannot be submitted yet, each naming the field and the line."""
     view = plan_view(application)
-    problems = _form_4_3_problems(view.plan)
+    problems = _form_4_3_problems(view.plan) + _other_actions_problems(view.plan)
     for line in view.lines:
-        problems += _line_problems(line, view.plan)
+        problems += _line_problems(line, view.plan, view.amounts[key_of(line)])
     if not any(_is_wished(line, view.plan) for line in view.lines):
         problems.append("補助を希望するメニューが一つもありません（補助の希望に○）。")
     return problems
+
+
+def plan_warnings(view: PlanView) -> list[str]:
+    """What saving and submitting allow but the hub should know (warnings, never refusals):
+    a wished line that carries no money this year, and expenses that will not count.
+
+    Eligibility from the register (beds, 機能強化型) warns rather than refuses: the register
+    may be corrected before the decision, and the amount is computed again then; until then
+    the line's amount is 0 and the decision cannot give it money."""
+    warnings = []
+    for line in view.lines:
+        amount = view.amounts[key_of(line)]
+        if not amount.wish:
+            continue
+        name = label_of(line)
+        if amount.planned_later:
+            warnings.append(
+                f"「{name}」: {amount.held_back}。"
+                + (
+                    f"入力された予定経費 {amount.expense_total:,}円 は"
+                    "今年度の交付見込額に含めません。"
+                    if amount.expense_total
+                    else ""
+                )
+            )
+        elif amount.held_back:
+            warnings.append(f"「{name}」: {amount.held_back}。交付見込額は0円です。")
+        elif line.menu.cap_amount is None and amount.expense_total:
+            warnings.append(
+                f"「{name}」は独自の基準額がないメニューです（他のメニューの中で実施）。"
+                f"この行の予定経費 {amount.expense_total:,}円 には補助がありません。"
+                "経費は実施するメニューの行に入力してください。"
+            )
+    return warnings
 
 
 def submission_permission(application: Application) -> Permission:
@@ -229,7 +280,7 @@ def _amount_problems(view: PlanView, decision: DecisionInput) -> list[str]:
     labels = {key_of(line): label_of(line) for line in view.lines}
     problems = []
     for key, amount in view.amounts.items():
-        if not view.plan["lines"][key].get("wish"):
+        if not amount.carries_money:
             continue
         decided, reason = decision.amounts.get(key, (amount.computed_amount, ""))
         if decided > amount.computed_amount:

@@ -26,6 +26,7 @@ from subsidies.applications.rules import (
     StaleVersion,
     can_edit_plan,
     can_start_application,
+    plan_warnings,
     submission_problems,
 )
 from subsidies.models import ApplicationStatus, FiscalYear
@@ -117,6 +118,7 @@ def _detail_context(request, application) -> dict:
             submission_problems(application) if application.status in EDITABLE_STATES else []
         ),
         "is_coordinator": role_of(request.user) == Role.HUB_COORDINATOR,
+        "warnings": plan_warnings(view),
     }
 
 
@@ -157,6 +159,9 @@ def application_edit(request, pk: int):
                 else "変更はありませんでした。",
             )
             if "submit" in request.POST:
+                # the edit page lists the warnings itself; the action page does not
+                for warning in plan_warnings(reading.plan_view(application)):
+                    messages.warning(request, f"注意: {warning}")
                 action = (
                     "resubmit" if application.status == ApplicationStatus.RETURNED else "submit"
                 )
@@ -183,7 +188,13 @@ def application_edit(request, pk: int):
     return render(
         request,
         "subsidies/applications/edit.html",
-        {"application": application, "form": form, "view": view, "groups": groups},
+        {
+            "application": application,
+            "form": form,
+            "view": view,
+            "groups": groups,
+            "warnings": plan_warnings(view),
+        },
     )
 
 

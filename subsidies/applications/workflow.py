@@ -20,12 +20,13 @@ from subsidies.applications.rules import (
     submission_permission,
     submission_problems,
 )
-from subsidies.catalogue.services import freeze_catalogue
+from subsidies.catalogue.services import catalogue_refusal, freeze_catalogue
 from subsidies.models import (
     Application,
     ApplicationVersion,
     Decision,
     DecisionLine,
+    FiscalYear,
     ReturnReason,
 )
 from subsidies.models import ApplicationStatus as S
@@ -52,6 +53,13 @@ def _not_change_request(application) -> Permission:
             False, "変更承認申請は不交付にできません（「変更を承認しない」を使ってください）。"
         )
     return Permission(True)
+
+
+def _catalogue_confirmed(application) -> Permission:
+    """No decision (first or change) on caps still 調整中: the page shows the button
+    disabled with where the caps are confirmed; _decide asks again under the year's lock."""
+    refusal = catalogue_refusal(application.fiscal_year)
+    return Permission(False, refusal) if refusal else Permission(True)
 
 
 # --- effects -------------------------------------------------------------------------------
@@ -118,6 +126,11 @@ def _decide(step: Step) -> None:
     if decision is None:
         raise ApplicationError("交付決定の内容がありません。")
     lock_notice_register()
+    # The year's row locked: the catalogue cannot go back to 調整中 under this decision.
+    fiscal_year = FiscalYear.objects.select_for_update().get(pk=step.obj.fiscal_year_id)
+    if refusal := catalogue_refusal(fiscal_year):
+        raise ApplicationError(refusal)
+    step.obj.fiscal_year = fiscal_year
     problems = decision_problems(step.obj, decision)
     if problems:
         raise ApplicationError("交付決定の内容に誤りがあります。", problems)
@@ -144,7 +157,7 @@ def _write_decision(application: Application, actor, decision) -> Decision:
     total = 0
     for line in view.lines:
         key = key_of(line)
-        if not view.plan["lines"][key].get("wish"):
+        if not view.amounts[key].carries_money:  # not wished, or held back this year
             continue
         total += _write_decision_line(
             record, line, view.amounts[key].computed_amount, decision, actor
@@ -237,6 +250,7 @@ WORKFLOW: tuple[Transition, ...] = (
         frozenset({S.UNDER_REVIEW}),
         S.DECIDED,
         STAFF,
+        _catalogue_confirmed,
         form=DecideForm,
         effect=_decide,
         notification="decide",

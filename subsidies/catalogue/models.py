@@ -40,9 +40,6 @@ class FiscalYear(models.Model):
     catalogue_source = models.CharField(
         "補助メニューの出典", max_length=200, blank=True, help_text="例: 大阪府 令和6年度 資料3-1"
     )
-    caps_provisional = models.BooleanField(
-        "上限額は調整中", default=False, help_text="確定前の案（例: 沖縄県 令和8年度）"
-    )
     budget_amount = models.PositiveBigIntegerField(
         "予算額（円）", null=True, blank=True, validators=[MaxValueValidator(bounds.YEN_MAX)]
     )
@@ -93,7 +90,7 @@ class FiscalYear(models.Model):
     application_deadline = models.DateField("交付申請の締切", null=True, blank=True)
     results_deadline = models.DateField("実績報告の締切", null=True, blank=True)
     catalogue_frozen_at = models.DateTimeField(
-        "補助メニュー確定日時",
+        "上限額・補助率の固定日時",
         null=True,
         blank=True,
         editable=False,
@@ -121,6 +118,22 @@ class FiscalYear(models.Model):
         """確定: caps are final and decisions may use them (調整中 refuses decisions)."""
         return self.catalogue_status == CatalogueStatus.CONFIRMED
 
+    def catalogue_state_label(self) -> str:
+        """調整中 / 確定（令和8年4月1日、県 太郎）: the state as every catalogue view says it."""
+        from zaitaku_portal.templatetags.ja_format import wareki
+
+        if not self.catalogue_confirmed:
+            return f"{CatalogueStatus.DRAFT.label}（上限額は確定前の案）"
+        parts = []
+        if self.catalogue_confirmed_at:
+            parts.append(wareki(self.catalogue_confirmed_at))  # 令和8年4月1日 10:05 (JST)
+        if self.catalogue_confirmed_by_id:
+            parts.append(str(self.catalogue_confirmed_by))  # 氏名, else the user name
+        else:
+            parts.append("定義ファイルの読込により登録")
+        suffix = f"（{'、'.join(parts)}）" if parts else ""
+        return f"{CatalogueStatus.CONFIRMED.label}{suffix}"
+
 
 class RequirementItem(models.Model):
     """求められる事項 of the national guideline: 5 for hubs, 6 for hospitals."""
@@ -137,6 +150,18 @@ class RequirementItem(models.Model):
     )
     title = models.CharField("項目", max_length=100)
     description = models.TextField("求められる事項", blank=True, max_length=bounds.TEXT)
+    action_name = models.CharField(
+        "取組（案）",
+        max_length=200,
+        blank=True,
+        help_text="この年度に補助メニューがない事項（補助対象外）について、資料に書かれた取組名。",
+    )
+    action_examples = models.TextField(
+        "取組（案）の例",
+        blank=True,
+        max_length=bounds.TEXT,
+        help_text="補助対象外の事項について、資料に書かれた取組の例（1行に1つ）。",
+    )
 
     class Meta:
         ordering = ["fiscal_year", "recipient_type", "number"]
@@ -190,7 +215,23 @@ class SubsidyMenu(models.Model):
     requirement_items = models.ManyToManyField(
         RequirementItem, verbose_name="対応する求められる事項", blank=True, related_name="menus"
     )
-    examples = models.TextField("取り組み例", blank=True, max_length=bounds.TEXT)
+    examples = models.TextField(
+        "取り組み例", blank=True, max_length=bounds.TEXT, help_text="資料の記載どおり、1行に1つ。"
+    )
+    promotion_items = models.JSONField(
+        "関連する在宅医療・介護連携推進事業の項目",
+        default=list,
+        blank=True,
+        help_text=(
+            '（ア）〜（キ）のコードの一覧（例: ["a", "u"]）。市町村事業で行う取組は補助対象外です。'
+        ),
+    )
+    promotion_examples = models.TextField(
+        "各地区医師会での主な取り組み（推進事業・参考）",
+        blank=True,
+        max_length=bounds.TEXT,
+        help_text="市町村の推進事業として既に行われている取組の例（1行に1つ）。",
+    )
     expense_categories = models.ManyToManyField(
         ExpenseCategory, verbose_name="対象経費の費目", blank=True, related_name="menus"
     )
@@ -200,7 +241,12 @@ class SubsidyMenu(models.Model):
         null=True,
         blank=True,
         validators=[MaxValueValidator(bounds.YEN_MAX)],
-        help_text="単位あたりの円。空欄は独自の上限なし（他のメニューの中で実施）。",
+        help_text="単位あたりの円。独自の上限がないメニューだけ空欄にします。",
+    )
+    cap_within_other_menus = models.BooleanField(
+        "独自の上限なし（他のメニューの中で実施）",
+        default=False,
+        help_text="例: 大阪府 令和6年度 ③（上記①、②で対応）。上限額は空欄にします。",
     )
     cap_unit = models.CharField(
         "上限額の単位", max_length=30, choices=CapUnit.choices, default=CapUnit.PER_RECIPIENT
@@ -281,6 +327,11 @@ class SubsidyMenu(models.Model):
             raise ValidationError({"rate_numerator": "補助率の分子は1以上にしてください。"})
         if self.rate_denominator and self.rate_numerator > self.rate_denominator:
             raise ValidationError({"rate_numerator": "補助率は1以下にしてください。"})
+        self._check_promotion_items()
+        if self.cap_within_other_menus and self.cap_amount is not None:
+            raise ValidationError(
+                {"cap_amount": "「独自の上限なし」のメニューでは上限額を空欄にしてください。"}
+            )
         if self.cap_unit == self.CapUnit.PER_MONTH and not self.max_units:
             raise ValidationError({"max_units": "月額の上限には月数の上限を入力してください。"})
         changed = self.changed_cap_fields()
@@ -289,6 +340,20 @@ class SubsidyMenu(models.Model):
             raise ValidationError(
                 f"{self.fiscal_year}の補助メニューは交付決定に使われたため、{labels}は変更できません。"
                 "変更する場合は新しい年度を作成してください。"
+            )
+
+    def _check_promotion_items(self) -> None:
+        from zaitaku_portal.promotion_items import PromotionItem
+
+        codes = self.promotion_items
+        if not isinstance(codes, list) or any(c not in PromotionItem.values for c in codes):
+            allowed = "、".join(f"{i.value}={i.label}" for i in PromotionItem)
+            raise ValidationError(
+                {
+                    "promotion_items": (
+                        f"推進事業の項目はコードの一覧で入力してください（{allowed}）。"
+                    )
+                }
             )
 
     def changed_cap_fields(self) -> list[str]:
@@ -304,7 +369,11 @@ class SubsidyMenu(models.Model):
         from zaitaku_portal.templatetags.ja_format import sen_yen
 
         if self.cap_amount is None:
-            return "独自の上限なし"
+            return (
+                "独自の上限なし（他のメニューの中で実施）"
+                if self.cap_within_other_menus
+                else "未設定"
+            )
         unit = {
             self.CapUnit.PER_RECIPIENT: "",
             self.CapUnit.PER_DISTRICT: "（区割りあたり）",
@@ -313,3 +382,39 @@ class SubsidyMenu(models.Model):
             self.CapUnit.ONCE_PER_FACILITY: "（1施設1回限り）",
         }[self.cap_unit]
         return f"{sen_yen(self.cap_amount)}{unit}"
+
+    def missing_cap(self) -> bool:
+        """A cap is needed unless the menu is done within other menus (Osaka ③)."""
+        if self.cap_within_other_menus:
+            return False
+        return self.cap_amount is None or (
+            self.cap_unit == self.CapUnit.PER_MONTH and not self.max_units
+        )
+
+    def example_lines(self) -> list[str]:
+        return [line.strip() for line in self.examples.splitlines() if line.strip()]
+
+    def promotion_example_lines(self) -> list[str]:
+        return [line.strip() for line in self.promotion_examples.splitlines() if line.strip()]
+
+    def promotion_item_labels(self) -> list[str]:
+        from zaitaku_portal.promotion_items import promotion_item_labels
+
+        return promotion_item_labels(self.promotion_items)
+
+    def once_reading(self) -> str:
+        """The 1回限り reading in words, for menus capped once per facility ('' otherwise)."""
+        if self.cap_unit != self.CapUnit.ONCE_PER_FACILITY:
+            return ""
+        return OncePerFacilityScope(self.once_per_facility_scope).label
+
+    def eligibility_notes(self) -> list[str]:
+        notes = []
+        if self.requires_beds:
+            notes.append("入院機能（病床）を有する医療機関に限ります。")
+        if self.targets_non_enhanced:
+            notes.append(
+                "機能強化型在宅療養支援診療所・病院でない医療機関が対象です"
+                "（機能強化型の要件を満たすことを目指す取組）。"
+            )
+        return notes

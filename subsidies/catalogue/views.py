@@ -1,10 +1,14 @@
-"""The catalogue page: a fiscal year's requirement items and menus, for every role."""
+"""The catalogue page: a fiscal year's rules, state (調整中/確定), requirement items and
+menus, for every role; prefecture staff confirm a 調整中 catalogue from it."""
 
+from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from subsidies.catalogue.models import FiscalYear, RecipientType, SubsidyMenu
-from zaitaku_portal.access import ALL_ROLES, can_manage_master_data, require_roles
+from subsidies.catalogue.services import CatalogueError, catalogue_gaps, confirm_catalogue
+from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, can_manage_master_data, require_roles
 
 
 @require_roles(*ALL_ROLES)
@@ -19,32 +23,64 @@ def catalogue_latest(request):
     return redirect("subsidies:catalogue", year=latest.year)
 
 
+def _sections(fiscal_year):
+    """Per recipient type: its menus and its requirement items; an item no menu covers is
+    補助対象外 in this catalogue (Osaka FY2024's hospital items ②③⑤⑥)."""
+    sections = []
+    for recipient_type in RecipientType:
+        menus = [m for m in fiscal_year.menus.all() if m.recipient_type == recipient_type]
+        covered = {item.pk for menu in menus for item in menu.requirement_items.all()}
+        items = [
+            i for i in fiscal_year.requirement_items.all() if i.recipient_type == recipient_type
+        ]
+        sections.append(
+            {
+                "key": recipient_type.value,
+                "label": recipient_type.label,
+                "items": items,
+                "menus": menus,
+                "not_subsidised": [i for i in items if i.pk not in covered],
+                "has_promotion": any(m.promotion_items for m in menus),
+            }
+        )
+    return sections
+
+
 @require_roles(*ALL_ROLES)
 def catalogue(request, year: int):
     menus = SubsidyMenu.objects.prefetch_related("requirement_items", "expense_categories")
     fiscal_year = get_object_or_404(
-        FiscalYear.objects.prefetch_related("requirement_items", Prefetch("menus", queryset=menus)),
+        FiscalYear.objects.select_related("catalogue_confirmed_by").prefetch_related(
+            "requirement_items", Prefetch("menus", queryset=menus)
+        ),
         year=year,
     )
-    sections = []
-    for recipient_type in RecipientType:
-        sections.append(
-            {
-                "label": recipient_type.label,
-                "items": [
-                    item
-                    for item in fiscal_year.requirement_items.all()
-                    if item.recipient_type == recipient_type
-                ],
-                "menus": [m for m in fiscal_year.menus.all() if m.recipient_type == recipient_type],
-            }
-        )
+    can_confirm = can_manage_master_data(request.user)
     return render(
         request,
         "subsidies/catalogue/catalogue.html",
         {
             "fiscal_year": fiscal_year,
-            "sections": sections,
+            "sections": _sections(fiscal_year),
             "fiscal_years": FiscalYear.objects.order_by("-year"),
+            "can_confirm": bool(can_confirm) and not fiscal_year.catalogue_confirmed,
+            "gaps": catalogue_gaps(fiscal_year) if not fiscal_year.catalogue_confirmed else [],
         },
     )
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def catalogue_confirm(request, year: int):
+    """調整中 → 確定 (confirm_catalogue re-checks the role and locks the row)."""
+    fiscal_year = get_object_or_404(FiscalYear, year=year)
+    try:
+        confirmed = confirm_catalogue(fiscal_year, request.user)
+    except CatalogueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"{confirmed}の補助メニューを確定しました。交付決定でこの上限額・補助率が使われます。",
+        )
+    return redirect("subsidies:catalogue", year=year)

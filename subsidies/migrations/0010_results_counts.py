@@ -1,4 +1,4 @@
-# Owned by the calculation helper (issue 14).
+# Caps follow what was done (issue 14): the months a placement actually ran.
 
 import django.core.validators
 from django.db import migrations, models

@@ -56,6 +56,28 @@ DECIDED_AMOUNT = SeisanColumn("H", "交付決定額")
 ADVANCE_RECEIVED = SeisanColumn("I", "受入額", note="概算払")
 DIFFERENCE = SeisanColumn("J", "差引過不足額", formula="I−G")
 
+# The steps between the columns, each with its own symbol so no letter is printed twice in
+# one explanation (issue 14). Fixed meanings, whatever the rule; a step that the rule does
+# not take is not printed (so the G steps may read G1, G3, G):
+#   C′  差引額による限度額, on the facility's table where C is compared per facility
+#       (OtherIncomeLevel.FACILITY): the most the facility's menus can be paid within C
+#       (C applied to Σ G ÷ 補助率, highest rate first; with one rate min(ΣF, C) × 補助率).
+#   G1  補助率を乗じた額: min(F, C) × 補助率 (国), min(D, C) × 補助率 (補助率を先に乗じる).
+#   G2  基準額と比較した額: min(G1, E), only under 補助率を先に乗じる.
+#   G3  交付決定額以内の額: min(G1 or G2, H), only where H is decided.
+#   G   補助所要額: the menu's amount (rounded down when the rule rounds per menu) and, on
+#       the facility's table, the sum of the menus' G (within C′) rounded down.
+NET_COST_BOUND = SeisanColumn("C′", "差引額による限度額", formula="C×補助率")
+RATED_AMOUNT = SeisanColumn("G1", "補助率を乗じた額")
+RATED_WITHIN_BASE = SeisanColumn("G2", "基準額と比較した額", formula="G1とEの少ない方")
+WITHIN_DECIDED = SeisanColumn("G3", "交付決定額以内の額", formula="G1（G2）とHの少ない方")
+STEP_COLUMNS: tuple[SeisanColumn, ...] = (
+    NET_COST_BOUND,
+    RATED_AMOUNT,
+    RATED_WITHIN_BASE,
+    WITHIN_DECIDED,
+)
+
 COLUMNS: tuple[SeisanColumn, ...] = (
     TOTAL_COST,
     OTHER_INCOME,
@@ -69,7 +91,7 @@ COLUMNS: tuple[SeisanColumn, ...] = (
     DIFFERENCE,
 )
 LETTERS = "".join(column.letter for column in COLUMNS)  # "ABCDEFGHIJ"
-BY_LETTER = {column.letter: column for column in COLUMNS}
+BY_LETTER = {column.letter: column for column in (*COLUMNS, *STEP_COLUMNS)}
 
 # G of a whole application once confirmed: the amount the 額の確定通知書 states and the
 # results pages show (確定額 = ΣG, never above H). Said here because it names a column.
@@ -92,9 +114,14 @@ __all__ = [
     "ELIGIBLE_EXPENSE",
     "LETTERS",
     "NET_COST",
+    "NET_COST_BOUND",
     "OTHER_INCOME",
+    "RATED_AMOUNT",
+    "RATED_WITHIN_BASE",
     "REQUIRED_AMOUNT",
+    "STEP_COLUMNS",
     "TOTAL_COST",
+    "WITHIN_DECIDED",
     "SeisanColumn",
     "column",
 ]

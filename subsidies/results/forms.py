@@ -17,7 +17,17 @@ from subsidies.models import (
 )
 from subsidies.results.claim import claim_for, claim_snapshot
 from subsidies.results.columns import OTHER_INCOME, TOTAL_COST
+from subsidies.results.models import (
+    DisasterEquipment,
+    EquipmentItem,
+    LeaderTraining,
+    OutreachTarget,
+    TraineeType,
+    TrainingRole,
+    TrainingSite,
+)
 from subsidies.results.reading import (
+    COUNT_FIELDS,
     REPORT_FIELDS,
     current_confirmation,
     expense_key,
@@ -92,6 +102,15 @@ def _text(label: str, model, name: str, rows: int) -> forms.CharField:
     )
 
 
+def _choice(label: str, choices) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices.choices,
+        required=False,
+        error_messages={"invalid_choice": f"「{label}」は選択肢から選んでください。"},
+    )
+
+
 def date_field(label: str, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
@@ -113,6 +132,9 @@ class ReportForm(forms.Form):
     )
     consultation_count = _count(
         REPORT_FIELDS["consultation_count"], ResultReport, "consultation_count"
+    )
+    operator_staff_count = _count(
+        REPORT_FIELDS["operator_staff_count"], ResultReport, "operator_staff_count"
     )
 
     def __init__(self, *args, report, expenses, **kwargs):
@@ -154,6 +176,16 @@ class ReportForm(forms.Form):
                 f"{label} 対象外とする理由", ResultExpense, "excluded_reason", rows=2
             )
             self.initial.setdefault(f"{prefix}-excluded_reason", expense.excluded_reason)
+            self.fields[f"{prefix}-not_carried_out"] = forms.BooleanField(
+                label=f"{label} 未実施（実施しなかった）", required=False
+            )
+            self.initial.setdefault(f"{prefix}-not_carried_out", expense.not_carried_out)
+            self.fields[f"{prefix}-not_carried_out_reason"] = _text(
+                f"{label} 未実施の理由", ResultExpense, "not_carried_out_reason", rows=2
+            )
+            self.initial.setdefault(
+                f"{prefix}-not_carried_out_reason", expense.not_carried_out_reason
+            )
             self.lines.append(
                 {
                     "expense": expense,
@@ -165,15 +197,13 @@ class ReportForm(forms.Form):
                     "excluded_amount": self[f"{prefix}-excluded_amount"],
                     "excluded_source": self[f"{prefix}-excluded_source"],
                     "excluded_reason": self[f"{prefix}-excluded_reason"],
+                    "not_carried_out": self[f"{prefix}-not_carried_out"],
+                    "not_carried_out_reason": self[f"{prefix}-not_carried_out_reason"],
                 }
             )
 
     def narrative_fields(self):
-        return [
-            self[name]
-            for name in REPORT_FIELDS
-            if name not in ("consultation_hours_per_week", "consultation_count")
-        ]
+        return [self[name] for name in REPORT_FIELDS if name not in COUNT_FIELDS]
 
     def data_dict(self) -> dict:
         data = self.cleaned_data
@@ -194,6 +224,8 @@ class ReportForm(forms.Form):
                 "excluded_amount": data[f"{prefix}-excluded_amount"],
                 "excluded_source": data[f"{prefix}-excluded_source"] or "",
                 "excluded_reason": (data[f"{prefix}-excluded_reason"] or "").strip(),
+                "not_carried_out": bool(data[f"{prefix}-not_carried_out"]),
+                "not_carried_out_reason": (data[f"{prefix}-not_carried_out_reason"] or "").strip(),
             }
         return result
 
@@ -237,8 +269,20 @@ class ActivityForm(forms.Form):
     trainees = _count("受講者数", Activity, "trainees")
     half_days = _count("半日数", Activity, "half_days")
     count = _count("件数・人数", Activity, "count")
+    months = _count("配置した月数（看護師等の配置）", Activity, "months")
     amount = YenField(label="金額", max_value=max_value_of(Activity, "amount"))
     description = _text("内容", Activity, "description", rows=3)
+    with_administrators = forms.BooleanField(
+        label="行政担当官・関連施設の管理者が参加した会議", required=False
+    )
+    outreach_target = _choice("アウトリーチの訪問先", OutreachTarget)
+    leader_training = _choice("リーダー研修", LeaderTraining)
+    training_role = _choice("研修への関わり", TrainingRole)
+    trainee_type = _choice("同行訪問研修の対象者", TraineeType)
+    training_site = _choice("同行訪問研修の研修先", TrainingSite)
+    result = _text(
+        "結果・成果・評価（アンケート結果・参加者の声・効果）", Activity, "result", rows=3
+    )
     minutes = forms.FileField(
         label="議事録（会議の場合。PDF・Word・Excel・画像、10MBまで）",
         required=False,
@@ -288,9 +332,76 @@ class ActivityForm(forms.Form):
             "trainees": d.get("trainees"),
             "half_days": d.get("half_days"),
             "count": d.get("count"),
+            "months": d.get("months"),
             "amount": d.get("amount") or None,
             "description": (d.get("description") or "").strip(),
+            "with_administrators": bool(d.get("with_administrators")),
+            **{name: d.get(name) or "" for name in CHOICE_NAMES},
+            "result": (d.get("result") or "").strip(),
         }
+
+
+CHOICE_NAMES = (
+    "outreach_target",
+    "leader_training",
+    "training_role",
+    "trainee_type",
+    "training_site",
+)
+
+
+class EquipmentForm(forms.Form):
+    """One kind of disaster equipment (seed 003 §4 6)(3)): quantity and cost."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    item = forms.ChoiceField(
+        label="備品",
+        choices=[("", "選択してください"), *EquipmentItem.choices],
+        error_messages={
+            "required": "「備品」を選択してください。",
+            "invalid_choice": "「備品」は選択肢から選んでください。",
+        },
+    )
+    other_name = bounded_text(
+        "備品名（その他の場合）", max_length_of(DisasterEquipment, "other_name")
+    )
+    quantity = CountField(
+        label="数量", min_value=1, max_value=max_value_of(DisasterEquipment, "quantity")
+    )
+    cost = YenField(label="購入費", max_value=max_value_of(DisasterEquipment, "cost"))
+
+    def data_dict(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "item": d["item"],
+            "other_name": (d.get("other_name") or "").strip(),
+            "quantity": d.get("quantity"),
+            "cost": d.get("cost"),
+        }
+
+
+class ReceiptForm(forms.Form):
+    """領収書等 for one expense line (PDF・xlsx・PNG・JPEG, as application attachments)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    line = forms.ChoiceField(
+        label="経費の行",
+        error_messages={
+            "required": "「経費の行」を選択してください。",
+            "invalid_choice": "「経費の行」は選択肢から選んでください。",
+        },
+    )
+    file = forms.FileField(
+        label="領収書等（PDF・xlsx・PNG・JPEG、10MBまで）",
+        error_messages={
+            "required": "「領収書等」のファイルを選択してください。",
+            "empty": "「領収書等」のファイルが空です。",
+        },
+    )
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].choices = [("", "選択してください"), *lines]
 
 
 class ActionForm(forms.Form):

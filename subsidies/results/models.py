@@ -24,17 +24,25 @@ class ResultReportStatus(models.TextChoices):
 
 
 NARRATIVE_FIELDS = {
-    # seed 003 §5 (事業報告書) items, in its order
-    "area_overview": "地域の概要（人口・高齢化率・医療福祉資源の種類と数）",
-    "operator_overview": "拠点の運営主体と体制",
-    "issues_and_solutions": "抽出された課題と解決策",
-    "twenty_four_hour_system": "24時間体制の構築の状況",
-    "information_sharing": "情報共有の方法・ツール（ICT等）",
-    "disaster_response": "災害時の対応の検討",
-    "coordinator_role": "コーディネーターの役割",
-    "usefulness": "連携拠点の有用性",
-    "problems": "事業実施上の問題点",
-    "other_notes": "その他",
+    # seed 003 §5 (事業報告書に記載すべき事項), in its order
+    "area_overview": "（1）地域の概要（人口・高齢化率・医療福祉資源の種類・規模・数）",
+    "operator_overview": "（2）拠点を担った事業者の活動内容と体制",
+    "operator_history": "（2）拠点を担った事業者の歴史（沿革）",
+    "issues_and_solutions": "（3）ア③ 抽出された連携上の課題と解決策",
+    "meeting_outcomes": "（3）ア④ 会合による成果と評価（アンケート結果・参加者の声等）",
+    "twenty_four_hour_system": "（3）イ① 24時間対応の体制構築（課題・支援体制・成果と評価）",
+    "information_sharing": "（3）イ② チーム医療のための情報共有（課題・方策・ツール・成果と評価）",
+    "outreach_summary": "（3）ウ① アウトリーチ（課題・訪問先・活動・成果と評価）",
+    "resource_optimisation": (
+        "（3）ウ② 資源の最適化（不足する資源の代替資源の開拓・標準化ツールの導入・成果）"
+    ),
+    "awareness_summary": "（3）エ 地域住民への普及啓発（対象・内容・効果・今後の課題）",
+    "workforce_development": "（3）オ 人材育成（具体的な内容と効果）",
+    "disaster_response": "（3）カ 災害対応（災害発生時に備えた対応策の検討）",
+    "coordinator_role": "（4）コーディネーター（看護師等・医療ソーシャルワーカー）の役割",
+    "usefulness": "（5）連携拠点の有用性",
+    "problems": "（6）課題や改善点",
+    "other_notes": "（7）その他特筆すべき事項",
 }
 REQUIRED_NARRATIVE = ("issues_and_solutions", "coordinator_role", "usefulness", "problems")
 
@@ -70,11 +78,23 @@ class ResultReport(models.Model):
     consultation_count = models.PositiveIntegerField(
         "相談件数", null=True, blank=True, validators=[MaxValueValidator(bounds.CASES_MAX)]
     )
+    operator_staff_count = models.PositiveIntegerField(
+        "拠点の職員数（人）",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.PEOPLE_MAX)],
+    )
     area_overview = _narrative("area_overview")
     operator_overview = _narrative("operator_overview")
+    operator_history = _narrative("operator_history")
     issues_and_solutions = _narrative("issues_and_solutions")
+    meeting_outcomes = _narrative("meeting_outcomes")
     twenty_four_hour_system = _narrative("twenty_four_hour_system")
     information_sharing = _narrative("information_sharing")
+    outreach_summary = _narrative("outreach_summary")
+    resource_optimisation = _narrative("resource_optimisation")
+    awareness_summary = _narrative("awareness_summary")
+    workforce_development = _narrative("workforce_development")
     disaster_response = _narrative("disaster_response")
     coordinator_role = _narrative("coordinator_role")
     usefulness = _narrative("usefulness")
@@ -132,6 +152,14 @@ class ResultExpense(models.Model):
         "対象外の財源", max_length=20, choices=ExcludedSource.choices, blank=True
     )
     excluded_reason = models.TextField("対象外とする理由", blank=True, max_length=bounds.SHORT_TEXT)
+    not_carried_out = models.BooleanField(
+        "未実施",
+        default=False,
+        help_text="交付決定されたが実施しなかったメニュー（理由を記入し、経費は0円）",
+    )
+    not_carried_out_reason = models.TextField(
+        "未実施の理由", blank=True, max_length=bounds.SHORT_TEXT
+    )
 
     class Meta:
         ordering = ["report", "designation", "menu__display_order"]
@@ -173,6 +201,59 @@ class ActivityKind(models.TextChoices):
     BCP = "bcp", "BCPの策定・策定支援"
     EQUIPMENT = "equipment", "備品・非常用電源の整備"
     NURSE_PLACEMENT = "nurse_placement", "退院調整看護師等の新規配置"
+    # seed 003 §6: additions a hub is recommended to make
+    EMERGENCY_BEDS = "emergency_beds", "緊急一時入院ベッドの確保・レスパイトサービス"
+    NURSE_CALL_CENTRE = "nurse_call_centre", "訪問看護のコールセンター"
+    ONE_STOP = "one_stop", "医療・介護のワンストップサービス"
+    SUPPORT_OTHER_INSTITUTIONS = (
+        "support_other_institutions",
+        "他の医療機関の支援（医師不在時・夜間の診療支援）",
+    )
+
+
+class OutreachTarget(models.TextChoices):
+    """seed 003 §4 3)ア ①〜⑥: where the outreach went."""
+
+    NONE = "", "（選択しない）"
+    COMMUNITY_CENTRE = "community_centre", "地域包括支援センター"
+    CARE_OFFICE = "care_office", "居宅介護支援事業所等"
+    HOSPITAL_DISCHARGE = "hospital_discharge", "医療機関（退院調整の支援）"
+    WELFARE = "welfare", "福祉機関等"
+    DENTAL = "dental", "在宅歯科医療連携室等"
+    PHARMACY = "pharmacy", "拠点薬局"
+    OTHER = "other", "その他"
+
+
+class LeaderTraining(models.TextChoices):
+    """seed 003 §4 5): the two leader trainings a hub's staff take part in."""
+
+    NONE = "", "（リーダー研修ではない）"
+    PREFECTURAL = "prefectural", "都道府県リーダー研修"
+    AREA = "area", "地域リーダー研修"
+
+
+class TrainingRole(models.TextChoices):
+    NONE = "", "（選択しない）"
+    ATTENDED = "attended", "受講した"
+    LED = "led", "講師・主催として実施した"
+
+
+class TraineeType(models.TextChoices):
+    """seed 002 (5) 同行訪問研修の対象者."""
+
+    NONE = "", "（選択しない）"
+    DOCTORS = "doctors", "医師"
+    DOCTORS_AND_STUDENTS = "doctors_and_students", "医師及び医学生"
+    OTHER = "other", "その他"
+
+
+class TrainingSite(models.TextChoices):
+    """seed 002 (5) 同行訪問研修の研修先."""
+
+    NONE = "", "（選択しない）"
+    ACTIVE = "active", "積極的医療機関"
+    OTHER = "other", "その他の医療機関"
+    BOTH = "both", "積極的医療機関とその他の医療機関の両方"
 
 
 def minutes_path(instance, filename: str) -> str:
@@ -231,6 +312,27 @@ class Activity(models.Model):
     )
     amount = _yen("金額（円）", null=True, blank=True)
     description = models.TextField("内容", blank=True, max_length=bounds.LONG_TEXT)
+    with_administrators = models.BooleanField("行政担当官・関連施設の管理者が参加", default=False)
+    outreach_target = models.CharField(
+        "アウトリーチの訪問先", max_length=30, choices=OutreachTarget.choices, blank=True
+    )
+    leader_training = models.CharField(
+        "リーダー研修", max_length=20, choices=LeaderTraining.choices, blank=True
+    )
+    training_role = models.CharField(
+        "研修への関わり", max_length=20, choices=TrainingRole.choices, blank=True
+    )
+    trainee_type = models.CharField(
+        "同行訪問研修の対象者", max_length=30, choices=TraineeType.choices, blank=True
+    )
+    training_site = models.CharField(
+        "同行訪問研修の研修先", max_length=20, choices=TrainingSite.choices, blank=True
+    )
+    result = models.TextField(
+        "結果・成果・評価（アンケート結果・参加者の声・効果）",
+        blank=True,
+        max_length=bounds.LONG_TEXT,
+    )
     minutes = models.FileField("議事録", upload_to=minutes_path, blank=True)
     minutes_name = models.CharField("議事録のファイル名", max_length=200, blank=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
@@ -246,6 +348,76 @@ class Activity(models.Model):
     @property
     def participant_total(self) -> int:
         return sum(int(v) for v in self.participants_by_profession.values())
+
+
+class EquipmentItem(models.TextChoices):
+    """seed 003 §4 6)(3) 災害時の在宅医療に必要な備品."""
+
+    AED = "aed", "自動体外式除細動器（AED）"
+    SUCTION = "suction", "携帯用吸引器（足踏み式含む）"
+    STRETCHER = "stretcher", "担架"
+    RESUSCITATION_BAG = "resuscitation_bag", "蘇生バッグ"
+    SATELLITE_PHONE = "satellite_phone", "衛星電話"
+    TRANSCEIVER = "transceiver", "トランシーバー"
+    RADIO_CLOCK = "radio_clock", "電波時計"
+    PORTABLE_RADIO = "portable_radio", "携帯ラジオ"
+    OTHER = "other", "その他"
+
+
+class DisasterEquipment(models.Model):
+    """One kind of disaster equipment bought in the year: quantity and cost."""
+
+    report = models.ForeignKey(
+        ResultReport, verbose_name="実績報告", on_delete=models.CASCADE, related_name="equipment"
+    )
+    item = models.CharField("備品", max_length=30, choices=EquipmentItem.choices)
+    other_name = models.CharField("備品名（その他の場合）", max_length=100, blank=True)
+    quantity = models.PositiveIntegerField(
+        "数量", validators=[MaxValueValidator(bounds.PEOPLE_MAX)]
+    )
+    cost = _yen("購入費（円）")
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "pk"]
+        verbose_name = "災害時の備品"
+        verbose_name_plural = "災害時の備品"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.quantity}点"
+
+    @property
+    def name(self) -> str:
+        if self.item == EquipmentItem.OTHER and self.other_name:
+            return f"その他（{self.other_name}）"
+        return self.get_item_display()
+
+
+def receipt_path(instance, filename: str) -> str:
+    return f"results/{instance.expense.report_id}/receipts/{filename}"
+
+
+class ExpenseReceipt(models.Model):
+    """領収書等: a file kept with one expense line, stored through the default storage."""
+
+    expense = models.ForeignKey(
+        ResultExpense, verbose_name="実支出額", on_delete=models.CASCADE, related_name="receipts"
+    )
+    file = models.FileField("ファイル", upload_to=receipt_path)
+    original_name = models.CharField("ファイル名", max_length=200)
+    size = models.PositiveBigIntegerField("サイズ（バイト）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT
+    )
+    uploaded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["expense", "pk"]
+        verbose_name = "領収書等"
+        verbose_name_plural = "領収書等"
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ResultReportVersion(FrozenVersion):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
+from hubs.models import AreaProfile
 from subsidies.applications.plan_data import line_key
 from subsidies.models import (
     ActivityKind,
@@ -24,20 +25,28 @@ from subsidies.models import (
     ResultReport,
 )
 from subsidies.results.columns import OTHER_INCOME, TOTAL_COST
-from subsidies.results.models import NARRATIVE_FIELDS, REQUIRED_NARRATIVE
+from subsidies.results.models import NARRATIVE_FIELDS, REQUIRED_NARRATIVE, ExpenseReceipt
+from zaitaku_portal.wareki import wareki_date
 
-REPORT_FIELDS = {
+COUNT_FIELDS = {
     "consultation_hours_per_week": "相談窓口の開設時間（週あたり時間）",
     "consultation_count": "相談件数",
-    **NARRATIVE_FIELDS,
+    "operator_staff_count": "拠点の職員数（人）",
 }
+REPORT_FIELDS = {**COUNT_FIELDS, **NARRATIVE_FIELDS}
 EXPENSE_FIELDS = {
     "total_cost": TOTAL_COST.field_label,
     "other_income": OTHER_INCOME.field_label,
     "excluded_amount": "対象外とする額",
     "excluded_source": "対象外の財源",
     "excluded_reason": "対象外とする理由",
+    "not_carried_out": "未実施",
+    "not_carried_out_reason": "未実施の理由",
 }
+# seed 003 §4 1)ア: at least four multi-profession meetings a year, one of them with the
+# area's administrators and the heads of the related facilities
+MEETINGS_REQUIRED = 4
+ADMINISTRATORS_MEETING_KIND = "管理者・施設長の会議"
 
 
 def expense_key(expense: ResultExpense | DecisionLine) -> str:
@@ -73,6 +82,8 @@ def report_data(report: ResultReport, expenses: list[ResultExpense] | None = Non
         **{name: getattr(report, name) for name in REPORT_FIELDS},
         "expenses": {
             expense_key(e): {
+                "label": expense_label(e, report.application.hub.name),
+                "actual_expense": e.actual_expense,
                 "expenses": {k: int(v) for k, v in e.expenses.items() if int(v)},
                 **{name: getattr(e, name) for name in EXPENSE_FIELDS},
             }
@@ -94,14 +105,78 @@ def report_data(report: ResultReport, expenses: list[ResultExpense] | None = Non
                 "trainees": a.trainees,
                 "half_days": a.half_days,
                 "count": a.count,
+                "months": a.months,
                 "amount": a.amount,
                 "description": a.description,
+                "with_administrators": a.with_administrators,
+                "outreach_target": a.get_outreach_target_display() if a.outreach_target else "",
+                "leader_training": a.get_leader_training_display() if a.leader_training else "",
+                "training_role": a.get_training_role_display() if a.training_role else "",
+                "trainee_type": a.get_trainee_type_display() if a.trainee_type else "",
+                "training_site": a.get_training_site_display() if a.training_site else "",
+                "result": a.result,
             }
             for a in report.activities.select_related(
                 "requirement_item", "designation__institution"
             )
         ],
+        "equipment": [
+            {"item": e.name, "quantity": e.quantity, "cost": e.cost} for e in report.equipment.all()
+        ],
+        "area_figures": area_figures(report),
+        "receipts": [
+            {
+                "line": expense_label(r.expense, report.application.hub.name),
+                "name": r.original_name,
+                "size": r.size,
+            }
+            for r in receipts_of(report)
+        ],
     }
+
+
+def area_figures(report: ResultReport) -> list[dict]:
+    """seed 003 §5(1): per area of the hub, the latest figures the prefecture recorded up to
+    the report's fiscal year (hubs.AreaProfile, read-only here): population, ageing rate and
+    the resources by kind and number."""
+    year = report.application.fiscal_year.year
+    figures = []
+    for area in report.application.hub.areas.order_by("pk"):
+        profile = (
+            AreaProfile.objects.filter(area=area, municipality=None, figure_year__lte=year)
+            .prefetch_related("resources")
+            .order_by("-figure_year")
+            .first()
+        )
+        if profile is None:
+            continue
+        figures.append(
+            {
+                "area": area.name,
+                "figure_year": profile.figure_year,
+                "figure_label": _year_label(profile.figure_year),
+                "population": profile.population,
+                "ageing_rate": str(profile.ageing_rate),
+                "resources": [
+                    {"kind": r.get_kind_display(), "count": r.count}
+                    for r in profile.resources.all()
+                ],
+            }
+        )
+    return figures
+
+
+def _year_label(year: int) -> str:
+    """令和6年 for 2024 (a calendar year, as officials write the year of a figure)."""
+    return wareki_date(datetime.date(year, 12, 31)).split("年", 1)[0] + "年"
+
+
+def receipts_of(report: ResultReport) -> list[ExpenseReceipt]:
+    return list(
+        ExpenseReceipt.objects.filter(expense__report=report)
+        .select_related("expense__menu", "expense__designation__institution")
+        .order_by("expense__designation_id", "expense__menu__display_order", "pk")
+    )
 
 
 def jsonable(value: Any) -> Any:
@@ -131,8 +206,21 @@ def report_diff(before: dict, after: dict, labels: dict[str, str]) -> dict[str, 
                 changes[f"{line} {categories.get(code, code)}"] = {"from": a, "to": b}
         for name, label in EXPENSE_FIELDS.items():
             if was.get(name) != now.get(name):
-                changes[f"{line} {label}"] = {"from": was.get(name), "to": now.get(name)}
+                shown = _done_label if name == "not_carried_out" else _same
+                changes[f"{line} {label}"] = {
+                    "from": shown(was.get(name)),
+                    "to": shown(now.get(name)),
+                }
     return changes
+
+
+def _same(value):
+    return value
+
+
+def _done_label(value) -> str | None:
+    """未実施 as a person reads it in the audit log and the upload preview."""
+    return None if value is None else ("未実施" if value else "実施")
 
 
 def report_problems(report: ResultReport) -> list[str]:
@@ -147,13 +235,38 @@ def report_problems(report: ResultReport) -> list[str]:
         problems.append("活動実績が一件も登録されていません。")
     hub_name = report.application.hub.name
     for expense in expenses_of(report):
-        if expense.total_cost == 0 and expense.actual_expense == 0:
+        label = expense_label(expense, hub_name)
+        if expense.not_carried_out:
+            if not (expense.not_carried_out_reason or "").strip():
+                problems.append(f"「{label}」は未実施です。「未実施の理由」を入力してください。")
+        elif expense.menu.cap_amount is None:
+            continue  # no own cap (done within other menus): actions without expenses
+        elif expense.total_cost == 0 and expense.actual_expense == 0:
             problems.append(
-                f"「{expense_label(expense, hub_name)}」の実支出額と総事業費が入力されていません"
-                "（実施しなかった場合は総事業費に0円ではなく経費の実績を入力するか、"
-                "県に相談してください）。"
+                f"「{label}」の実支出額と総事業費が入力されていません"
+                "（実施しなかった場合は「未実施」を選び、その理由を入力してください）。"
             )
     return problems
+
+
+def mandatory_warnings(report: ResultReport) -> list[str]:
+    """What seed 003 §4 1)ア requires of the meetings, said but never refused: at least four
+    a year, one of them with administrators and facility heads."""
+    meetings = list(report.activities.filter(kind=ActivityKind.MEETING))
+    warnings = []
+    if len(meetings) < MEETINGS_REQUIRED:
+        warnings.append(
+            f"多職種連携会議の登録は{len(meetings)}回です。手順書（§4 1)ア）では年"
+            f"{MEETINGS_REQUIRED}回以上の開催が必須です。"
+        )
+    if not any(
+        m.with_administrators or m.meeting_kind == ADMINISTRATORS_MEETING_KIND for m in meetings
+    ):
+        warnings.append(
+            "行政担当官及び関連施設の管理者が参加した会議が登録されていません"
+            "（手順書 §4 1)ア：年4回以上のうち1回は必須）。"
+        )
+    return warnings
 
 
 def meeting_count(report: ResultReport) -> int:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
+from subsidies.applications.rules import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES
 from subsidies.models import (
     Activity,
     ActivityKind,
@@ -26,6 +27,16 @@ from subsidies.models import (
 )
 from subsidies.models import ResultReportStatus as S
 from subsidies.results.columns import OTHER_INCOME, TOTAL_COST
+from subsidies.results.models import (
+    DisasterEquipment,
+    EquipmentItem,
+    ExpenseReceipt,
+    LeaderTraining,
+    OutreachTarget,
+    TraineeType,
+    TrainingRole,
+    TrainingSite,
+)
 from subsidies.results.reading import (
     REPORT_FIELDS,
     current_decision,
@@ -40,7 +51,7 @@ from subsidies.shared.notice_numbers import (
 )
 from subsidies.shared.workflow import COORDINATOR, STAFF, actor_kind
 from zaitaku_portal.attachments import content_problem, file_name_problem, human_size
-from zaitaku_portal.bounds import YEN_MAX, max_length_of
+from zaitaku_portal.bounds import MONTHS_MAX, PEOPLE_MAX, YEN_MAX, max_length_of
 from zaitaku_portal.wareki import fiscal_year_label
 
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
@@ -117,6 +128,12 @@ def validate_report(report: ResultReport, data: dict) -> list[str]:
             errors.append(f"交付決定にない補助メニューの経費です: {key}")
             continue
         label = expense_label(line, hub_name)
+        # a workbook downloaded before the 未実施 column keeps what is saved
+        values = {
+            "not_carried_out": line.not_carried_out,
+            "not_carried_out_reason": line.not_carried_out_reason,
+            **values,
+        }
         actual, amount_errors = _category_amounts(label, line, values, categories)
         errors += amount_errors
         errors += _line_problems(label, actual, values)
@@ -172,6 +189,28 @@ def _line_problems(label: str, actual: int, values: dict) -> list[str]:
         errors.append(f"「{label}」の対象外とする理由を入力してください。")
     if source and not excluded:
         errors.append(f"「{label}」の対象外の財源が選ばれていますが、対象外とする額が0円です。")
+    return errors + _not_carried_out_problems(label, actual, values)
+
+
+def _not_carried_out_problems(label: str, actual: int, values: dict) -> list[str]:
+    """A decided menu not carried out: its reason, and no money on it (it confirms at 0)."""
+    if not values.get("not_carried_out"):
+        if (values.get("not_carried_out_reason") or "").strip():
+            return [
+                f"「{label}」の未実施の理由が入力されていますが、「未実施」が選ばれていません。"
+            ]
+        return []
+    errors = []
+    if not (values.get("not_carried_out_reason") or "").strip():
+        errors.append(f"「{label}」を未実施とする場合は「未実施の理由」を入力してください。")
+    amounts = actual + sum(
+        values.get(name, 0) or 0 for name in ("total_cost", "other_income", "excluded_amount")
+    )
+    if amounts:
+        errors.append(
+            f"「{label}」は未実施です。実支出額・総事業費・寄附金その他の収入額・対象外とする額は"
+            "0円にしてください。"
+        )
     return errors
 
 
@@ -183,13 +222,17 @@ def _bound_problems(label: str, values: dict) -> list[str]:
     amounts += [values.get(name, 0) for name in ("total_cost", "other_income", "excluded_amount")]
     if any(isinstance(a, int) and a > YEN_MAX for a in amounts):
         problems.append(f"「{label}」の金額が大きすぎます。{YEN_MAX:,}円以下で入力してください。")
-    reason = values.get("excluded_reason") or ""
-    limit = max_length_of(ResultExpense, "excluded_reason")
-    if len(reason) > limit:
-        problems.append(
-            f"「{label}」の対象外とする理由は{limit:,}文字以内で入力してください"
-            f"（入力は{len(reason):,}文字）。"
-        )
+    for name, what in (
+        ("excluded_reason", "対象外とする理由"),
+        ("not_carried_out_reason", "未実施の理由"),
+    ):
+        reason = values.get(name) or ""
+        limit = max_length_of(ResultExpense, name)
+        if len(reason) > limit:
+            problems.append(
+                f"「{label}」の{what}は{limit:,}文字以内で入力してください"
+                f"（入力は{len(reason):,}文字）。"
+            )
     return problems
 
 
@@ -200,12 +243,22 @@ ACTIVITY_NEEDS = {
     ActivityKind.TRAINING: ("held_on", "attendance"),
     ActivityKind.AWARENESS: ("held_on", "audience", "attendance"),
     ActivityKind.OUTREACH: ("audience", "count"),
-    ActivityKind.ACCOMPANIED_VISIT: ("designation", "trainees", "half_days"),
+    ActivityKind.ACCOMPANIED_VISIT: (
+        "designation",
+        "trainees",
+        "half_days",
+        "trainee_type",
+        "training_site",
+    ),
     ActivityKind.BCP: ("count",),
     ActivityKind.EQUIPMENT: ("amount",),
-    ActivityKind.NURSE_PLACEMENT: ("designation", "count"),
+    ActivityKind.NURSE_PLACEMENT: ("designation", "count", "months"),
     ActivityKind.TWENTY_FOUR_HOUR: ("description",),
     ActivityKind.INFORMATION_SHARING: ("description",),
+    ActivityKind.EMERGENCY_BEDS: ("description",),
+    ActivityKind.NURSE_CALL_CENTRE: ("description",),
+    ActivityKind.ONE_STOP: ("description",),
+    ActivityKind.SUPPORT_OTHER_INSTITUTIONS: ("description",),
 }
 ACTIVITY_FIELD_NAMES = {
     "held_on": "実施日",
@@ -219,6 +272,16 @@ ACTIVITY_FIELD_NAMES = {
     "half_days": "半日数",
     "amount": "金額",
     "description": "内容",
+    "months": "配置した月数",
+    "trainee_type": "同行訪問研修の対象者",
+    "training_site": "同行訪問研修の研修先",
+}
+ACTIVITY_CHOICES = {
+    "outreach_target": ("アウトリーチの訪問先", OutreachTarget),
+    "leader_training": ("リーダー研修", LeaderTraining),
+    "training_role": ("研修への関わり", TrainingRole),
+    "trainee_type": ("同行訪問研修の対象者", TraineeType),
+    "training_site": ("同行訪問研修の研修先", TrainingSite),
 }
 
 
@@ -232,7 +295,29 @@ def activity_problems(report: ResultReport, data: dict) -> list[str]:
         + _activity_date_problems(report, data.get("held_on"))
         + _participant_problems(data)
         + _activity_hospital_problems(report, data.get("designation"))
+        + _activity_choice_problems(ActivityKind(kind), data)
     )
+
+
+def _activity_choice_problems(kind: ActivityKind, data: dict) -> list[str]:
+    """The choices are the model's, and a leader training is a training with its role."""
+    problems = [
+        f"「{label}」は選択肢から選んでください。"
+        for name, (label, choices) in ACTIVITY_CHOICES.items()
+        if (data.get(name) or "") not in choices.values
+    ]
+    if data.get("leader_training") and kind != ActivityKind.TRAINING:
+        problems.append("「リーダー研修」は種別「研修」の活動で選んでください。")
+    if data.get("leader_training") and not data.get("training_role"):
+        problems.append(
+            "リーダー研修の「研修への関わり」（受講した／講師・主催として実施した）を選んでください。"
+        )
+    if data.get("with_administrators") and kind != ActivityKind.MEETING:
+        problems.append("「行政担当官・関連施設の管理者が参加」は会議の活動で選んでください。")
+    months = data.get("months")
+    if months is not None and not 1 <= months <= MONTHS_MAX:
+        problems.append(f"「配置した月数」は1〜{MONTHS_MAX}で入力してください。")
+    return problems
 
 
 def _missing_activity_fields(kind: ActivityKind, data: dict) -> list[str]:
@@ -352,6 +437,82 @@ def _stored_size(field_file) -> int:
         return field_file.size
     except OSError:  # the file is gone from disk: it holds no space
         return 0
+
+
+# --- disaster equipment and receipts ----------------------------------------------------
+
+
+def equipment_problems(data: dict) -> list[str]:
+    """One kind of disaster equipment: a listed item (その他 named), quantity 1 or more, cost
+    in whole yen within the bounds."""
+    problems = []
+    item = data.get("item")
+    if item not in EquipmentItem.values:
+        problems.append("「備品」は選択肢から選んでください。")
+    name = (data.get("other_name") or "").strip()
+    if item == EquipmentItem.OTHER and not name:
+        problems.append("「備品」がその他の場合は「備品名（その他の場合）」を入力してください。")
+    if len(name) > max_length_of(DisasterEquipment, "other_name"):
+        limit = max_length_of(DisasterEquipment, "other_name")
+        problems.append(f"「備品名（その他の場合）」は{limit:,}文字以内で入力してください。")
+    quantity = data.get("quantity")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        problems.append("「数量」は1以上の整数で入力してください。")
+    elif quantity > PEOPLE_MAX:
+        problems.append(f"「数量」は{PEOPLE_MAX:,}以下で入力してください。")
+    cost = data.get("cost")
+    if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0:
+        problems.append("「購入費」は0以上の円単位の整数で入力してください。")
+    elif cost > YEN_MAX:
+        problems.append(f"「購入費」が大きすぎます。{YEN_MAX:,}円以下で入力してください。")
+    return problems
+
+
+# the same types, size and content checks as an application's attachments (one rule)
+RECEIPT_TYPES = ATTACHMENT_TYPES
+RECEIPT_MAX_BYTES = ATTACHMENT_MAX_BYTES
+
+
+def receipt_problems(upload) -> list[str]:
+    """Type, size, name, first bytes, then the whole content; each names the file."""
+    name = PurePath(upload.name).name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in RECEIPT_TYPES:
+        return [f"領収書等「{name}」の形式は受け付けられません（PDF・xlsx・PNG・JPEGのみ）。"]
+    if upload.size > RECEIPT_MAX_BYTES:
+        return [
+            f"領収書等「{name}」は{upload.size / 1024 / 1024:.1f}MBです。"
+            f"{RECEIPT_MAX_BYTES // 1024 // 1024}MB以下にしてください。"
+        ]
+    limit = max_length_of(ExpenseReceipt, "original_name")
+    if problem := file_name_problem(name, limit):
+        return [f"「領収書等」の{problem}"]
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(RECEIPT_TYPES[suffix]):
+        return [f"領収書等「{name}」の中身が拡張子（{suffix}）と一致しません。"]
+    if problem := content_problem(upload, suffix, RECEIPT_MAX_BYTES):
+        return [f"領収書等「{name}」：{problem}"]
+    return []
+
+
+def receipt_limit_problems(report: ResultReport, size: int) -> list[str]:
+    """At most RECEIPT_MAX_COUNT receipts of RECEIPT_MAX_TOTAL_BYTES for one report (call
+    under the report's lock)."""
+    held = ExpenseReceipt.objects.filter(expense__report=report).aggregate(
+        count=Count("pk"), total=Sum("size")
+    )
+    count, total = held["count"], held["total"] or 0
+    most = getattr(settings, "RECEIPT_MAX_COUNT", 100)
+    most_bytes = getattr(settings, "RECEIPT_MAX_TOTAL_BYTES", 200 * 1024**2)
+    if count >= most:
+        return [f"領収書等は1件の実績報告につき{most}件までです（現在{count}件）。"]
+    if total + size > most_bytes:
+        return [
+            f"領収書等の合計は1件の実績報告につき{human_size(most_bytes)}までです"
+            f"（現在{human_size(total)}、追加すると{human_size(total + size)}）。"
+        ]
+    return []
 
 
 # --- advances and the confirmation -------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import PurePath
 from django.db import transaction
 
 from subsidies.models import Activity, AdvancePayment, Application, ResultExpense, ResultReport
+from subsidies.results.models import DisasterEquipment, ExpenseReceipt
 from subsidies.results.reading import (
     EXPENSE_FIELDS,
     REPORT_FIELDS,
@@ -38,8 +39,11 @@ from subsidies.results.rules import (
     can_edit_report,
     can_record_advance,
     can_start_report,
+    equipment_problems,
     minutes_limit_problems,
     minutes_problems,
+    receipt_limit_problems,
+    receipt_problems,
     validate_report,
 )
 from subsidies.results.workflow import FLOW, lock_application, locked_report
@@ -193,6 +197,89 @@ def delete_activity(report: ResultReport, activity_pk: int, actor, expected_vers
     report.version += 1
     report.save(update_fields=["version", "updated_at"])
     audit.record(actor, "活動実績の削除", report, {"活動実績": {"from": label, "to": None}})
+
+
+# --- disaster equipment and receipts ------------------------------------------------------
+
+
+@transaction.atomic
+def add_equipment(
+    report: ResultReport, data: dict, actor, expected_version: int
+) -> DisasterEquipment:
+    report = _editable(report, actor, expected_version)
+    problems = equipment_problems(data)
+    if problems:
+        raise ClaimError("災害時の備品の入力に誤りがあります。保存していません。", problems)
+    item = DisasterEquipment.objects.create(report=report, **data)
+    _bump(report)
+    change = {"災害時の備品": {"from": None, "to": f"{item}・{item.cost:,}円"}}
+    audit.record(actor, "災害時の備品の登録", report, change)
+    return item
+
+
+@transaction.atomic
+def delete_equipment(report: ResultReport, item_pk: int, actor, expected_version: int) -> None:
+    report = _editable(report, actor, expected_version)
+    item = report.equipment.filter(pk=item_pk).first()
+    if item is None:
+        raise ClaimError("その備品はありません。")
+    label = f"{item}・{item.cost:,}円"
+    item.delete()
+    _bump(report)
+    audit.record(actor, "災害時の備品の削除", report, {"災害時の備品": {"from": label, "to": None}})
+
+
+def add_receipt(
+    report: ResultReport, expense_pk: int, upload, actor, expected_version: int
+) -> ExpenseReceipt:
+    """The whole file is checked before it is written; the line must be the report's; the
+    count and total are checked under the report's lock; a failed save removes the file."""
+    problems = receipt_problems(upload)
+    if problems:
+        raise ClaimError("領収書等を登録できませんでした。", problems)
+    name = PurePath(upload.name).name
+    with removed_on_failure() as written, transaction.atomic():
+        report = _editable(report, actor, expected_version)
+        expense = report.expenses.select_related("menu", "designation__institution")
+        expense = expense.filter(pk=expense_pk).first()
+        if expense is None:
+            raise ClaimError("「経費の行」はこの実績報告の行から選んでください。")
+        problems = receipt_limit_problems(report, upload.size)
+        if problems:
+            raise ClaimError("領収書等を登録できませんでした。", problems)
+        receipt = ExpenseReceipt(
+            expense=expense, original_name=name, size=upload.size, uploaded_by=actor
+        )
+        written.save(receipt.file, stored_name(name), upload)
+        receipt.save()
+        _bump(report)
+        change = {f"領収書等（{expense_label(expense)}）": {"from": None, "to": name}}
+        audit.record(actor, "領収書等の登録", report, change)
+    return receipt
+
+
+@transaction.atomic
+def delete_receipt(report: ResultReport, receipt_pk: int, actor, expected_version: int) -> None:
+    """The file goes when the row's deletion commits (a rollback keeps both)."""
+    report = _editable(report, actor, expected_version)
+    receipt = (
+        ExpenseReceipt.objects.filter(expense__report=report, pk=receipt_pk)
+        .select_related("expense__menu", "expense__designation__institution")
+        .first()
+    )
+    if receipt is None:
+        raise ClaimError("その領収書等はありません。")
+    transaction.on_commit(partial(receipt.file.storage.delete, receipt.file.name))
+    label = f"領収書等（{expense_label(receipt.expense)}）"
+    name = receipt.original_name
+    receipt.delete()
+    _bump(report)
+    audit.record(actor, "領収書等の削除", report, {label: {"from": name, "to": None}})
+
+
+def _bump(report: ResultReport) -> None:
+    report.version += 1
+    report.save(update_fields=["version", "updated_at"])
 
 
 # --- the workflow --------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from subsidies.results import views
+from subsidies.results import record_views, views
 
 app_name = "results"
 urlpatterns = [
@@ -22,6 +22,23 @@ urlpatterns = [
         "reports/<int:pk>/activities/<int:activity_pk>/minutes/",
         views.activity_minutes,
         name="activity_minutes",
+    ),
+    path("reports/<int:pk>/equipment/new/", record_views.equipment_add, name="equipment_add"),
+    path(
+        "reports/<int:pk>/equipment/<int:item_pk>/delete/",
+        record_views.equipment_delete,
+        name="equipment_delete",
+    ),
+    path("reports/<int:pk>/receipts/new/", record_views.receipt_upload, name="receipt_upload"),
+    path(
+        "reports/<int:pk>/receipts/<int:receipt_pk>/",
+        record_views.receipt_download,
+        name="receipt_download",
+    ),
+    path(
+        "reports/<int:pk>/receipts/<int:receipt_pk>/delete/",
+        record_views.receipt_delete,
+        name="receipt_delete",
     ),
     path("reports/<int:pk>/action/<slug:action>/", views.report_action, name="report_action"),
     path("reports/<int:pk>/versions/<int:number>/", views.version_detail, name="version"),

@@ -27,16 +27,20 @@ from subsidies.results.forms import (
     ReportForm,
     WhatIfForm,
 )
+from subsidies.results.models import NARRATIVE_FIELDS
 from subsidies.results.reading import (
     EXPENSE_FIELDS,
     REPORT_FIELDS,
     advance_total,
+    area_figures,
     confirmed_of_year,
     correction_rows,
     current_confirmation,
     current_decision,
     expenses_of,
+    mandatory_warnings,
     meeting_count,
+    receipts_of,
     recipients_of,
     report_problems,
 )
@@ -127,13 +131,23 @@ def report_detail(request, pk: int):
         application.confirmations.select_related("confirmed_by", "supersedes").order_by("-number")
     )
     current = current_confirmation(application)
+    expenses = expenses_of(report)
+    receipts: dict[int, list] = {}
+    for receipt in receipts_of(report):
+        receipts.setdefault(receipt.expense_id, []).append(receipt)
     return render(
         request,
         "subsidies/results/detail.html",
         {
             "report": report,
             "application": application,
-            "expenses": expenses_of(report),
+            "expenses": [(e, receipts.get(e.pk, [])) for e in expenses],
+            "equipment": list(report.equipment.all()),
+            "area_figures": area_figures(report),
+            "warnings": mandatory_warnings(report),
+            "narrative": [
+                (label, getattr(report, name)) for name, label in NARRATIVE_FIELDS.items()
+            ],
             "activities": report.activities.select_related(
                 "requirement_item", "designation__institution"
             ),
@@ -278,7 +292,7 @@ def _action_page(request, report, transition):
             _add_errors(form, error)
         else:
             success = form.success_message or f"「{transition.label}」を行いました。"
-            messages.success(request, success)
+            messages.success(request, success)  # the report page repeats the warnings
             return redirect("results:report_detail", pk=report.pk)
     return render(
         request,
@@ -289,9 +303,14 @@ def _action_page(request, report, transition):
             "action": transition.action,
             "permission": TABLE.check(report, transition.action, request.user),
             "form": form,
+            "warnings": mandatory_warnings(report) if transition.action in WARNED_ACTIONS else [],
             **form.page_context(),
         },
     )
+
+
+# submitting and confirming say what seed 003 §4 1)ア requires of the meetings (never refuse)
+WARNED_ACTIONS = frozenset({"submit", "resubmit", "confirm", "correct"})
 
 
 @require_roles(*ALL_ROLES)

@@ -5,7 +5,7 @@ LineInputs, and the computation is the plan's own (subsidies.applications.amount
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from django.db.models import Sum
@@ -68,7 +68,7 @@ def what_if(fiscal_year, changes: dict[int, MenuChange]) -> WhatIfResult:
     Planned expenses are used (the what-if is how caps are chosen before the year), each
     application's plan as last submitted or saved; the baseline is the same computation
     under the real catalogue."""
-    rule = rule_of(fiscal_year)
+    rule = replace(rule_of(fiscal_year), other_income_level=fiscal_year.other_income_level)
     menus = {m.pk: m for m in fiscal_year.menus.all()}
     applications = _current_applications(fiscal_year)
     lines = _wished_lines(applications)

@@ -230,3 +230,82 @@ def test_killed_confirmation_leaves_no_confirmation(postgresql_only, world):
     report.refresh_from_db()
     assert report.status == "confirmed"
     assert Confirmation.objects.get().notice_number == "9医政第5号"
+
+
+def test_a_killed_task_worker_s_batch_part_is_made_by_another(
+    postgresql_only, world, settings, tmp_path
+):
+    """A task worker killed in the middle of a batch's task (held by another connection's lock
+    where it writes the batch's parts): the surviving worker sees the dead worker's heartbeat
+    stop, takes the task again, and the batch ends with every document (docs/adr/0014)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from reports.batches import start_batch
+    from reports.models import BatchJob
+    from tests.reports.decided import decided_application
+    from tests.reports.task_runner import (
+        database_url,
+        start_worker,
+        use_database_tasks,
+        worker_environment,
+    )
+
+    use_database_tasks(settings)
+    settings.MEDIA_ROOT = tmp_path
+    staff = world.users[Role.PREFECTURE_STAFF]
+    decided_application(world.hub_a, staff=staff, number="8医政第1号")
+    decided_application(world.hub_b, staff=staff, amounts=(300_000,), number="8医政第2号")
+    job = start_batch(BatchJob.Kind.DECISION_NOTICES, {"year": 2026}, "一括", staff)
+    url = database_url(tmp_path)
+    env = worker_environment(
+        url,
+        tmp_path,
+        PORTAL_BATCH_CHUNK_SIZE="1",
+        PORTAL_WORKER_HEARTBEAT_SECONDS="0.3",
+        PORTAL_WORKER_DEAD_SECONDS="2",
+    )
+    database = connection.settings_dict
+    dsn = (
+        f"host={database.get('HOST') or '127.0.0.1'} port={database.get('PORT') or 5432} "
+        f"user={database.get('USER') or 'postgres'} dbname={database['NAME']}"
+    )
+    first = start_worker(env, "worker-killed")
+    survivor = None
+    try:
+        with psycopg.connect(dsn, autocommit=False) as blocker:
+            # The plan writes the batch's parts: it waits here, in the middle of its task.
+            blocker.execute("LOCK TABLE reports_batchpart IN SHARE ROW EXCLUSIVE MODE")
+            with psycopg.connect(dsn, autocommit=True) as watcher:
+                for _ in range(600):
+                    waiting = watcher.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND query ILIKE '%%reports_batchpart%%'"
+                    ).fetchone()[0]
+                    if waiting:
+                        break
+                    time.sleep(0.05)
+                else:
+                    raise AssertionError("the worker never reached the batch's parts")
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+            blocker.rollback()
+        (lost,) = DBTaskResult.objects.filter(status="RUNNING")
+        assert lost.worker_ids == ["worker-killed"]
+        survivor = start_worker(env, "worker-survivor")
+        for _ in range(600):
+            job.refresh_from_db()
+            if job.status in (BatchJob.Status.DONE, BatchJob.Status.FAILED):
+                break
+            time.sleep(0.1)
+    finally:
+        first.kill()
+        output = first.communicate(timeout=10)[0]
+        if survivor is not None:
+            survivor.kill()
+            output += survivor.communicate(timeout=10)[0]
+    assert job.status == BatchJob.Status.DONE, (job.message, output)
+    assert job.done == 2
+    lost.refresh_from_db()
+    assert lost.status == "SUCCESSFUL"
+    assert lost.worker_ids == ["worker-killed", "worker-survivor"]
+    assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()

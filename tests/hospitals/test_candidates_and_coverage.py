@@ -111,7 +111,9 @@ def test_designation_is_all_or_nothing(world):
     town = world.area_a.municipalities.get()
     fresh = institution(town, "新しい病院", kind=Kind.HOSPITAL)
     staff = world.users[Role.PREFECTURE_STAFF]
-    with pytest.raises(DesignationError, match="甲病院 は在宅医療圏「甲圏域」で既に指定中です"):
+    with pytest.raises(
+        DesignationError, match="甲病院 は在宅医療圏「甲圏域」で既に指定中または内諾です"
+    ):
         designate(
             [fresh, world.hospital_a], world.area_a, None, datetime.date(2026, 4, 1), None, staff
         )

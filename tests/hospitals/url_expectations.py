@@ -13,6 +13,23 @@ def _run(world):
     return {"pk": run.pk}
 
 
+def _group(area) -> int:
+    import datetime
+
+    from hospitals.models import FacilityGroup
+
+    group, _ = FacilityGroup.objects.get_or_create(
+        area=area, name=f"{area.name}在宅グループ", defaults={"as_of": datetime.date(2023, 2, 1)}
+    )
+    return group.pk
+
+
+def _group_other() -> dict:
+    outcome = only((*STAFF, Role.HEALTH_CENTER))
+    outcome[Role.HEALTH_CENTER] = 404
+    return outcome
+
+
 def _public(status: int) -> dict:
     return {ANONYMOUS: status, **{role: status for role in Role}}
 
@@ -49,6 +66,49 @@ CASES = [
         only(STAFF),
         kwargs=lambda w: {"pk": w.designation_b.pk},
         label="other scope (staff see the whole prefecture)",
+    ),
+    UrlCase(
+        "hospitals:designation_edit",
+        only(STAFF),
+        kwargs=lambda w: {"pk": w.designation_a.pk},
+        label="own scope",
+    ),
+    UrlCase(
+        "hospitals:designation_edit",
+        only(STAFF),
+        kwargs=lambda w: {"pk": w.designation_b.pk},
+        label="other scope (staff see the whole prefecture)",
+    ),
+    UrlCase("hospitals:facility_groups", everyone(200)),
+    UrlCase(
+        "hospitals:facility_groups",
+        only(STAFF, 200, others=404),
+        query=lambda w: f"?area={w.area_b.pk}",
+        label="other area",
+    ),
+    UrlCase(
+        "hospitals:facility_group_new",
+        only((*STAFF, Role.HEALTH_CENTER)),
+        kwargs=lambda w: {"area_pk": w.area_a.pk},
+        label="own",
+    ),
+    UrlCase(
+        "hospitals:facility_group_new",
+        _group_other(),
+        kwargs=lambda w: {"area_pk": w.area_b.pk},
+        label="other scope",
+    ),
+    UrlCase(
+        "hospitals:facility_group_edit",
+        only((*STAFF, Role.HEALTH_CENTER)),
+        kwargs=lambda w: {"pk": _group(w.area_a)},
+        label="own",
+    ),
+    UrlCase(
+        "hospitals:facility_group_edit",
+        _group_other(),
+        kwargs=lambda w: {"pk": _group(w.area_b)},
+        label="other scope",
     ),
     UrlCase("hospitals:history", everyone(200)),
     UrlCase("hospitals:history", everyone(200), query="?year=2024", label="fiscal year"),

@@ -3,12 +3,12 @@ import subprocess
 import zipfile
 
 import pytest
-from django.core.management import call_command
 
-from reports.batches import start_batch
+from reports.batches import run_job, start_batch
 from reports.documents import decision_notice_for
-from reports.models import BatchJob
+from reports.models import BatchJob, BatchPart
 from tests.reports.decided import decided_application
+from tests.reports.task_runner import run_tasks, use_database_tasks
 from zaitaku_portal.models import AuditEntry, Role
 
 
@@ -51,18 +51,35 @@ def test_coordinator_downloads_own_notice_and_is_audited(client, world):
 
 
 def test_batch_of_decision_notices_zips_every_current_decision(world, settings, tmp_path):
+    """Through the queue: the plan, one task a document (chunks of 1), the assembly."""
+    from django_tasks_db.models import DBTaskResult
+
     settings.MEDIA_ROOT = tmp_path
-    settings.BATCH_WORKER = "none"
+    settings.PORTAL_BATCH_CHUNK_SIZE = 1
+    use_database_tasks(settings)
     staff = world.users[Role.PREFECTURE_STAFF]
     decided_application(world.hub_a, staff=staff, number="8医政第1号")
     decided_application(world.hub_b, staff=staff, amounts=(300_000,), number="8医政第2号")
     job = start_batch(
         BatchJob.Kind.DECISION_NOTICES, {"year": 2026}, "交付決定通知書_令和8年度", staff
     )
-    call_command("run_batch_jobs", job=job.pk)
+    assert job.status == BatchJob.Status.QUEUED  # nothing runs in the request
+    assert run_tasks() == 4  # the plan, two parts, the assembly
+    assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
+        "reports.batches.assemble_batch",
+        "reports.batches.make_batch_part",
+        "reports.batches.make_batch_part",
+        "reports.batches.plan_batch",
+    ]
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     job.refresh_from_db()
     assert job.status == BatchJob.Status.DONE
     assert (job.done, job.total, job.percent) == (2, 2, 100)
+    assert list(job.parts.values_list("status", "made")) == [("done", 1), ("done", 1)]
+    assert not BatchPart.objects.exclude(result="").exists()  # the parts' files are gone
+    assert sorted(p.name for p in (tmp_path / "batches").rglob("*") if p.is_file()) == [
+        f"batch-{job.pk}.zip"
+    ]
     with zipfile.ZipFile(io.BytesIO(job.result.read())) as archive:
         names = sorted(archive.namelist())
         assert names == [
@@ -72,28 +89,28 @@ def test_batch_of_decision_notices_zips_every_current_decision(world, settings, 
         assert "300,000円" in text_of(archive.read(names[0]))
 
 
-@pytest.mark.django_db(transaction=True)
-def test_batch_page_starts_the_worker_and_shows_progress_then_download(
+def test_batch_page_queues_the_job_and_shows_progress_then_download(
     client, world, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    settings.BATCH_WORKER = "thread"
+    use_database_tasks(settings)
     staff = world.users[Role.PREFECTURE_STAFF]
     decided_application(world.hub_a, staff=staff)
     client.force_login(staff)
     response = client.post("/reports/batches/", {"kind": "decision_notices", "year": 2026})
     job = BatchJob.objects.get()
     assert response.url == f"/reports/batches/{job.pk}/"
-    import time
+    page = client.get(response.url).content.decode()
+    assert "待機中" in page and 'http-equiv="refresh"' in page
+    assert "タスクワーカー）が動いていない" in page  # none runs in this test
+    from reports.workers import beat
 
-    for _ in range(100):
-        job.refresh_from_db()
-        if job.status == BatchJob.Status.DONE:
-            break
-        time.sleep(0.1)
-    assert job.status == BatchJob.Status.DONE, job.message
+    beat("worker-1")  # a worker is alive: the page just waits
+    assert "タスクワーカー" not in client.get(response.url).content.decode()
+    assert client.get(f"/reports/batches/{job.pk}/download/").status_code == 404
+    run_tasks()
     page = client.get(f"/reports/batches/{job.pk}/").content.decode()
-    assert "1/1件（100%）" in page
+    assert "1/1件（100%）" in page and "完了" in page
     download = client.get(f"/reports/batches/{job.pk}/download/")
     assert download.status_code == 200
     assert zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
@@ -110,28 +127,6 @@ def test_batch_form_refuses_an_unknown_year_in_japanese(client, world):
     response = client.post("/reports/batches/", {"kind": "dossier", "year": 2026})
     assert "監査用一式を作成する拠点を選んでください" in response.content.decode()
     assert not BatchJob.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_batch_runs_in_a_separate_worker_process_on_a_database_server(world, settings, tmp_path):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("an in-memory SQLite test database is invisible to another process")
-    settings.MEDIA_ROOT = tmp_path
-    settings.BATCH_WORKER = "spawn"
-    staff = world.users[Role.PREFECTURE_STAFF]
-    decided_application(world.hub_a, staff=staff)
-    job = start_batch(BatchJob.Kind.DECISION_NOTICES, {"year": 2026}, "一括", staff)
-    import time
-
-    for _ in range(300):
-        job.refresh_from_db()
-        if job.status in (BatchJob.Status.DONE, BatchJob.Status.FAILED):
-            break
-        time.sleep(0.1)
-    assert job.status == BatchJob.Status.DONE, job.message
-    assert (tmp_path / job.result.name).exists()
 
 
 def test_application_pdf_shows_the_frozen_version_not_the_draft(world, tmp_path):
@@ -161,7 +156,6 @@ def test_dossier_holds_every_document_the_history_and_the_audit_trail(world, set
     from tests.reports.workflow import okinawa_fy2026, returned_then_decided
 
     settings.MEDIA_ROOT = tmp_path
-    settings.BATCH_WORKER = "none"
     staff = world.users[Role.PREFECTURE_STAFF]
     fiscal_year = okinawa_fy2026()
     returned_then_decided(world.hub_a, world.users[Role.HUB_COORDINATOR], staff, fiscal_year)
@@ -169,8 +163,7 @@ def test_dossier_holds_every_document_the_history_and_the_audit_trail(world, set
     job = start_batch(
         BatchJob.Kind.DOSSIER, {"hub": hub.pk, "year": 2026}, "監査用一式_甲拠点_令和8年度", staff
     )
-    call_command("run_batch_jobs", job=job.pk)
-    job.refresh_from_db()
+    job = run_job(job.pk)
     assert job.status == BatchJob.Status.DONE, job.message
     with zipfile.ZipFile(io.BytesIO(job.result.read())) as archive:
         names = sorted(archive.namelist())
@@ -236,7 +229,8 @@ def test_dossier_also_holds_the_results_report_and_the_confirmation_notice(
     world, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    settings.BATCH_WORKER = "none"
+    settings.PORTAL_BATCH_CHUNK_SIZE = 2
+    use_database_tasks(settings)
     case = _confirmed_worked_case(world)
     staff = world.users[Role.PREFECTURE_STAFF]
     job = start_batch(
@@ -245,9 +239,10 @@ def test_dossier_also_holds_the_results_report_and_the_confirmation_notice(
         "監査用一式",
         staff,
     )
-    call_command("run_batch_jobs", job=job.pk)
+    run_tasks()
     job.refresh_from_db()
     assert job.status == BatchJob.Status.DONE, job.message
+    assert job.parts.count() == (job.total + 1) // 2  # two documents a task
     with zipfile.ZipFile(io.BytesIO(job.result.read())) as archive:
         names = archive.namelist()
         notice = next(n for n in names if n.startswith("07_額の確定通知書/"))

@@ -93,8 +93,9 @@ def test_two_renders_are_identical_bytes_and_keys_differ():
     ("advance", "expected"),
     [
         (1_578_000, ["返還額", "110,000円", "令和9年6月21日までに"]),
-        (1_000_000, ["追加交付額", "468,000円"]),
-        (1_468_000, ["返還及び追加交付はありません"]),
+        # 確定額 1,468,000 − 受入額 1,000,000 = 468,000 still to pay: its 精算払, never 追加交付
+        (1_000_000, ["支払額（精算払）", "468,000円", "精算払請求書"]),
+        (1_468_000, ["返還及び精算払はありません"]),
     ],
 )
 def test_confirmation_notice_settles_the_advance(tmp_path, advance, expected):

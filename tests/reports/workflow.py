@@ -10,7 +10,11 @@ from subsidies.catalogue.services import CATALOGUE_DIR, load_catalogue_file
 
 
 def okinawa_fy2026():
-    return load_catalogue_file(settings.BASE_DIR / CATALOGUE_DIR / "okinawa_fy2026.json")
+    """Okinawa's draft (it ships 調整中), confirmed so that decisions may run on it."""
+    fiscal_year = load_catalogue_file(settings.BASE_DIR / CATALOGUE_DIR / "okinawa_fy2026.json")
+    fiscal_year.catalogue_status = fiscal_year.CatalogueStatus.CONFIRMED
+    fiscal_year.save(update_fields=["catalogue_status"])
+    return fiscal_year
 
 
 def returned_then_decided(hub, coordinator, staff, fiscal_year):

@@ -14,8 +14,8 @@ import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.core.management import call_command
 
+from reports.batches import run_job
 from reports.models import BatchJob
 from tests.reports.decided import decided_application
 from zaitaku_portal.models import AuditEntry, Role
@@ -190,9 +190,7 @@ def run_dossier(world, staff):
         label="監査用一式",
         created_by=staff,
     )
-    call_command("run_batch_jobs", job=job.pk)
-    job.refresh_from_db()
-    return job
+    return run_job(job.pk)
 
 
 def test_a_batch_marks_the_slow_document_failed_and_keeps_the_others(

@@ -62,6 +62,7 @@ CASES = [
     UrlCase("subsidies:catalogue_latest", everyone(302)),  # to the newest year
     UrlCase("subsidies:catalogue", everyone(200), kwargs=lambda w: {"year": 2026}),
     UrlCase("subsidies:catalogue", everyone(404), kwargs=lambda w: {"year": 2031}, label="none"),
+    UrlCase("subsidies:catalogue_confirm", only(STAFF, 405), kwargs=lambda w: {"year": 2026}),
     UrlCase("subsidies:application_list", everyone(200)),
     UrlCase(
         "subsidies:application_start",

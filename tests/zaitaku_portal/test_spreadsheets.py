@@ -28,7 +28,7 @@ def test_yen_and_wareki_formats_frozen_header_and_widths():
     assert [c.value for c in sheet[1]] == ["拠点名", "交付決定額", "通知日", "件数"]
     assert sheet.freeze_panes == "A2"
     assert sheet["B2"].value == 1_060_000
-    assert sheet["B2"].number_format == '#,##0"円"'
+    assert sheet["B2"].number_format == '#,##0"円";"△"#,##0"円"'  # negative with △
     assert sheet["C2"].value == datetime.datetime(2026, 6, 1)
     assert "ggge" in sheet["C2"].number_format
     assert sheet.column_dimensions["A"].width >= display_width("北部地区医師会")

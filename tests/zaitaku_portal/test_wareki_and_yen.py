@@ -103,6 +103,6 @@ def test_settings_are_japanese_and_tokyo(settings):
 
 def test_settlement_says_which_way_the_money_goes():
     assert settlement(82_000) == "返還 82,000円"
-    assert settlement(-1_483_000) == "追加交付 1,483,000円"
+    assert settlement(-1_483_000) == "精算払 1,483,000円"  # never 追加交付 (DOMAIN.md)
     assert settlement(0) == "過不足なし"
     assert settlement(None) == ""

@@ -13,6 +13,9 @@ CASES = [
         },
     ),
     UrlCase("login", {ANONYMOUS: 200, **dict.fromkeys(Role, 302)}, public=True),
+    # Health checks for the balancer and the monitoring (zaitaku_portal/health.py): no login.
+    UrlCase("healthz", everyone(200, anonymous=200), public=True),
+    UrlCase("readyz", everyone(200, anonymous=200), public=True),
     # Logout is POST-only in Django 5; a GET is refused for everyone.
     UrlCase("logout", {ANONYMOUS: 405, **dict.fromkeys(Role, 405)}, public=True),
     # Two-factor (docs/adr/0010): the code page sends users without a device home; setting it

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
-from zaitaku_portal.money import Settlement
+from zaitaku_portal.money import Settlement, signed_yen
 from zaitaku_portal.wareki import fiscal_year_label, wareki_date
 
 register = template.Library()
@@ -38,10 +38,20 @@ def nendo(value) -> str:
 
 @register.filter
 def yen(value) -> str:
-    """1060000 → 1,060,000円. Money is integer yen throughout the portal."""
+    """1060000 → 1,060,000円; −60000 → △60,000円 (negative amounts with △, as Japanese
+    public accounts write them). Money is integer yen throughout the portal."""
     if value in (None, ""):
         return ""
-    return f"{int(value):,}円"
+    return signed_yen(int(value))
+
+
+@register.filter
+def sankaku(value) -> str:
+    """A negative number with △ and no unit: −60000 → △60,000 (table cells headed 円)."""
+    if value in (None, ""):
+        return ""
+    value = int(value)
+    return f"△{-value:,}" if value < 0 else f"{value:,}"
 
 
 @register.filter

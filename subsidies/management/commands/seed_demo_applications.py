@@ -74,6 +74,17 @@ class Command(BaseCommand):
                     start_year=2026,
                     expenses=expenses,
                 )
+            if username == "hokubu":
+                # A line planned for later (R9〜) and その他取り組み事項 (seed 004), so the
+                # plan shows a 0-yen line with its reason and the other actions' start years.
+                later = hub_menus[3].code
+                plan["lines"][later].update(
+                    wish=True, planned_actions="令和9年度から取り組む（デモ）", start_year=2027
+                )
+                plan.update(
+                    other_actions="離島の診療所との合同研修を検討する（デモ）",
+                    other_actions_start_year=2027,
+                )
             application, _ = service.save_plan(application, plan, coordinator, application.version)
             self._drive(application, final, coordinator, staff)
             created += 1

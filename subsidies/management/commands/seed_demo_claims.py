@@ -62,6 +62,7 @@ class Command(BaseCommand):
             return
         report = services.start_report(application, coordinator)
         self.fill(report)
+        self.fill_report_items(report)
         if not AdvancePayment.objects.filter(application=application).exists():
             decision = current_decision(application)
             hub_total = sum(line.decided_amount for line in decision.lines.filter(designation=None))
@@ -90,7 +91,9 @@ class Command(BaseCommand):
             ),
             None,
         )
-        designation = ActiveHospitalDesignation.objects.filter(area__in=hub.areas.all()).first()
+        designation = ActiveHospitalDesignation.objects.filter(
+            area__in=hub.areas.all(), status=ActiveHospitalDesignation.Status.ACTIVE
+        ).first()
         application = Application.objects.create(
             hub=hub,
             fiscal_year=fy,
@@ -198,4 +201,59 @@ class Command(BaseCommand):
             held_on=datetime.date(2026, 11, 3),
             audience="住民",
             attendance=85,
+        )
+
+    def fill_report_items(self, report):
+        """seed 003 §4-§6's items, each at least once: the meeting with administrators, a
+        leader training led, §6's emergency beds, the accompanied-visit trainees, the
+        disaster equipment and the narrative of §5."""
+        from subsidies.results.models import DisasterEquipment, EquipmentItem
+
+        report.operator_history = (
+            "昭和50年設立の地区医師会。平成30年から在宅医療の相談窓口を運営（デモ）。"
+        )
+        report.operator_staff_count = 6
+        report.meeting_outcomes = "参加者アンケートで9割が「役に立った」と回答（デモ）。"
+        report.resource_optimisation = (
+            "不足する訪問歯科を隣接圏域の歯科医師会と調整し確保した（デモ）。"
+        )
+        report.workforce_development = (
+            "地域リーダー研修を受講した看護師が圏域内で研修を2回主催（デモ）。"
+        )
+        report.save()
+        Activity.objects.filter(report=report, title="第3回 管理者会議").update(
+            with_administrators=True, meeting_kind="管理者・施設長の会議"
+        )
+        Activity.objects.create(
+            report=report,
+            kind=ActivityKind.TRAINING,
+            title="地域リーダー研修の伝達研修",
+            held_on=datetime.date(2026, 9, 12),
+            leader_training="area",
+            training_role="led",
+            attendance=32,
+            result="受講後アンケートで理解度が向上（デモ）",
+        )
+        Activity.objects.create(
+            report=report,
+            kind=ActivityKind.EMERGENCY_BEDS,
+            title="緊急一時入院ベッドの輪番",
+            held_on=datetime.date(2026, 10, 1),
+            description="圏域の3病院で緊急一時入院の受入輪番を始めた（デモ）。",
+        )
+        Activity.objects.create(
+            report=report,
+            kind=ActivityKind.ACCOMPANIED_VISIT,
+            title="同行訪問研修（医師・医学生）",
+            held_on=datetime.date(2026, 8, 5),
+            trainees=2,
+            half_days=2,
+            trainee_type="doctors_and_students",
+            training_site="active",
+        )
+        DisasterEquipment.objects.create(
+            report=report, item=EquipmentItem.AED, quantity=1, cost=280_000
+        )
+        DisasterEquipment.objects.create(
+            report=report, item=EquipmentItem.SATELLITE_PHONE, quantity=2, cost=150_000
         )

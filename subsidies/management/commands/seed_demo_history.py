@@ -45,8 +45,8 @@ SCENARIOS = [
 # hub menus by their place among the year's hub menus with a cap, and what is planned
 HUB_LINES = [
     (0, {"honoraria": 600_000, "travel": 300_000, "rent": 160_000}),  # ① 会議の開催
-    (3, {"honoraria": 150_000, "services": 172_000}),  # ⑤ 普及啓発
-    (2, {"honoraria": 200_000, "supplies": 132_000}),  # ④ 研修等 (every other hub)
+    (3, {"honoraria": 150_000, "supplies": 172_000}),  # ⑤ 普及啓発 (報償費、旅費、需要費等)
+    (2, {"honoraria": 200_000, "rent": 132_000}),  # ④ 研修等 (会場費等; every other hub)
 ]
 HOSPITAL_EXPENSES = {"remuneration": 200_000, "travel": 104_000}
 MEETINGS = [

@@ -30,6 +30,10 @@ TAIL = [
 ]
 SOURCE_HEADER = "対象外の財源"
 REASON_HEADER = "対象外とする理由"
+NOT_DONE_HEADER = "未実施（実施しなかったメニューは「未実施」）"
+NOT_DONE_REASON_HEADER = "未実施の理由"
+NOT_DONE = "未実施"
+NOT_DONE_WORDS = frozenset({NOT_DONE, "○", "〇", "はい"})
 INFO_SHEET = "情報"
 DATA_SHEET = "実支出額"
 
@@ -42,6 +46,8 @@ def expense_workbook(report) -> bytes:
         Column(LINE_HEADER),
         *(Column(c.name, "yen") for c in categories),
         *(Column(label, "yen") for _, label in TAIL),
+        Column(NOT_DONE_HEADER),
+        Column(NOT_DONE_REASON_HEADER),
         Column(SOURCE_HEADER),
         Column(REASON_HEADER),
     ]
@@ -57,6 +63,8 @@ def expense_workbook(report) -> bytes:
                     for c in categories
                 ),
                 *(getattr(expense, name) for name, _ in TAIL),
+                NOT_DONE if expense.not_carried_out else "",
+                expense.not_carried_out_reason,
                 expense.get_excluded_source_display() if expense.excluded_source else "",
                 expense.excluded_reason,
             ]
@@ -65,6 +73,11 @@ def expense_workbook(report) -> bytes:
         ["実績報告", str(report)],
         ["更新番号", report.version],
         ["説明", "費目の空欄は補助対象外の費目です。金額は円単位の整数で入力してください。"],
+        [
+            "未実施",
+            "交付決定されたが実施しなかったメニューは「未実施」と書き、理由を入力します"
+            "（金額はすべて0円）。",
+        ],
     ]
     return write_xlsx(
         [
@@ -195,4 +208,14 @@ def _row_values(
         )
     values["excluded_source"] = sources.get(source, "")
     values["excluded_reason"] = text_from_xlsx(str(cells.get(REASON_HEADER) or "")).strip()
+    if NOT_DONE_HEADER in cells:  # a download from before the column keeps what is saved
+        done = str(cells.get(NOT_DONE_HEADER) or "").strip()
+        if done and done not in NOT_DONE_WORDS:
+            problems.append(
+                f"{where}の{NOT_DONE_REASON_HEADER.removesuffix('の理由')}欄「{done}」は、"
+                f"「{NOT_DONE}」または空欄にしてください。"
+            )
+        values["not_carried_out"] = done in NOT_DONE_WORDS
+        reason = str(cells.get(NOT_DONE_REASON_HEADER) or "")
+        values["not_carried_out_reason"] = text_from_xlsx(reason).strip()
     return values

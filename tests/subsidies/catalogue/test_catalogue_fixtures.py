@@ -1,5 +1,6 @@
-"""The two real catalogues ship exactly as DOMAIN.md's tables give them, and a catalogue
-used by a decision is frozen."""
+"""The two real catalogues ship with DOMAIN.md's table of caps (the seeds' text itself is
+checked line by line in test_catalogue_seed_text.py), and a catalogue used by a decision is
+frozen."""
 
 from fractions import Fraction
 
@@ -19,17 +20,22 @@ from subsidies.models import ExpenseCategory, FiscalYear, RequirementItem, Subsi
 from zaitaku_portal.models import AuditEntry, Role
 
 OSAKA = [
-    ("hub", "① 会議の開催", 1_060_000),
-    ("hub", "② 地域の資源の把握・関係機関等との調整", 3_536_000),
-    ("hub", "③ 急変時対応・24時間体制・情報共有", None),
-    ("hub", "④ 在宅医療にかかる研修等", 332_000),
-    ("hub", "⑤ 在宅医療の普及啓発", 322_000),
-    ("hospital", "① 他医療機関等への調整・支援", 304_000),
-    ("hospital", "④ BCP・非常用電源の整備", 636_000),
+    ("hub", "①会議の開催", 1_060_000),
+    ("hub", "②地域の資源の把握・関係機関等との調整", 3_536_000),
+    ("hub", "③会議の開催・関係機関等との調整", None),
+    ("hub", "④在宅医療にかかる研修等", 332_000),
+    ("hub", "⑤在宅医療の普及啓発", 322_000),
+    ("hospital", "①他医療機関等への調整・支援", 304_000),
+    ("hospital", "④他医療機関等への調整・支援、非常用電源の整備", 636_000),
 ]
 OKINAWA = [
     ("hub", "多職種が参加する連携会議の開催", 1_060_000, "per_recipient"),
-    ("hub", "資源把握・課題整理・対応策検討", 600_000, "per_recipient"),
+    (
+        "hub",
+        "資源（所在地や機能）の把握、連携上の課題の把握、課題の整理をし、対応策の検討",
+        600_000,
+        "per_recipient",
+    ),
     ("hub", "関係機関との連携、調整", 1_400_000, "per_recipient"),
     ("hub", "急変時の対応体制や24時間体制の構築", 1_200_000, "per_recipient"),
     ("hub", "ICTシステム導入経費", 550_000, "per_recipient"),
@@ -37,7 +43,7 @@ OKINAWA = [
     ("hub", "在宅医療の普及啓発", 472_000, "per_recipient"),
     (
         "hospital",
-        "医療機関間で連携した24時間診療体制の構築：連携体制構築経費",
+        "医療機関間で連携した24時間診療体制の構築：連携体制構築にかかる経費",
         200_000,
         "per_recipient",
     ),
@@ -63,7 +69,7 @@ def test_osaka_fy2024_catalogue_is_exactly_the_table():
     fiscal_year = load("osaka_fy2024")
     assert str(fiscal_year) == "令和6年度"
     assert fiscal_year.budget_amount == 574_420_000
-    assert not fiscal_year.caps_provisional
+    assert fiscal_year.catalogue_status == FiscalYear.CatalogueStatus.CONFIRMED
     menus = [
         (m.recipient_type, m.name, m.cap_amount)
         for m in fiscal_year.menus.order_by("display_order")
@@ -79,7 +85,7 @@ def test_osaka_fy2024_catalogue_is_exactly_the_table():
 def test_okinawa_fy2026_catalogue_is_exactly_the_table():
     fiscal_year = load("okinawa_fy2026")
     assert str(fiscal_year) == "令和8年度"
-    assert fiscal_year.caps_provisional
+    assert fiscal_year.catalogue_status == FiscalYear.CatalogueStatus.DRAFT
     menus = [
         (m.recipient_type, m.name, m.cap_amount, m.cap_unit)
         for m in fiscal_year.menus.order_by("display_order")
@@ -141,6 +147,17 @@ def test_new_fiscal_year_copies_the_previous_one_unfrozen():
     copy = copy_fiscal_year(source, 2025, actor=None)
     assert str(copy) == "令和7年度"
     assert not copy.catalogue_frozen
+    assert source.catalogue_confirmed  # Osaka FY2024 ships 確定 ...
+    assert copy.catalogue_status == FiscalYear.CatalogueStatus.DRAFT  # ... its copy starts 調整中
+    assert copy.catalogue_confirmed_at is None and copy.catalogue_confirmed_by is None
+    assert copy.other_income_level == source.other_income_level
+    within = copy.menus.get(code="osaka-hub-3")
+    assert within.cap_within_other_menus and within.cap_amount is None
+    assert copy.menus.get(code="osaka-hub-1").example_lines() == (
+        source.menus.get(code="osaka-hub-1").example_lines()
+    )
+    not_funded = copy.requirement_items.get(recipient_type="hospital", number=6)
+    assert not_funded.action_name == "⑥患者急変時の受入（入院機能を有する場合）"
     assert [(m.name, m.cap_amount) for m in copy.menus.order_by("display_order")] == [
         (m.name, m.cap_amount) for m in source.menus.order_by("display_order")
     ]

@@ -47,7 +47,10 @@ def test_the_other_catalogue_fields_take_their_choices_from_the_same_module():
 @pytest.mark.django_db
 def test_a_fiscal_years_stored_value_drives_the_calculation(world):
     case = worked_case(world)
-    assert claims.claim_for(case.application).rule == calculation.CalculationRule()
+    # the worked case compares C per menu (tests/subsidies/results/factories.py), else defaults
+    assert claims.claim_for(case.application).rule == calculation.CalculationRule(
+        other_income_level=calculation.OtherIncomeLevel.MENU
+    )
     FiscalYear.objects.filter(pk=case.application.fiscal_year_id).update(
         cap_rate_order="rate_then_cap", rounding_level="menu", rounding_unit=100
     )

@@ -176,6 +176,7 @@ class WorkedCase:
 def worked_case(world, *, year=2026, with_prior_grant=True, fill=True) -> WorkedCase:
     fy = f.FiscalYearFactory(year=year)
     fy.budget_amount = 574_420_000
+    fy.other_income_level = "menu"  # this case compares C per menu (tests/.../test_money_*)
     fy.save()
     hub_menus = {
         "meeting": menu(fy, "w-meeting", "連携会議の開催", 1_060_000, order=1),
@@ -246,6 +247,9 @@ def worked_case(world, *, year=2026, with_prior_grant=True, fill=True) -> Worked
     report = services.start_report(application, world.users[Role.HUB_COORDINATOR])
     if fill:
         report = fill_report(report, WORKED_EXPENSES(d.pk))
+        report.activities.create(  # the 3人 × 2半日 decided, done: E stays 252,000 at 額の確定
+            kind="accompanied_visit", title="同行訪問研修", designation=d, trainees=3, half_days=2
+        )
     return WorkedCase(application, report, {**hub_menus, **hospital_menus}, d)
 
 

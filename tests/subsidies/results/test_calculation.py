@@ -19,14 +19,16 @@ from subsidies.results.calculation import (
     FacilityInput,
     FacilityResult,
     MenuInput,
+    OtherIncomeLevel,
     RoundingLevel,
     Settlement,
     calculate_claim,
     round_down_to_unit,
 )
 
-MHLW = CalculationRule()  # CAP_THEN_RATE, 1,000円, FACILITY
+MHLW = CalculationRule()  # CAP_THEN_RATE, 1,000円, rounding and other income per FACILITY
 YAMANASHI = CalculationRule(order=CapRateOrder.RATE_THEN_CAP)
+PER_MENU_INCOME = CalculationRule(other_income_level=OtherIncomeLevel.MENU)
 HALF = Fraction(1, 2)
 TWO_THIRDS = Fraction(2, 3)
 # Properties are about values, not speed: a loaded CI machine must not fail them on time.
@@ -77,7 +79,7 @@ def test_expense_below_cap_is_paid_in_full():
         1_060_000,
         800_000,
     )
-    assert line.net_cost == 800_000
+    assert result.net_cost == 800_000
     assert result.required_amount == 800_000
 
 
@@ -94,19 +96,36 @@ def test_expense_above_cap_is_limited_to_the_cap():
 def test_other_income_makes_net_cost_the_binding_limit():
     # A 1,000,000, B 300,000 → C 700,000; D 1,000,000, E 1,060,000 → F 1,000,000
     # G = min(F 1,000,000, C 700,000) × 10/10 = 700,000; at 1/2 → 350,000
+    # Per facility (one menu): F ÷ rate 1,000,000 > C 700,000 → C′ = 700,000 × 1/2 = 350,000
     full = claim(menu(actual_expense=1_000_000, other_income=300_000))
-    assert full.menus[0].net_cost == 700_000
+    assert full.net_cost == 700_000
     assert full.required_amount == 700_000
     half = claim(menu(actual_expense=1_000_000, other_income=300_000, rate=HALF))
     assert half.required_amount == 350_000
-    assert step(half.menus[0].steps, "C").formula == "A 1,000,000円 − B 300,000円 = 700,000円"
+    assert step(half.steps, "C").formula == (
+        "ΣA 1,000,000円 − ΣB 300,000円 = 700,000円（施設ごとに比較）"
+    )
+    assert step(half.steps, "C′").amount == 350_000
+    per_menu = claim(
+        menu(actual_expense=1_000_000, other_income=300_000, rate=HALF), rule=PER_MENU_INCOME
+    )
+    assert per_menu.required_amount == 350_000
+    assert step(per_menu.menus[0].steps, "C").formula == ("A 1,000,000円 − B 300,000円 = 700,000円")
 
 
 def test_income_above_total_cost_floors_net_cost_at_zero():
     # A 500,000 − B 600,000 = −100,000 → C 0 → G 0
     result = claim(menu(actual_expense=500_000, other_income=600_000))
-    assert result.menus[0].net_cost == 0
+    assert result.net_cost == 0
     assert result.required_amount == 0
+    assert step(result.steps, "C").formula == (
+        "ΣA 500,000円 − ΣB 600,000円 = △100,000円 → 負のため0円（施設ごとに比較）"
+    )
+    per_menu = claim(menu(actual_expense=500_000, other_income=600_000), rule=PER_MENU_INCOME)
+    assert per_menu.menus[0].net_cost == 0
+    assert step(per_menu.menus[0].steps, "C").formula == (
+        "A 500,000円 − B 600,000円 = △100,000円 → 負のため0円"
+    )
 
 
 def test_rate_half_orders_differ_when_the_cap_binds():
@@ -148,17 +167,24 @@ def test_rate_two_thirds_keeps_the_exact_fraction_until_rounding():
     assert result.menus[0].required_amount == Fraction(2_000_000, 3)
     assert result.required_amount == 666_000
     assert claim(line, rule=CalculationRule(rounding_unit=1)).required_amount == 666_666
-    assert step(result.menus[0].steps, "G").formula == (
+    assert step(result.menus[0].steps, "G1").formula == "F 1,000,000円 × 2/3 = 666,666.66…円"
+    per_menu = claim(line, rule=PER_MENU_INCOME)
+    assert step(per_menu.menus[0].steps, "G1").formula == (
         "min(F 1,000,000円, C 1,000,000円) × 2/3 = 666,666.66…円"
     )
 
 
 def test_yamanashi_formula_shows_the_rate_before_the_cap():
     line = menu(actual_expense=1_500_000, rate=HALF)
-    g = step(claim(line, rule=YAMANASHI).menus[0].steps, "G")
-    assert g.formula == (
-        "min(min(D 1,500,000円, C 1,500,000円) × 1/2 = 750,000円, E 1,060,000円) = 750,000円"
+    steps = (
+        claim(line, rule=replace(YAMANASHI, other_income_level=OtherIncomeLevel.MENU))
+        .menus[0]
+        .steps
     )
+    # the order used: the rate first (G1), then the cap (G2)
+    assert [s.symbol for s in steps][-4:] == ["G1", "G2", "H", "G"]
+    assert step(steps, "G1").formula == "min(D 1,500,000円, C 1,500,000円) × 1/2 = 750,000円"
+    assert step(steps, "G2").formula == "min(G1 750,000円, E 1,060,000円) = 750,000円"
 
 
 def test_per_district_cap():
@@ -263,7 +289,9 @@ def test_facility_and_menu_rounding_give_different_totals():
     assert per_menu.required_amount == 2_000
     assert [m.required_amount_rounded for m in per_menu.menus] == [1_000, 1_000]
     assert [m.required_amount_rounded for m in per_facility.menus] == [None, None]
-    assert step(per_menu.steps, "G").formula.endswith("1,000円 + 1,000円 = 2,000円")
+    assert step(per_menu.steps, "G").formula.endswith(
+        "連携会議の開催 1,000円 + 多職種が参加する連携会議の開催 1,000円 = 2,000円"
+    )
 
 
 def test_decided_amount_lower_than_computed_limits_g():
@@ -274,9 +302,7 @@ def test_decided_amount_lower_than_computed_limits_g():
     assert line.required_amount == 900_000
     assert result.required_amount == 900_000
     assert result.decided_amount == 900_000
-    assert step(line.steps, "G", "交付決定額以内").formula == (
-        "min(G 1,060,000円, H 900,000円) = 900,000円"
-    )
+    assert step(line.steps, "G3").formula == "min(G1 1,060,000円, H 900,000円) = 900,000円"
 
 
 def test_decided_amount_higher_than_computed_changes_nothing():
@@ -299,11 +325,12 @@ def test_advance_larger_than_g_is_refunded():
 
 
 def test_advance_smaller_than_g_leaves_a_remaining_payment():
-    # I 500,000 − G 1,060,000 = J −560,000 → 追加交付
+    # I 500,000 − G 1,060,000 = J −560,000 → the 精算払 of 560,000 (never 追加交付)
     result = claim(menu(actual_expense=1_500_000), advance_received=500_000)
     assert result.difference == -560_000
-    assert result.settlement is Settlement.ADDITIONAL_PAYMENT
-    assert result.settlement.label == "追加交付"
+    assert result.settlement is Settlement.REMAINING_PAYMENT
+    assert result.settlement.label == "精算払"
+    assert step(result.steps, "J").formula == ("I 500,000円 − G 1,060,000円 = △560,000円（精算払）")
 
 
 def test_advance_equal_to_g_is_settled():
@@ -333,7 +360,8 @@ def test_osaka_hub_sheet_line_by_line():
     assert result.required_amount_unrounded == Fraction(2_560_001, 2)
     assert result.required_amount == 1_280_000
     assert (result.difference, result.settlement) == (220_000, Settlement.REFUND)
-    assert [s.symbol for s in result.steps] == list("ABCDEFGHIJ")
+    # C 3,534,568 ≥ Σ(G ÷ 1/2) = 1,060,000 + 1,500,001 + 0 = 2,560,001: C bounds nothing
+    assert [s.symbol for s in result.steps] == [*"ABCDEF", "C′", *"GHIJ"]
     assert [(s.label, s.amount) for s in result.steps] == [
         ("総事業費", 1_234_567 + 2_000_001 + 300_000),
         ("寄附金その他の収入額", 0),
@@ -341,14 +369,22 @@ def test_osaka_hub_sheet_line_by_line():
         ("対象経費の実支出額", 1_234_567 + 1_500_001 + 300_000),
         ("基準額", 1_060_000 + 3_536_000),
         ("選定額", 1_060_000 + 1_500_001 + 0),
-        ("補助所要額（1,000円未満切捨て）", 1_280_000),
+        ("差引額による限度額", Fraction(2_560_001, 2)),
+        ("補助所要額", 1_280_000),
         ("交付決定額", None),
         ("受入額", 1_500_000),
         ("差引過不足額", 220_000),
     ]
     assert result.steps[4].formula == "1,060,000円 + 3,536,000円 + 0円 = 4,596,000円"
-    assert result.steps[6].formula == "ΣG 1,280,000.50…円 → 1,000円未満切捨て = 1,280,000円"
-    assert [s.symbol for s in result.menus[0].steps] == list("ABCDEFGH")
+    assert result.steps[6].formula == (
+        "Σ（各メニューの G ÷ 補助率） 2,560,001円 ≤ C 3,534,568円: C による限度なし（= ΣG）"
+    )
+    assert result.steps[7].formula == (
+        "ΣG（多職種が参加する連携会議の開催 530,000円 + 地域の資源の把握・関係機関等との調整 "
+        "750,000.50…円 + 急変時対応 0円 = 1,280,000.50…円） → 1,000円未満切捨て = 1,280,000円"
+    )
+    # one letter per step: C is the facility's, so the menu has none; G1 then G (H undecided)
+    assert [s.symbol for s in result.menus[0].steps] == [*"ABDEF", "G1", "H", "G"]
 
 
 # ---------------------------------------------------------------------------- invalid inputs
@@ -432,6 +468,7 @@ rules = st.builds(
     order=st.sampled_from(CapRateOrder),
     rounding_unit=st.one_of(st.sampled_from([1, 1_000, 10_000]), st.integers(1, 50_000)),
     rounding_level=st.sampled_from(RoundingLevel),
+    other_income_level=st.sampled_from(OtherIncomeLevel),
 )
 
 
@@ -492,9 +529,13 @@ def test_total_is_within_the_rated_eligible_expense(facility, rule):
     total = calculate_claim(facility, rule).required_amount
     assert total <= sum((eligible(m) * m.rate for m in facility.menus), Fraction(0))
     assert total <= sum(eligible(m) for m in facility.menus)
-    assert total <= sum(
-        (max(m.total_cost - m.other_income, 0) * m.rate for m in facility.menus), Fraction(0)
-    )
+    if rule.other_income_level is OtherIncomeLevel.MENU:
+        assert total <= sum(
+            (max(m.total_cost - m.other_income, 0) * m.rate for m in facility.menus), Fraction(0)
+        )
+    else:  # C of the facility bounds the sum, at the highest rate at most
+        net_cost = max(sum(m.total_cost - m.other_income for m in facility.menus), 0)
+        assert total <= net_cost * max((m.rate for m in facility.menus), default=0)
 
 
 @NO_DEADLINE
@@ -503,6 +544,8 @@ def test_each_menu_stays_within_its_own_limits_before_rounding(facility, rule):
     # Per menu and unrounded, so neither another menu's slack nor rounding can hide a breach.
     for given_menu, line in zip(facility.menus, calculate_claim(facility, rule).menus, strict=True):
         net_cost = max(given_menu.total_cost - given_menu.other_income, 0)
+        if rule.other_income_level is OtherIncomeLevel.FACILITY:
+            net_cost = eligible(given_menu)  # C bounds the facility's sum, not each menu
         assert 0 <= line.required_amount <= line.computed_amount
         assert line.computed_amount <= min(eligible(given_menu), net_cost) * given_menu.rate
         assert line.computed_amount <= base(given_menu)
@@ -578,7 +621,7 @@ def test_difference_is_advance_minus_total_and_names_the_settlement(facility, ru
     expected = (
         Settlement.REFUND
         if result.difference > 0
-        else Settlement.ADDITIONAL_PAYMENT
+        else Settlement.REMAINING_PAYMENT
         if result.difference < 0
         else Settlement.SETTLED
     )
@@ -590,15 +633,22 @@ def test_difference_is_advance_minus_total_and_names_the_settlement(facility, ru
 def test_explanation_matches_the_figures(facility, rule):
     result = calculate_claim(facility, rule)
     amounts = {s.symbol: s.amount for s in result.steps}
-    assert [s.symbol for s in result.steps] == list("ABCDEFGHIJ")
+    bound = ["C′"] if rule.other_income_level is OtherIncomeLevel.FACILITY else []
+    assert [s.symbol for s in result.steps] == [*"ABCDEF", *bound, *"GHIJ"]
+    for line in result.menus:  # one letter per step, never G twice
+        symbols = [s.symbol for s in line.steps]
+        assert len(symbols) == len(set(symbols))
     assert amounts["D"] == result.eligible_expense == sum(eligible(m) for m in facility.menus)
     assert amounts["E"] == result.base_amount == sum(base(m) for m in facility.menus)
     assert amounts["G"] == result.required_amount
     assert amounts["J"] == result.difference
     if rule.rounding_level is RoundingLevel.MENU:
-        assert result.required_amount == sum(
+        expected = sum(
             round_down_to_unit(line.required_amount, rule.rounding_unit) for line in result.menus
         )
+        if rule.other_income_level is OtherIncomeLevel.FACILITY:  # within C′, rounded down
+            expected = min(expected, round_down_to_unit(result.bound.bounded, rule.rounding_unit))
+        assert result.required_amount == expected
     for line in result.menus:
         assert step(line.steps, "G").amount == (
             line.required_amount_rounded

@@ -37,7 +37,7 @@ def test_results_to_confirmation_to_refund(page, live_server, world):
     page.get_by_role("link", name="作成中").click()
     expect(page).to_have_url(detail)
     page.get_by_role("link", name="実支出額・報告事項を入力する").click()
-    page.get_by_label("事業実施上の問題点").fill("会議の日程調整に時間がかかった")
+    page.get_by_label("（6）課題や改善点").fill("会議の日程調整に時間がかかった")
     page.get_by_role("button", name="保存する").click()
     expect(page.get_by_text("実績報告を保存しました")).to_be_visible()
     page.get_by_role("link", name="実績報告を提出する").click()

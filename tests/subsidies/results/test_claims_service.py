@@ -14,7 +14,9 @@ Hub 甲拠点 (区割り数 2 in the decided plan):
 Hospital 甲病院:
   同行訪問研修 42,000 × 3人 × 2半日 = E 252,000; D 260,000 → F 252,000 = G (H 252,000).
   看護師配置 once per facility, decided in FY2025 → G 0 with the reason.
-  ΣG = 252,000; I 0 → J −252,000 (追加交付).
+  ΣG = 252,000; I 0 → J −252,000 (精算払 of 252,000).
+The case's fiscal year compares C per menu (OtherIncomeLevel.MENU); per facility, see
+tests/subsidies/results/test_money_claims.py.
 Total G 2,202,000."""
 
 import datetime
@@ -31,7 +33,6 @@ from subsidies.models import (
     ResultReportStatus,
 )
 from subsidies.results import services
-from subsidies.results.calculation import ONCE_PER_FACILITY_REASON
 from subsidies.results.claim import claim_for, claim_snapshot, load_claims
 from subsidies.results.reading import correction_rows, current_confirmation
 from subsidies.results.rules import ClaimError, ConfirmationInput, StaleVersion
@@ -82,7 +83,10 @@ def test_worked_case_line_by_line(case):
     assert h["w-visit"].base_amount == 252_000
     assert h["w-visit"].required_amount == 252_000
     assert h["w-nurse"].required_amount == 0
-    assert h["w-nurse"].reason == ONCE_PER_FACILITY_REASON
+    # refused as once per facility, naming the earlier grant (FY2025 = 令和7年度, its notice)
+    assert h["w-nurse"].reason == (
+        "一施設一回限りの補助で、令和7年度の交付決定（7医政第1号）により交付済みのため対象外"
+    )
     assert hospital.result.required_amount == 252_000
     assert hospital.result.difference == -252_000
     assert claim.total_amount == 2_202_000
@@ -90,7 +94,10 @@ def test_worked_case_line_by_line(case):
     assert claim.decided_total == 1_000_000 + 1_200_000 + 259_000 + 252_000 + 2_000_000
     snapshot = claim_snapshot(claim)
     steps = {s[0]: s for s in snapshot["recipients"][0]["steps"]}
-    assert steps["G"][3] == "ΣG 1,950,499.50…円 → 1,000円未満切捨て = 1,950,000円"
+    assert steps["G"][3] == (
+        "ΣG（連携会議の開催 1,000,000円 + 関係機関との連携、調整 800,000円 + 研修の開催 "
+        "150,499.50…円 = 1,950,499.50…円） → 1,000円未満切捨て = 1,950,000円"
+    )
     assert "3人×2半日" in snapshot["recipients"][1]["menus"][0]["units_text"]
 
 
@@ -149,7 +156,7 @@ def test_query_count_does_not_grow_with_applications(world):
     with CaptureQueriesContext(connection) as four:
         claims_ = load_claims(Application.objects.filter(fiscal_year__year=2026))
     assert len(claims_) == 4
-    assert len(four) == len(one) <= 7
+    assert len(four) == len(one) <= 8
 
 
 def _submit(report, user):
@@ -262,7 +269,7 @@ def test_incomplete_report_cannot_be_submitted(world):
     with pytest.raises(ClaimError) as refused:
         services.perform(c.report, "submit", world.users[Role.HUB_COORDINATOR], c.report.version)
     problems = "\n".join(refused.value.problems)
-    assert "「抽出された課題と解決策」が未入力です。" in problems
+    assert "「（3）ア③ 抽出された連携上の課題と解決策」が未入力です。" in problems
     assert "活動実績が一件も登録されていません。" in problems
     assert c.report.versions.count() == 0
     assert ResultReport.objects.get().status == ResultReportStatus.DRAFT

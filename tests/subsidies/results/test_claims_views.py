@@ -296,7 +296,10 @@ def test_staff_confirms_and_exports(staff, case, world):
     page = staff.get(reverse("results:calculation", args=[report.pk])).content.decode()
     assert "min(F 1,050,000円, C 1,250,000円) × 10/10 = 1,050,000円" in page
     assert "600,000円 × 2区割り = 1,200,000円" in page
-    assert "ΣG 1,950,499.50…円 → 1,000円未満切捨て = 1,950,000円" in page
+    assert (
+        "ΣG（連携会議の開催 1,000,000円 + 関係機関との連携、調整 800,000円 + 研修の開催 "
+        "150,499.50…円 = 1,950,499.50…円） → 1,000円未満切捨て = 1,950,000円"
+    ) in page
     response = staff.post(
         reverse("results:confirm", args=[report.pk]),
         {"version": report.version, "notice_number": "9医政第77号", "notice_date": "2027-05-20"},
@@ -361,7 +364,7 @@ def test_what_if_page_changes_nothing(staff, case):
     response = staff.get(url, {f"cap{meeting.pk}": "40000", f"rate{meeting.pk}": "10/10"})
     page = response.content.decode()
     assert "574,420,000円" in page
-    assert "-60,000円" in page
+    assert "△60,000円" in page  # a negative difference written with △
     response = staff.get(url, {f"rate{meeting.pk}": "3/2"})
     assert "「連携会議の開催 補助率」は0より大きく1以下にしてください" in response.content.decode()
     meeting.refresh_from_db()

@@ -25,8 +25,8 @@ from zaitaku_portal.templatetags.ja_format import settlement
         (1, Settlement.REFUND),
         (82_000, Settlement.REFUND),
         (0, Settlement.SETTLED),
-        (-1, Settlement.ADDITIONAL_PAYMENT),
-        (-1_483_000, Settlement.ADDITIONAL_PAYMENT),
+        (-1, Settlement.REMAINING_PAYMENT),
+        (-1_483_000, Settlement.REMAINING_PAYMENT),
     ],
 )
 def test_settlement_of_difference_positive_is_refund(difference, expected):
@@ -101,7 +101,7 @@ def test_the_xlsx_headers_show_the_declared_columns(client, world):
     menu_header = [c.value for c in menus[1]]
     for heading in [*PINNED_HEADINGS[:6], "H 交付決定額"]:
         assert heading in menu_header, heading
-    assert "G 補助所要額（端数処理前）" in menu_header
+    assert "G 補助所要額" in menu_header  # a number cell (the menu's G), not text
 
 
 @pytest.mark.django_db
@@ -147,4 +147,4 @@ def test_the_confirmation_notice_states_h_g_and_i_in_the_declared_words():
         f"{PINNED_LABELS['I']}（概算払）",
     ]
     assert notice.amount_heading == "確定額"
-    assert notice.footnote == "受入額と確定額が同額のため、返還及び追加交付はありません。"
+    assert notice.footnote == "受入額と確定額が同額のため、返還及び精算払はありません。"

@@ -268,3 +268,61 @@ def _attach_minutes(activity):
     activity.minutes.name = name
     activity.minutes_name = "議事録.pdf"
     activity.save()
+
+
+# --- disaster equipment and receipts (issue 22) ----------------------------------------------
+
+
+def _receipt_of(report):
+    """A receipt on the report's first line, its file fixed in the (git-ignored) media folder."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from subsidies.results.models import ExpenseReceipt
+    from zaitaku_portal.models import User
+
+    name = "results/url-cases/receipt.pdf"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"%PDF-1.4 test"))
+    receipt = ExpenseReceipt(
+        expense=report.expenses.first(),
+        original_name="領収書.pdf",
+        size=13,
+        uploaded_by=User.objects.filter(role=Role.HUB_COORDINATOR).first(),
+    )
+    receipt.file.name = name
+    receipt.save()
+    return receipt
+
+
+def _equipment_of(report):
+    from subsidies.results.models import DisasterEquipment
+
+    return DisasterEquipment.objects.create(report=report, item="aed", quantity=1, cost=300_000)
+
+
+def receipt(world):
+    c = _case(world)
+    return {"pk": c.report.pk, "receipt_pk": _receipt_of(c.report).pk}
+
+
+def _b_receipt(world):
+    report = _filled_b(world)
+    return {"pk": report.pk, "receipt_pk": _receipt_of(report).pk}
+
+
+def equipment_item(world):
+    c = _case(world)
+    return {"pk": c.report.pk, "item_pk": _equipment_of(c.report).pk}
+
+
+CASES += [
+    UrlCase("results:equipment_add", only(COORDINATOR), kwargs=report),
+    UrlCase("results:equipment_add", OUTSIDE_COORDINATOR_PAGE, kwargs=report_b, label="other hub"),
+    UrlCase("results:equipment_delete", only(COORDINATOR, 405), kwargs=equipment_item),
+    UrlCase("results:receipt_upload", only(COORDINATOR), kwargs=report),
+    UrlCase("results:receipt_upload", OUTSIDE_COORDINATOR_PAGE, kwargs=report_b, label="other hub"),
+    UrlCase("results:receipt_download", ALL_READ, kwargs=receipt),
+    UrlCase("results:receipt_download", OUTSIDE, kwargs=_b_receipt, label="other hub"),
+    UrlCase("results:receipt_delete", only(COORDINATOR, 405), kwargs=receipt),
+]

@@ -52,10 +52,22 @@ class Command(BaseCommand):
             for name in ("osaka_fy2024", "okinawa_fy2026"):
                 load_catalogue_file(settings.BASE_DIR / CATALOGUE_DIR / f"{name}.json")
             self.create_users()
+            self.confirm_demo_catalogue()
         call_command("seed_demo_applications", stdout=self.stdout)
         call_command("seed_demo_claims", stdout=self.stdout)
         call_command("seed_demo_history", stdout=self.stdout)
+        call_command("seed_demo_area", stdout=self.stdout)
         self.print_logins()  # last, so the logins end the terminal output
+
+    def confirm_demo_catalogue(self):
+        """Okinawa's FY2026 file is 調整中 (its caps are a draft); the demo decides in that
+        year, so ken confirms it as a prefecture would (Osaka FY2024 loads 確定)."""
+        from subsidies.catalogue.services import confirm_catalogue
+        from subsidies.models import FiscalYear
+
+        fiscal_year = FiscalYear.objects.get(year=2026)
+        if not fiscal_year.catalogue_confirmed:
+            confirm_catalogue(fiscal_year, User.objects.get(username="ken"))
 
     def load_geography(self, data):
         secondary = {}
