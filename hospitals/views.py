@@ -330,10 +330,7 @@ def _designation_action(request, designation, part: str) -> None:
         withdraw_tentative(designation, _end_reason(request), request.user)
         messages.success(request, f"{designation}の内諾を取り下げました。")
     elif part == "details":
-        note = request.POST.get("note", "")
-        limit = max_length_of(ActiveHospitalDesignation, "note")
-        if len(note) > limit:
-            raise DesignationError(too_long_message("備考", limit, len(note)))
+        note = _posted_text(request, "note", "備考")
         update_details(designation, request.POST.get("other_program", ""), note, request.user)
         messages.success(request, f"{designation}の備考・他事業での登録を保存しました。")
     else:
@@ -341,11 +338,19 @@ def _designation_action(request, designation, part: str) -> None:
 
 
 def _end_reason(request) -> str:
-    reason = request.POST.get("reason", "")
-    limit = max_length_of(ActiveHospitalDesignation, "end_reason")
-    if len(reason) > limit:
-        raise DesignationError(too_long_message("終了理由", limit, len(reason)))
-    return reason
+    return _posted_text(request, "reason", "終了理由", field="end_reason")
+
+
+def _posted_text(request, name: str, label: str, field: str | None = None) -> str:
+    """A designation's free text as posted, within its column's length; NUL (which
+    PostgreSQL refuses in any text) is refused with the field's name."""
+    text = request.POST.get(name, "")
+    limit = max_length_of(ActiveHospitalDesignation, field or name)
+    if len(text) > limit:
+        raise DesignationError(too_long_message(label, limit, len(text)))
+    if "\x00" in text:
+        raise DesignationError(f"{label}に使えない制御文字（U+0000）が含まれています。")
+    return text
 
 
 HISTORY_FIRST_YEAR = 1989  # 平成元年度: designations older than the portal may be recorded
