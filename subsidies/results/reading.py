@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from hubs.models import AreaProfile
+from hubs.area.summary import area_summary
 from subsidies.applications.plan_data import line_key
 from subsidies.models import (
     ActivityKind,
@@ -137,30 +137,22 @@ def report_data(report: ResultReport, expenses: list[ResultExpense] | None = Non
 
 def area_figures(report: ResultReport) -> list[dict]:
     """seed 003 §5(1): per area of the hub, the latest figures the prefecture recorded up to
-    the report's fiscal year (hubs.AreaProfile, read-only here): population, ageing rate and
-    the resources by kind and number."""
+    the report's fiscal year (hubs.area.summary, read-only here): population, ageing rate and
+    the resources by kind and number, medical first, in the register's order of kinds."""
     year = report.application.fiscal_year.year
     figures = []
     for area in report.application.hub.areas.order_by("pk"):
-        profile = (
-            AreaProfile.objects.filter(area=area, municipality=None, figure_year__lte=year)
-            .prefetch_related("resources")
-            .order_by("-figure_year")
-            .first()
-        )
-        if profile is None:
+        whole = area_summary(area, year).whole
+        if whole is None:
             continue
         figures.append(
             {
                 "area": area.name,
-                "figure_year": profile.figure_year,
-                "figure_label": _year_label(profile.figure_year),
-                "population": profile.population,
-                "ageing_rate": str(profile.ageing_rate),
-                "resources": [
-                    {"kind": r.get_kind_display(), "count": r.count}
-                    for r in profile.resources.all()
-                ],
+                "figure_year": whole.figure_year,
+                "figure_label": _year_label(whole.figure_year),
+                "population": whole.population,
+                "ageing_rate": str(whole.ageing_rate),
+                "resources": [{"kind": r.label, "count": r.count} for r in whole.resources],
             }
         )
     return figures

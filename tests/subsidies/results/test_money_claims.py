@@ -218,7 +218,7 @@ def test_the_page_shows_units_side_by_side_and_how_c_bounds(client, world, confi
     page = client.get(reverse("results:calculation", args=[confirmed.report.pk])).content.decode()
     assert "実績 3人×2半日 = 6人・半日／計画 3人×2半日（6人・半日）" in page
     assert "差引額（C）は施設ごとに比較します: C 2,350,999円" in page
-    assert "C はメニューの合計（ΣG 2,050,499円）を限度づけません" in page
+    assert "C 以内のため、メニューの合計（ΣG 2,050,499円）はそのままです" in page
     # the earlier grant that refuses the nurse menu, and the excluded part with its source
     assert "令和7年度の交付決定（7医政第1号）により交付済みのため対象外" in page
     assert (
