@@ -6,7 +6,7 @@ once-per-facility grants in the previous year for some hospitals, an accompanied
 activity per hospital (some fewer, some more than decided). Data is generated with
 bulk_create in a scratch SQLite file (never the project's database). Then, in the same run:
 
-  bulk   subsidies.results.services.load_claims over the year + the 精算額調 snapshot of each
+  bulk   subsidies.results.claim.load_claims over the year + claim_snapshots (the 精算額調 of each)
   naive  a straightforward per-application ORM loop (lines, menus, expenses, advances and
          the earlier-year check queried per line), building the same inputs
 
@@ -417,7 +417,7 @@ def main() -> None:
         all_claims = claims.load_claims(year)
         bulk_seconds = time.perf_counter() - started
         bulk_cpu = time.process_time() - cpu_started
-        snapshots = [claims.claim_snapshot(c) for c in all_claims.values()]
+        snapshots = claims.claim_snapshots(all_claims.values())
         snapshot_seconds = time.perf_counter() - started - bulk_seconds
     recipients = sum(len(s["recipients"]) for s in snapshots)
     total = sum(c.total_amount for c in all_claims.values())

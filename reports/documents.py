@@ -6,7 +6,7 @@ import itertools
 import json
 from functools import partial
 
-from reports.notices import Notice, decision_notice, notice_pdf
+from reports.notices import Notice, decision_notice, notice_pdf, terms_of
 
 
 def decision_lines(decision) -> list[tuple[str, int]]:
@@ -30,9 +30,8 @@ def decision_notice_for(decision) -> Notice:
         notice_number=decision.notice_number,
         notice_date=decision.notice_date,
         application_date=timezone.localtime(submitted).date(),
-        addressee_organisation=hub.operator_name,
-        addressee_title=hub.representative_title,
-        addressee_name=hub.representative_name,
+        **hub.addressee,
+        terms=terms_of(application.fiscal_year),
         lines=decision_lines(decision),
     )
 
@@ -381,9 +380,8 @@ def confirmation_notice_for(confirmation) -> Notice:
         notice_number=confirmation.notice_number,
         notice_date=confirmation.notice_date,
         report_date=timezone.localtime(confirmation.report_version.created_at).date(),
-        addressee_organisation=hub.operator_name,
-        addressee_title=hub.representative_title,
-        addressee_name=hub.representative_name,
+        **hub.addressee,
+        terms=terms_of(application.fiscal_year),
         lines=[
             (r["recipient_name"], r["columns"]["G"]) for r in confirmation.snapshot["recipients"]
         ],

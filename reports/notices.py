@@ -16,8 +16,66 @@ from subsidies.results.columns import ADVANCE_RECEIVED, CONFIRMED_AMOUNT_LABEL, 
 from zaitaku_portal.money import Settlement
 from zaitaku_portal.wareki import fiscal_year_label, wareki_date
 
-SUBSIDY_NAME = "在宅医療提供体制強化事業費補助金"
-RETURN_PERIOD_DAYS = 20
+SUBSIDY_NAME = "在宅医療提供体制強化事業費補助金"  # when the fiscal year names none
+RETURN_PERIOD_DAYS = 20  # FiscalYear.refund_due_days' default
+
+
+@dataclass(frozen=True)
+class NoticeTerms:
+    """The fiscal year's 要綱 settings a notice prints (subsidies FiscalYear, edited by staff
+    on the catalogue's 要綱の設定 page). Blank values fall back: the standard subsidy name,
+    the default issuer (PORTAL_GOVERNOR_TITLE/NAME), the standard conditions."""
+
+    subsidy_name: str = ""
+    guideline_name: str = ""
+    decision_form_number: str = ""
+    confirmation_form_number: str = ""
+    issuer_title: str = ""
+    issuer_name: str = ""
+    seal_line: str = ""
+    conditions_text: str = ""
+    results_deadline: datetime.date | None = None
+    refund_due_days: int = RETURN_PERIOD_DAYS
+
+    @property
+    def name(self) -> str:
+        return self.subsidy_name or SUBSIDY_NAME
+
+    @property
+    def issuer(self) -> tuple[str, str]:
+        return (
+            self.issuer_title or settings.GOVERNOR_TITLE,
+            self.issuer_name or settings.GOVERNOR_NAME,
+        )
+
+
+def terms_of(fiscal_year) -> NoticeTerms:
+    """The NoticeTerms of a FiscalYear record (attributes only: no query)."""
+    return NoticeTerms(
+        subsidy_name=fiscal_year.subsidy_name,
+        guideline_name=fiscal_year.guideline_name,
+        decision_form_number=fiscal_year.decision_form_number,
+        confirmation_form_number=fiscal_year.confirmation_form_number,
+        issuer_title=fiscal_year.issuer_title,
+        issuer_name=fiscal_year.issuer_name,
+        seal_line=fiscal_year.seal_line,
+        conditions_text=fiscal_year.decision_conditions_text,
+        results_deadline=fiscal_year.results_deadline,
+        refund_due_days=fiscal_year.refund_due_days or RETURN_PERIOD_DAYS,
+    )
+
+
+def addressee_line(organisation: str, title: str, name: str) -> str:
+    """「一般社団法人〇〇医師会　会長　〇〇 〇〇　様」; a municipality's head is written with
+    its name: 石垣市 + 市長 → 「石垣市長　〇〇 〇〇　様」 (a title already naming it stays)."""
+    organisation, title, name = organisation.strip(), title.strip(), name.strip()
+    if title and organisation and title.startswith(organisation):
+        head = title
+    elif title[:1] in "市町村区" and title.endswith("長") and organisation.endswith(title[:1]):
+        head = organisation + title[1:]  # 石垣市 + 市長, 読谷村 + 村長
+    else:
+        head = "　".join(part for part in (organisation, title) if part)
+    return "　".join(part for part in (head, name, "様") if part)
 
 
 @dataclass(frozen=True)
@@ -79,19 +137,39 @@ class Notice:
     explanation: tuple[ExplainedRecipient, ...] = ()
     issuer_title: str = field(default_factory=lambda: settings.GOVERNOR_TITLE)
     issuer_name: str = field(default_factory=lambda: settings.GOVERNOR_NAME)
+    seal_line: str = ""  # （公印省略） under the issuer, when the year sets it
+    form_number: str = ""  # 様式第2号, top left, when the year sets it
 
     @property
     def total(self) -> int:
         return sum(line.amount for line in self.lines)
 
+    @property
+    def addressee(self) -> str:
+        return addressee_line(
+            self.addressee_organisation, self.addressee_title, self.addressee_name
+        )
 
-def decision_conditions(fiscal_year: int) -> tuple[str, ...]:
+
+def results_deadline_clause(results_deadline: datetime.date | None) -> str:
+    """The 実績報告 deadline as the fiscal year sets it; never a made-up date."""
+    if results_deadline is None:
+        return "知事が別に定める日"
+    return wareki_date(results_deadline)
+
+
+def decision_conditions(terms: NoticeTerms | None = None) -> tuple[str, ...]:
+    """The 交付の条件: the year's own text (one per line) or the standard ones."""
+    terms = terms or NoticeTerms()
+    own = tuple(line.strip() for line in terms.conditions_text.splitlines() if line.strip())
+    if own:
+        return own
     return (
         "補助事業の内容を変更（軽微な変更を除く。）しようとするときは、あらかじめ変更承認申請書を"
         "提出し、知事の承認を受けること。",
         "補助事業を中止し、又は廃止しようとするときは、あらかじめ知事の承認を受けること。",
         "補助事業が完了したときは、完了の日から起算して30日を経過した日又は"
-        f"{fiscal_year_label(fiscal_year + 1).removesuffix('年度')}年4月10日のいずれか早い日までに"
+        f"{results_deadline_clause(terms.results_deadline)}のいずれか早い日までに"
         "実績報告書を提出すること。",
         "在宅医療・介護連携推進事業（地域支援事業）その他の補助金等の対象となる経費は、"
         "この補助金の対象としないこと。",
@@ -110,8 +188,11 @@ def decision_notice(
     addressee_title: str,
     addressee_name: str,
     lines: list[tuple[str, int]],
+    terms: NoticeTerms | None = None,
 ) -> Notice:
+    terms = terms or NoticeTerms()
     year_label = fiscal_year_label(fiscal_year)
+    issuer_title, issuer_name = terms.issuer
     return Notice(
         title="交付決定通知書",
         notice_number=notice_number,
@@ -120,13 +201,22 @@ def decision_notice(
         addressee_title=addressee_title,
         addressee_name=addressee_name,
         lead=(
-            f"{wareki_date(application_date)}付けで申請のあった{year_label}{SUBSIDY_NAME}に"
-            "ついては、下記のとおり交付することに決定したので通知します。"
+            f"{wareki_date(application_date)}付けで申請のあった{year_label}{terms.name}に"
+            f"ついては、{_under(terms)}下記のとおり交付することに決定したので通知します。"
         ),
         amount_heading=DECIDED_AMOUNT.label,
         lines=tuple(NoticeLine(label, amount) for label, amount in lines),
-        conditions=decision_conditions(fiscal_year),
+        conditions=decision_conditions(terms),
+        issuer_title=issuer_title,
+        issuer_name=issuer_name,
+        seal_line=terms.seal_line,
+        form_number=terms.decision_form_number,
     )
+
+
+def _under(terms: NoticeTerms) -> str:
+    """「沖縄県〇〇補助金交付要綱に基づき、」 when the year names its 要綱."""
+    return f"{terms.guideline_name}に基づき、" if terms.guideline_name else ""
 
 
 def confirmation_notice(
@@ -142,7 +232,10 @@ def confirmation_notice(
     decided_total: int,
     advance_received: int,
     snapshot: dict | None = None,
+    terms: NoticeTerms | None = None,
 ) -> Notice:
+    terms = terms or NoticeTerms()
+    issuer_title, issuer_name = terms.issuer
     year_label = fiscal_year_label(fiscal_year)
     confirmed = sum(amount for _, amount in lines)
     difference = advance_received - confirmed
@@ -154,7 +247,7 @@ def confirmation_notice(
     word = Settlement.of_difference(difference)
     if word is Settlement.REFUND:
         settlement.append((word.amount_label, difference))
-        due = notice_date + datetime.timedelta(days=RETURN_PERIOD_DAYS)
+        due = notice_date + datetime.timedelta(days=terms.refund_due_days)
         footnote = (
             f"返還額は{wareki_date(due)}までに、別途送付する納入通知書により納付してください。"
         )
@@ -177,14 +270,18 @@ def confirmation_notice(
         addressee_title=addressee_title,
         addressee_name=addressee_name,
         lead=(
-            f"{wareki_date(report_date)}付けで実績報告のあった{year_label}{SUBSIDY_NAME}に"
-            "ついては、下記のとおり額を確定したので通知します。"
+            f"{wareki_date(report_date)}付けで実績報告のあった{year_label}{terms.name}に"
+            f"ついては、{_under(terms)}下記のとおり額を確定したので通知します。"
         ),
         amount_heading=CONFIRMED_AMOUNT_LABEL,
         lines=tuple(NoticeLine(label, amount) for label, amount in lines),
         settlement=tuple(settlement),
         footnote=footnote,
         explanation=explanation_of(snapshot or {}),
+        issuer_title=issuer_title,
+        issuer_name=issuer_name,
+        seal_line=terms.seal_line,
+        form_number=terms.confirmation_form_number,
     )
 
 

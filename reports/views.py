@@ -363,7 +363,8 @@ def application_pdf(request, pk: int):
         pk=pk,
     )
     response = HttpResponse(render(version), content_type="application/pdf")
-    name = f"交付申請書_{version.application.hub.name}_第{version.number}版.pdf"
+    application = version.application
+    name = f"交付申請書_{application.hub.name}_{application.fiscal_year}_第{version.number}版.pdf"
     response["Content-Disposition"] = content_disposition(name)
     return response
 
@@ -381,7 +382,8 @@ def results_pdf(request, pk: int):
         pk=pk,
     )
     response = HttpResponse(render(version), content_type="application/pdf")
-    name = f"実績報告書_{version.report.application.hub.name}_第{version.number}版.pdf"
+    application = version.report.application
+    name = f"実績報告書_{application.hub.name}_{application.fiscal_year}_第{version.number}版.pdf"
     response["Content-Disposition"] = content_disposition(name)
     return response
 

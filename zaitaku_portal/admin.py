@@ -11,6 +11,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
+from django.utils.html import format_html, format_html_join
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin as OTPStaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAdmin
@@ -18,7 +19,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export import fields, widgets
 
 from zaitaku_portal.admin_base import PortalModelAdmin, ReadOnlyAdmin, UserManagementAdmin
-from zaitaku_portal.audit import ADDRESS, address_of, differences, record
+from zaitaku_portal.admin_third_party import TOTP_HELP, JapaneseDeviceAdminMixin
+from zaitaku_portal.audit import (
+    ADDRESS,
+    action_kind,
+    actions_of_kind,
+    address_of,
+    change_rows,
+    differences,
+    kind_name,
+    record,
+)
 from zaitaku_portal.exports import FormulaEscapingResource, ScopedImportExportMixin
 from zaitaku_portal.models import (
     AuditEntry,
@@ -203,11 +214,12 @@ class DeviceRemovalAdmin(UserManagementAdmin):
         super().delete_model(request, obj)
 
 
-class TOTPDeviceAdmin(DeviceRemovalAdmin, OTPTOTPDeviceAdmin):
+class TOTPDeviceAdmin(JapaneseDeviceAdminMixin, DeviceRemovalAdmin, OTPTOTPDeviceAdmin):
     audit_label = "認証アプリ"
+    help_texts = TOTP_HELP
 
 
-class StaticDeviceAdmin(DeviceRemovalAdmin, OTPStaticDeviceAdmin):
+class StaticDeviceAdmin(JapaneseDeviceAdminMixin, DeviceRemovalAdmin, OTPStaticDeviceAdmin):
     audit_label = "回復コード"
 
 
@@ -270,9 +282,67 @@ class HealthCenterAdmin(PortalModelAdmin):
     filter_horizontal = ("municipalities",)
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The actions, one entry per kind: an import's file name does not make a new one."""
+
+    title = "操作"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
+        return [(kind, kind) for kind in sorted({action_kind(a) for a in actions})]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(actions_of_kind(self.value())) if self.value() else queryset
+
+
+class KindFilter(admin.SimpleListFilter):
+    """The kinds of object by their Japanese names (交付申請, not subsidies.Application)."""
+
+    title = "対象の種類"
+    parameter_name = "target_type"
+
+    def lookups(self, request, model_admin):
+        types = AuditEntry.objects.order_by().values_list("target_type", flat=True).distinct()
+        return sorted(((t, kind_name(t)) for t in types), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(target_type=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "action", "target_type", "target_label", "reason")
-    list_filter = ("action", "target_type")
+    """The log as an official reads it: Japanese kinds, the changes as a table of before and
+    after with amounts in yen (zaitaku_portal.audit.change_rows), not the stored JSON."""
+
+    list_display = ("at", "actor", "action", "kind", "target_label", "reason")
+    list_filter = (ActionFilter, KindFilter)
     search_fields = ("target_label", "reason", "actor__username")
     date_hierarchy = "at"
+    fields = (
+        "at",
+        "actor",
+        "action",
+        "kind",
+        "target_id",
+        "target_label",
+        "changes_table",
+        "reason",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="対象の種類", ordering="target_type")
+    def kind(self, entry: AuditEntry) -> str:
+        return kind_name(entry.target_type)
+
+    @admin.display(description="変更内容")
+    def changes_table(self, entry: AuditEntry) -> str:
+        rows = change_rows(entry.changes)
+        if not rows:
+            return "（記録なし）"
+        body = format_html_join("", '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>', rows)
+        return format_html(
+            '<table><thead><tr><th scope="col">項目</th><th scope="col">変更前</th>'
+            '<th scope="col">変更後</th></tr></thead><tbody>{}</tbody></table>',
+            body,
+        )

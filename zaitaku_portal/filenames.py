@@ -68,8 +68,10 @@ def ascii_filename(name: str) -> str:
     suffix = PurePosixPath(safe).suffix
     suffix = suffix if suffix.isascii() else ""
     stem = unicodedata.normalize("NFKC", safe[: len(safe) - len(suffix)])
-    stem = _NOT_ASCII_NAME.sub("_", stem.encode("ascii", "ignore").decode()).strip("._-")
-    return (stem or FALLBACK) + suffix
+    ascii_stem = _NOT_ASCII_NAME.sub("_", stem.encode("ascii", "ignore").decode()).strip("._-")
+    if not stem.isascii() and not any(char.isalpha() for char in ascii_stem):
+        ascii_stem = ""  # 実支出額_甲拠点_令和8年度 would come out as "8": say "download"
+    return (ascii_stem or FALLBACK) + suffix
 
 
 def content_disposition(name: str, disposition: str = "attachment") -> str:

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
+    "zaitaku_portal.error_pages.PortalErrorPagesMiddleware",  # PORTAL_DEBUG_PAGES=0: real 404/500
     "reports.middleware.DocumentFailureMiddleware",  # a document over its limit: a page
     "zaitaku_portal.request_limits.RequestBodyLimitMiddleware",  # before any view reads it
     "zaitaku_portal.middleware.DownloadAuditMiddleware",
@@ -310,6 +311,8 @@ PREFECTURE_NAME = os.environ.get("PORTAL_PREFECTURE_NAME", "沖縄県")
 GOVERNOR_TITLE = os.environ.get("PORTAL_GOVERNOR_TITLE", "沖縄県知事")
 GOVERNOR_NAME = os.environ.get("PORTAL_GOVERNOR_NAME", "（知事氏名）")
 PORTAL_TITLE = "在宅医療連携拠点 補助事業ポータル"
+# DEBUG on: Django's debug pages for 400/404/500; 0: the portal's (zaitaku_portal/error_pages.py)
+PORTAL_DEBUG_PAGES = env_bool("PORTAL_DEBUG_PAGES", True)
 # Where e-mailed links point when there is no request (the daily reminder command).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 

@@ -49,6 +49,25 @@ class MedicalInstitution(models.Model):
     )
     name = models.CharField("医療機関名", max_length=200, validators=ONE_LINE)
     kind = models.CharField("種別", max_length=10, choices=Kind.choices)
+    operator_legal_name = models.CharField(
+        "開設者の正式名称（通知の宛名）",
+        max_length=100,
+        blank=True,
+        db_default="",  # the registry import COPYs named columns only (hospitals/registry)
+        validators=ONE_LINE,
+        help_text="例: 医療法人〇〇会。",
+    )
+    representative_title = models.CharField(
+        "代表者職名",
+        max_length=50,
+        blank=True,
+        db_default="",
+        validators=ONE_LINE,
+        help_text="例: 理事長",
+    )
+    representative_name = models.CharField(
+        "代表者氏名", max_length=50, blank=True, db_default="", validators=ONE_LINE
+    )
     postal_code = models.CharField("郵便番号", max_length=8, blank=True, validators=ONE_LINE)
     address = models.CharField("所在地", max_length=200, blank=True, validators=ONE_LINE)
     phone = models.CharField("電話番号", max_length=20, blank=True, validators=ONE_LINE)
@@ -95,6 +114,16 @@ class MedicalInstitution(models.Model):
     def save(self, *args, **kwargs):
         self.code_check_passed = not code_format_problem(self.code) and luhn_check_passes(self.code)
         super().save(*args, **kwargs)
+
+    @property
+    def addressee(self) -> dict[str, str]:
+        """The addressee as the prefecture writes it (reports.notices.addressee_line):
+        医療法人〇〇会　理事長　〇〇 〇〇　様; the institution's name when no 開設者 is set."""
+        return {
+            "addressee_organisation": self.operator_legal_name or self.name,
+            "addressee_title": self.representative_title,
+            "addressee_name": self.representative_name,
+        }
 
     @property
     def support_label(self) -> str:

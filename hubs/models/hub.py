@@ -22,8 +22,19 @@ class Hub(models.Model):
     name = models.CharField("拠点名", max_length=100, unique=True, validators=ONE_LINE)
     operator_type = models.CharField("運営主体の種別", max_length=32, choices=OperatorType.choices)
     operator_name = models.CharField("運営主体名", max_length=100, validators=ONE_LINE)
+    operator_legal_name = models.CharField(
+        "運営主体の正式名称（通知の宛名）",
+        max_length=100,
+        blank=True,
+        validators=ONE_LINE,
+        help_text="例: 一般社団法人北部地区医師会、石垣市。空欄なら運営主体名を使います。",
+    )
     representative_title = models.CharField(
-        "代表者職名", max_length=50, blank=True, validators=ONE_LINE
+        "代表者職名",
+        max_length=50,
+        blank=True,
+        validators=ONE_LINE,
+        help_text="例: 会長、市長（市町村は「石垣市長」のように団体名と続けて印字します）。",
     )
     representative_name = models.CharField(
         "代表者氏名", max_length=50, blank=True, validators=ONE_LINE
@@ -70,6 +81,16 @@ class Hub(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def addressee(self) -> dict[str, str]:
+        """The notice's addressee as the prefecture writes it (reports.notices.addressee_line
+        joins them: 一般社団法人〇〇医師会　会長　〇〇 〇〇　様, 石垣市長　〇〇 〇〇　様)."""
+        return {
+            "addressee_organisation": self.operator_legal_name or self.operator_name,
+            "addressee_title": self.representative_title,
+            "addressee_name": self.representative_name,
+        }
 
     @property
     def desk_hours_band(self) -> str:

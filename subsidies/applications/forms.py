@@ -25,6 +25,7 @@ from subsidies.models import (
     ReturnReason,
     SubsidyMenu,
 )
+from subsidies.shared.notice_numbers import next_notice_number
 from zaitaku_portal.bounds import (
     TEXT,
     CountField,
@@ -233,6 +234,8 @@ class DecideForm(ConfirmForm):
         rows = decision_rows(self.obj, view)
         self.held_back = held_back_rows(view)
         self.fields["notice_number"].error_messages["required"] = "通知番号を入力してください。"
+        if not self.is_bound:  # the year's next number; staff may type another
+            self.initial["notice_number"] = next_notice_number(self.obj.fiscal_year)
         self.fields["notice_date"].error_messages["required"] = "通知日を入力してください。"
         self.fields["notice_date"].error_messages["invalid"] = "通知日の日付が正しくありません。"
         self.rows = rows

@@ -148,8 +148,11 @@ def save_plan(
     actor,
     expected_version: int,
     source: str = "画面入力",
+    file_name: str = "",
 ) -> tuple[Application, list[tuple[str, str, str]]]:
-    """Save the draft. Any time, incomplete is fine; returns the changes made."""
+    """Save the draft. Any time, incomplete is fine; returns the changes made. `source` is
+    one of a few kinds (the audit log's action, so its filter stays short); an imported
+    file's name goes into the entry's changes."""
     application = _locked(application, expected_version, actor)
     permission = can_edit_plan(actor, application)
     if not permission:
@@ -168,7 +171,10 @@ def save_plan(
             actor,
             f"事業計画の保存（{source}）",
             application,
-            {label: {"from": was, "to": now} for label, was, now in changes},
+            {
+                **({"ファイル": file_name} if file_name else {}),
+                **{label: {"from": was, "to": now} for label, was, now in changes},
+            },
         )
     return application, changes
 

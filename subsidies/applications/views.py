@@ -362,7 +362,7 @@ def excel_download(request, pk: int):
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    filename = f"application-{application.fiscal_year.year}-{application.hub_id}.xlsx"
+    filename = f"{application.hub.name}_{application.fiscal_year}_交付申請.xlsx"
     response["Content-Disposition"] = content_disposition(filename)
     return response
 
@@ -412,7 +412,8 @@ def excel_apply(request, pk: int):
             excel.plan_from_json(pending["plan"]),
             request.user,
             pending["version"],
-            source=f"Excel取込 {pending['name']}",
+            source="Excel取込",
+            file_name=pending["name"],
         )
     except ApplicationError as error:
         messages.error(request, error.message)

@@ -89,6 +89,82 @@ class FiscalYear(models.Model):
     )
     application_deadline = models.DateField("交付申請の締切", null=True, blank=True)
     results_deadline = models.DateField("実績報告の締切", null=True, blank=True)
+    # --- 要綱 settings (the notices read them; frozen with the catalogue) ---------------
+    subsidy_name = models.CharField(
+        "事業名（補助金の名称）",
+        max_length=100,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="例: 在宅医療提供体制強化事業費補助金。空欄なら通知書は標準の名称を使います。",
+    )
+    guideline_name = models.CharField(
+        "交付要綱の名称",
+        max_length=150,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="例: 沖縄県在宅医療提供体制強化事業費補助金交付要綱",
+    )
+    decision_form_number = models.CharField(
+        "交付決定通知書の様式番号",
+        max_length=30,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="例: 様式第2号",
+    )
+    confirmation_form_number = models.CharField(
+        "額の確定通知書の様式番号",
+        max_length=30,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="例: 様式第8号",
+    )
+    issuer_title = models.CharField(
+        "発行者の職名",
+        max_length=50,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="例: 沖縄県知事。空欄なら既定の職名（PORTAL_GOVERNOR_TITLE）を使います。",
+    )
+    issuer_name = models.CharField(
+        "発行者の氏名",
+        max_length=50,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="空欄なら既定の氏名（PORTAL_GOVERNOR_NAME）を使います。",
+    )
+    seal_line = models.CharField(
+        "公印の表示",
+        max_length=30,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="例: （公印省略）。発行者名の下に印字します。空欄なら何も印字しません。",
+    )
+    decision_conditions_text = models.TextField(
+        "交付の条件",
+        blank=True,
+        max_length=bounds.TEXT,
+        help_text="1行に1つの条件。空欄なら標準の条件を印字します。",
+    )
+    notice_number_pattern = models.CharField(
+        "通知番号の形式",
+        max_length=40,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="{n} の位置に連番が入ります。例: 8医政第{n}号",
+    )
+    withdrawal_days = models.PositiveSmallIntegerField(
+        "交付決定後の取下げ期限（日）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="交付決定通知を受けた日から起算した日数。",
+    )
+    refund_due_days = models.PositiveSmallIntegerField(
+        "返還金の納期限（日）",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="額の確定通知の日から返還金を納付するまでの日数。",
+    )
     catalogue_frozen_at = models.DateTimeField(
         "上限額・補助率の固定日時",
         null=True,

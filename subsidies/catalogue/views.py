@@ -1,11 +1,13 @@
 """The catalogue page: a fiscal year's rules, state (調整中/確定), requirement items and
 menus, for every role; prefecture staff confirm a 調整中 catalogue from it."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from subsidies.catalogue.forms import SettingsRefused, YokoSettingsForm, save_settings
 from subsidies.catalogue.models import FiscalYear, RecipientType, SubsidyMenu
 from subsidies.catalogue.services import CatalogueError, catalogue_gaps, confirm_catalogue
 from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, can_manage_master_data, require_roles
@@ -64,6 +66,7 @@ def catalogue(request, year: int):
             "sections": _sections(fiscal_year),
             "fiscal_years": FiscalYear.objects.order_by("-year"),
             "can_confirm": bool(can_confirm) and not fiscal_year.catalogue_confirmed,
+            "can_edit_settings": bool(can_confirm),
             "gaps": catalogue_gaps(fiscal_year) if not fiscal_year.catalogue_confirmed else [],
         },
     )
@@ -84,3 +87,37 @@ def catalogue_confirm(request, year: int):
             f"{confirmed}の補助メニューを確定しました。交付決定でこの上限額・補助率が使われます。",
         )
     return redirect("subsidies:catalogue", year=year)
+
+
+@require_roles(*STAFF_ROLES)
+def catalogue_settings(request, year: int):
+    """要綱の設定: what the year's notices print, its notice number pattern and deadlines.
+    GET shows them (read-only once frozen); POST saves through save_settings, which checks
+    the role and the freeze again inside the row lock and audits the from/to."""
+    fiscal_year = get_object_or_404(FiscalYear, year=year)
+    data = request.POST if request.method == "POST" else None
+    form = YokoSettingsForm(data, instance=fiscal_year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = save_settings(fiscal_year, form, request.user)
+        except SettingsRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            if changes:
+                messages.success(
+                    request, f"{fiscal_year}の要綱の設定を保存しました（{'・'.join(changes)}）。"
+                )
+            else:
+                messages.info(request, "変更はありませんでした。")
+            return redirect("subsidies:catalogue_settings", year=year)
+    stored = FiscalYear.objects.get(pk=fiscal_year.pk)  # the form may have altered its instance
+    return render(
+        request,
+        "subsidies/catalogue/settings.html",
+        {
+            "fiscal_year": stored,
+            "form": form,
+            "frozen": stored.catalogue_frozen,
+            "default_issuer": f"{settings.GOVERNOR_TITLE}　{settings.GOVERNOR_NAME}",
+        },
+    )

@@ -134,7 +134,6 @@ class _Gathered:
 
     decisions: dict[int, Decision]
     menus: dict[int, SubsidyMenu]
-    rates: dict[int, Fraction]
     rules: dict[int, CalculationRule]
     lines_by_decision: dict[int, list[_DecidedLine]]
     expenses: dict[tuple[int, int, int | None], _Reported]
@@ -142,6 +141,7 @@ class _Gathered:
     granted_before: dict[tuple[str, int], list[tuple[int, str]]]
     done: dict[tuple[int, int | None], _Done]
     units: dict = field(default_factory=dict)  # the plan's units, by menu and counts
+    templates: dict[int, dict] = field(default_factory=dict)  # a MenuInput's menu fields
 
 
 def load_claims(applications: QuerySet) -> dict[int, ApplicationClaim]:
@@ -151,6 +151,11 @@ def load_claims(applications: QuerySet) -> dict[int, ApplicationClaim]:
     grants of earlier years, and the count-based activities done. Rows are read as tuples,
     not model instances: at national scale (62,000 decided lines) building model objects
     would cost more than the calculation."""
+    with _without_cyclic_gc():
+        return _load_claims(applications)
+
+
+def _load_claims(applications: QuerySet) -> dict[int, ApplicationClaim]:
     apps = {a.pk: a for a in applications.select_related("hub", "fiscal_year").order_by("pk")}
     if not apps:
         return {}
@@ -165,7 +170,6 @@ def load_claims(applications: QuerySet) -> dict[int, ApplicationClaim]:
     gathered = _Gathered(
         decisions=decisions,
         menus=menus,
-        rates={pk: m.rate for pk, m in menus.items()},
         rules={
             pk: replace(rule_of(fy), other_income_level=fy.other_income_level)
             for pk, fy in years.items()
@@ -175,9 +179,9 @@ def load_claims(applications: QuerySet) -> dict[int, ApplicationClaim]:
         advances=_advances(apps),
         granted_before=_granted_before(max(fy.year for fy in years.values())),
         done=_done(apps),
+        templates={pk: _menu_template(m) for pk, m in menus.items()},
     )
-    with _without_cyclic_gc():
-        return _build_claims(apps, gathered)
+    return _build_claims(apps, gathered)
 
 
 def _decided_lines(decisions: dict[int, Decision]) -> dict[int, list[_DecidedLine]]:
@@ -263,17 +267,28 @@ def _granted_before(latest_year: int) -> dict[tuple[str, int], list[tuple[int, s
     return granted_before
 
 
+# More young objects than this at the end of a bulk read: promote them unscanned.
+_PROMOTE_AT = 100_000
+
+
 @contextlib.contextmanager
 def _without_cyclic_gc():
-    """A year's claims create a few million small acyclic objects (inputs, Fractions, the
-    explanation strings); the cyclic collector would rescan them again and again (about a
-    third of the time at national scale). Reference counting still frees everything."""
+    """A year's claims create about a million small acyclic objects (inputs, results, and
+    their explanation strings when a snapshot prints them); the cyclic collector would scan
+    them while they are built, and once more all at once when it is enabled again (a fifth
+    of the time at national scale). Reference counting still frees everything. When many
+    objects were created (a bulk read, not one application), they are moved to the oldest
+    generation without that scan (gc.freeze + gc.unfreeze): they are long-lived results,
+    and a later full collection still traverses them like any old object."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if gc.get_count()[0] > _PROMOTE_AT:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -319,10 +334,8 @@ def _recipient_claim(
             )
             units, units_text[code], note = units_done(menu, planned, done)
         menu_inputs.append(_menu_input(app_pk, year, line, menu, code, (units, note), gathered))
-    facility = FacilityInput(
-        recipient_name=name,
-        menus=tuple(menu_inputs),
-        advance_received=gathered.advances.get((app_pk, designation_id), 0),
+    facility = FacilityInput.trusted(
+        name, tuple(menu_inputs), gathered.advances.get((app_pk, designation_id), 0)
     )
     result = calculate_claim(facility, claim.rule)
     return RecipientClaim(key, designation_id, name, facility, result, units_text)
@@ -363,7 +376,7 @@ def _plan_units(menu, code, key, name, planned, district_count, gathered) -> tup
             cap_amount=menu.cap_amount,
             cap_unit=menu.cap_unit,
             max_units=menu.max_units,
-            rate=gathered.rates[menu.pk],
+            rate=gathered.templates[menu.pk]["rate"],
             wish=True,
             expense_total=0,
             district_count=district_count,
@@ -416,27 +429,37 @@ def _menu_input(app_pk, year, line: _DecidedLine, menu, code, units, gathered) -
     _decision_id, menu_id, designation_id, institution_id, _name, decided = line
     expense = gathered.expenses.get((app_pk, menu_id, designation_id))
     actual, total_cost, other_income, excluded, source, why = expense or _NO_EXPENSE
-    once = menu.cap_unit == SubsidyMenu.CapUnit.ONCE_PER_FACILITY
+    template = gathered.templates[menu_id]
+    once = template["once_per_facility"]
     earlier = _earlier_grant(menu, institution_id, year, gathered) if once else ""
     return MenuInput.trusted(  # every value from validated rows (see MenuInput.trusted)
-        menu_code=code,
-        menu_name=menu.name,
-        cap_amount=menu.cap_amount,
-        units=units[0],
-        units_note=units[1],
-        rate=gathered.rates[menu_id],
-        actual_expense=actual,
-        excluded_expense=min(excluded, actual),
-        excluded_source=EXCLUDED_SOURCES.get(source, "") if source else "",
-        excluded_reason=why,
-        total_cost=total_cost,
-        other_income=other_income,
-        decided_amount=decided,
-        once_per_facility=once,
-        already_granted_before=bool(earlier),
-        earlier_grant=earlier,
-        unit_label=UNIT_LABELS.get(menu.cap_unit, ""),
+        {
+            **template,
+            "menu_code": code,
+            "units": units[0],
+            "units_note": units[1],
+            "actual_expense": actual,
+            "excluded_expense": min(excluded, actual),
+            "excluded_source": EXCLUDED_SOURCES.get(source, "") if source else "",
+            "excluded_reason": why,
+            "total_cost": total_cost,
+            "other_income": other_income,
+            "decided_amount": decided,
+            "already_granted_before": bool(earlier),
+            "earlier_grant": earlier,
+        }
     )
+
+
+def _menu_template(menu: SubsidyMenu) -> dict:
+    """The fields of a MenuInput that are the menu's own, the same on every line of it."""
+    return {
+        "menu_name": menu.name,
+        "cap_amount": menu.cap_amount,
+        "rate": menu.rate,
+        "once_per_facility": menu.cap_unit == SubsidyMenu.CapUnit.ONCE_PER_FACILITY,
+        "unit_label": UNIT_LABELS.get(menu.cap_unit, ""),
+    }
 
 
 _NO_EXPENSE = (0, 0, 0, 0, "", "")
@@ -459,7 +482,10 @@ def _whole_yen(amount: int | Fraction | None) -> int | None:
 def _steps(steps) -> list[list]:
     """[symbol, label, amount text, formula, amount in whole yen]."""
     return [
-        [s.symbol, s.label, _amount_text(s.amount), s.formula, _whole_yen(s.amount)] for s in steps
+        [symbol, label, format_yen(amount), formula, amount]  # whole yen already
+        if type(amount) is int
+        else [symbol, label, _amount_text(amount), formula, _whole_yen(amount)]
+        for symbol, label, amount, formula in steps
     ]
 
 
@@ -542,6 +568,13 @@ def claim_snapshot(claim: ApplicationClaim) -> dict:
         "advance_total": claim.advance_total,
         "difference": claim.difference,
     }
+
+
+def claim_snapshots(claims) -> list[dict]:
+    """The snapshot of each claim (a year's, at once): their steps are a few million small
+    strings and tuples, built without the cyclic collector rescanning them (as load_claims)."""
+    with _without_cyclic_gc():
+        return [claim_snapshot(claim) for claim in claims]
 
 
 def recipient_rows(record: Confirmation, claim: ApplicationClaim) -> list[ConfirmationRecipient]:

@@ -35,6 +35,7 @@ from subsidies.results.reading import (
 )
 from subsidies.results.rules import ConfirmationInput, minutes_name_problem
 from subsidies.results.what_if import MenuChange
+from subsidies.shared.notice_numbers import next_notice_number
 from zaitaku_portal.bounds import (
     CountField,
     YenField,
@@ -443,6 +444,11 @@ class ConfirmForm(ActionForm):
     reason = _text("訂正の理由（訂正の場合）", Confirmation, "reason", rows=3)
 
     field_order = ["version", "notice_number", "notice_date", "reason"]
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, obj=obj, **kwargs)
+        if not self.is_bound and obj is not None:  # the year's next number; staff may type
+            self.initial["notice_number"] = next_notice_number(obj.application.fiscal_year)
 
     def params(self) -> dict:
         return {

@@ -422,14 +422,14 @@ def sheet_xlsx(request, pk: int):
         snapshot, title = claim_snapshot(claim_for(application)), "試算"
     content = application_sheets(snapshot, title)
     year = application.fiscal_year.year
-    return xlsx_response(f"精算額調_{application.hub.name}_{year}.xlsx", content)
+    return xlsx_response(f"精算額調_{application.hub.name}_{fiscal_year_label(year)}.xlsx", content)
 
 
 @require_roles(*STAFF_ROLES)
 def prefecture_xlsx(request, year: int):
     fiscal_year = get_object_or_404(FiscalYear, year=year)
     content = prefecture_sheet(confirmed_of_year(year), fiscal_year_label(year))
-    return xlsx_response(f"精算額調_県全体_{fiscal_year.year}.xlsx", content)
+    return xlsx_response(f"精算額調_県全体_{fiscal_year}.xlsx", content)
 
 
 @require_roles(*STAFF_ROLES)
@@ -437,7 +437,7 @@ def confirmed_json(request, year: int):
     get_object_or_404(FiscalYear, year=year)
     content = confirmed_amounts_json(confirmed_of_year(year), year)
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = content_disposition(f"confirmed-amounts-{year}.json")
+    response["Content-Disposition"] = content_disposition(f"確定額_{fiscal_year_label(year)}.json")
     return response
 
 
@@ -462,7 +462,8 @@ def expenses_xlsx(request, pk: int):
     report = _report(request, pk)
     year = report.application.fiscal_year.year
     return xlsx_response(
-        f"実支出額_{report.application.hub.name}_{year}.xlsx", expense_workbook(report)
+        f"実支出額_{report.application.hub.name}_{fiscal_year_label(year)}.xlsx",
+        expense_workbook(report),
     )
 
 

@@ -88,3 +88,63 @@ def create_numbered(model, error: type[Exception], message: str, **fields):
         if notice_number_taken(number):
             raise error(message, [taken_message(number)]) from None
         raise
+
+
+# --- numbers from the fiscal year's pattern (FiscalYear.notice_number_pattern) ----------
+
+PLACEHOLDER = "{n}"
+
+
+def pattern_problems(pattern: str) -> list[str]:
+    """What is wrong with a pattern like 8医政第{n}号: one {n}, and a number made from it is
+    a notice number (notice_number_problems), naming the field."""
+    pattern = (pattern or "").strip()
+    if not pattern:
+        return []
+    if pattern.count(PLACEHOLDER) != 1:
+        return [
+            "「通知番号の形式」には連番の位置を {n} で1か所だけ示してください（例: 8医政第{n}号）。"
+        ]
+    example = pattern.replace(PLACEHOLDER, "1")
+    if notice_number_problems(example):
+        return [
+            f"「通知番号の形式」から作る番号（{example}）が通知番号の形になりません。"
+            f"{EXAMPLE}になるよう、例えば 8医政第{{n}}号 と入力してください。"
+        ]
+    if len(pattern.replace(PLACEHOLDER, "9" * 6)) > MAX_LENGTH:
+        return [f"「通知番号の形式」は連番を入れて{MAX_LENGTH}文字以内になるようにしてください。"]
+    return []
+
+
+def _to_int(digits: str) -> int:
+    return int(unicodedata.normalize("NFKC", digits))
+
+
+def used_serials(pattern: str) -> set[int]:
+    """The serial numbers already used in the register under this pattern (decisions and
+    confirmations alike; typed numbers that fit the pattern count too)."""
+    from subsidies.models import Confirmation, Decision
+
+    head, tail = pattern.strip().split(PLACEHOLDER)
+    shape = re.compile(rf"^{re.escape(head)}([{_DIGITS}]+){re.escape(tail)}$")
+    serials = set()
+    for model in (Decision, Confirmation):
+        numbers = model.objects.filter(notice_number__startswith=head, notice_number__endswith=tail)
+        for number in numbers.values_list("notice_number", flat=True):
+            found = shape.match(number)
+            if found:
+                serials.add(_to_int(found.group(1)))
+    return serials
+
+
+def next_notice_number(fiscal_year) -> str:
+    """The number the portal proposes: the pattern with one more than the highest serial
+    used under it (never a gap's number: a number once issued stays its notice's). '' when
+    the year has no (valid) pattern; staff type the number then."""
+    pattern = (getattr(fiscal_year, "notice_number_pattern", "") or "").strip()
+    if not pattern or pattern_problems(pattern):
+        return ""
+    serial = max(used_serials(pattern), default=0) + 1
+    while notice_number_taken(pattern.replace(PLACEHOLDER, str(serial))):
+        serial += 1  # a typed number in another spelling (全角) of the same serial
+    return pattern.replace(PLACEHOLDER, str(serial))

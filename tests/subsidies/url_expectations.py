@@ -63,6 +63,13 @@ CASES = [
     UrlCase("subsidies:catalogue", everyone(200), kwargs=lambda w: {"year": 2026}),
     UrlCase("subsidies:catalogue", everyone(404), kwargs=lambda w: {"year": 2031}, label="none"),
     UrlCase("subsidies:catalogue_confirm", only(STAFF, 405), kwargs=lambda w: {"year": 2026}),
+    UrlCase("subsidies:catalogue_settings", only(STAFF), kwargs=lambda w: {"year": 2026}),
+    UrlCase(
+        "subsidies:catalogue_settings",
+        only(STAFF, 404),
+        kwargs=lambda w: {"year": 2031},
+        label="none",
+    ),
     UrlCase("subsidies:application_list", everyone(200)),
     UrlCase(
         "subsidies:application_start",

@@ -173,12 +173,13 @@ class MenuInput:
             raise ValueError(f"earlier_grant は文字列で指定してください: {self.earlier_grant!r}")
 
     @classmethod
-    def trusted(cls, **values) -> MenuInput:
-        """A MenuInput from values already validated where they were entered (the database's
-        menus, decisions and results rows, all integer yen ≥ 0 and Fraction rates): the
-        national year builds 62,000 of them, and their checks would cost a third of it."""
+    def trusted(cls, values: dict) -> MenuInput:
+        """A MenuInput from a dict of every field, each value already validated where it
+        was entered (the database's menus, decisions and results rows, all integer yen ≥ 0
+        and Fraction rates); the dict becomes the input's __dict__. The national year
+        builds 62,000 of them, and their checks would cost a third of it."""
         menu = object.__new__(cls)
-        menu.__dict__.update(_MENU_DEFAULTS, **values)
+        object.__setattr__(menu, "__dict__", values)
         return menu
 
     @property
@@ -190,21 +191,6 @@ class MenuInput:
         if self.earlier_grant:
             return f"一施設一回限りの補助で、{self.earlier_grant}により交付済みのため対象外"
         return ONCE_PER_FACILITY_REASON
-
-
-_MENU_DEFAULTS = {
-    "units": 1,
-    "excluded_expense": 0,
-    "other_income": 0,
-    "decided_amount": None,
-    "once_per_facility": False,
-    "already_granted_before": False,
-    "unit_label": "",
-    "units_note": "",
-    "excluded_source": "",
-    "excluded_reason": "",
-    "earlier_grant": "",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -234,6 +220,26 @@ class FacilityInput:
         object.__setattr__(self, "menus", menus)
         _require_yen(self.advance_received, ADVANCE_RECEIVED.label_with_note, "advance_received")
 
+    @classmethod
+    def trusted(cls, recipient_name: str, menus: tuple, advance_received: int) -> FacilityInput:
+        """A FacilityInput from MenuInput.trusted menus and a validated advance: only the
+        rule the database does not enforce is checked (each menu once per recipient)."""
+        if len({menu.menu_code for menu in menus}) != len(menus):
+            return cls(
+                recipient_name=recipient_name, menus=menus, advance_received=advance_received
+            )
+        facility = object.__new__(cls)
+        object.__setattr__(
+            facility,
+            "__dict__",
+            {
+                "recipient_name": recipient_name,
+                "menus": menus,
+                "advance_received": advance_received,
+            },
+        )
+        return facility
+
 
 @dataclass(frozen=True)
 class FacilityBound:
@@ -257,16 +263,19 @@ class FacilityBound:
 def _facility_bound(
     net_cost: int, menus: tuple[MenuResult, ...], menus_total: Yen
 ) -> FacilityBound:
-    needs = [(m, _before_rate(m.required_amount, m.source.rate)) for m in menus]
+    needs = [_before_rate(m.required_amount, m.source.rate) for m in menus]
     need: Yen = 0
-    for _, n in needs:
+    for n in needs:
         need += n
     need = _exact(need)
-    if net_cost >= need:
-        return FacilityBound(net_cost, need, (), menus_total)
+    if net_cost >= need:  # the usual case: C bounds nothing
+        return _built(
+            FacilityBound,
+            {"net_cost": net_cost, "need": need, "allocation": (), "bounded": menus_total},
+        )
     left: Yen = net_cost
     allocation = []
-    for m, n in sorted(needs, key=lambda pair: -pair[0].source.rate):
+    for m, n in sorted(zip(menus, needs, strict=True), key=lambda pair: -pair[0].source.rate):
         part = min(n, left)
         left -= part
         if part:
@@ -340,7 +349,9 @@ class FacilityResult:
 def calculate_claim(facility: FacilityInput, rule: CalculationRule) -> FacilityResult:
     """The confirmed subsidy of one facility, with the 精算額調 that proves it."""
     per_menu = rule.other_income_level is OtherIncomeLevel.MENU
-    menus = tuple(_calculate_menu(m, rule, per_menu) for m in facility.menus)
+    cap_first = rule.order is CapRateOrder.CAP_THEN_RATE
+    unit = rule.rounding_unit if rule.rounding_level is RoundingLevel.MENU else None
+    menus = tuple([_calculate_menu(m, rule, per_menu, cap_first, unit) for m in facility.menus])
     # the sums of the columns, in one pass (a national year has 14,000 facilities)
     total_cost = other_income = eligible = base = capped = 0
     unrounded: Yen = 0
@@ -356,7 +367,7 @@ def calculate_claim(facility: FacilityInput, rule: CalculationRule) -> FacilityR
     if not per_menu:
         bound = _facility_bound(max(total_cost - other_income, 0), menus, unrounded)
         unrounded = bound.bounded
-    if rule.rounding_level is RoundingLevel.FACILITY:
+    if unit is None:
         total = round_down_to_unit(unrounded, rule.rounding_unit)
     else:
         total = sum(m.required_amount_rounded or 0 for m in menus)
@@ -368,47 +379,44 @@ def calculate_claim(facility: FacilityInput, rule: CalculationRule) -> FacilityR
     difference = facility.advance_received - total
     return _built(
         FacilityResult,
-        recipient_name=facility.recipient_name,
-        rule=rule,
-        menus=menus,
-        total_cost=total_cost,
-        other_income=other_income,
-        net_cost=bound.net_cost if bound else sum(m.net_cost or 0 for m in menus),
-        eligible_expense=eligible,
-        base_amount=base,
-        capped_expense=capped,
-        bound=bound,
-        required_amount_unrounded=unrounded,
-        required_amount=total,
-        decided_amount=decided_total,
-        advance_received=facility.advance_received,
-        difference=difference,
-        settlement=Settlement.of_difference(difference),
+        {
+            "recipient_name": facility.recipient_name,
+            "rule": rule,
+            "menus": menus,
+            "total_cost": total_cost,
+            "other_income": other_income,
+            "net_cost": bound.net_cost if bound else sum(m.net_cost or 0 for m in menus),
+            "eligible_expense": eligible,
+            "base_amount": base,
+            "capped_expense": capped,
+            "bound": bound,
+            "required_amount_unrounded": unrounded,
+            "required_amount": total,
+            "decided_amount": decided_total,
+            "advance_received": facility.advance_received,
+            "difference": difference,
+            "settlement": Settlement.of_difference(difference),
+        },
     )
 
 
-def _eligible(menu: MenuInput) -> int:
-    return max(menu.actual_expense - menu.excluded_expense, 0)
-
-
-def _base(menu: MenuInput) -> int:
-    return 0 if menu.cap_amount is None else menu.cap_amount * menu.units
-
-
-def _calculate_menu(menu: MenuInput, rule: CalculationRule, per_menu: bool) -> MenuResult:
-    """One menu's A〜H; C bounds it here only where C is compared per menu."""
-    a, b = menu.total_cost, menu.other_income
-    d = _eligible(menu)
-    e = _base(menu)
+def _calculate_menu(
+    menu: MenuInput, rule: CalculationRule, per_menu: bool, cap_first: bool, unit: int | None
+) -> MenuResult:
+    """One menu's A〜H; C bounds it here only where C is compared per menu. ``unit`` is the
+    rounding unit where the rule rounds per menu (None: rounded per facility)."""
+    a, b, cap = menu.total_cost, menu.other_income, menu.cap_amount
+    d = max(menu.actual_expense - menu.excluded_expense, 0)
+    e = 0 if cap is None else cap * menu.units
     f = min(d, e)
     c = max(a - b, 0) if per_menu else None
-    reason = NO_OWN_CAP_REASON if menu.cap_amount is None else None
+    reason = NO_OWN_CAP_REASON if cap is None else None
     g1: Yen | None = None
     g2: Yen | None = None
-    if menu.refused:
+    if menu.once_per_facility and menu.already_granted_before:  # MenuInput.refused
         g: Yen = 0
         reason = menu.refusal_reason
-    elif rule.order is CapRateOrder.CAP_THEN_RATE:
+    elif cap_first:
         g = g1 = _times_rate(f if c is None else min(f, c), menu.rate)
     else:
         g1 = _times_rate(d if c is None else min(d, c), menu.rate)
@@ -417,39 +425,38 @@ def _calculate_menu(menu: MenuInput, rule: CalculationRule, per_menu: bool) -> M
     h = menu.decided_amount
     if h is not None and h < g:
         g = h
-    rounded = None
-    if rule.rounding_level is RoundingLevel.MENU:
-        rounded = round_down_to_unit(g, rule.rounding_unit)
     return _built(
         MenuResult,
-        menu_code=menu.menu_code,
-        menu_name=menu.menu_name,
-        total_cost=a,
-        other_income=b,
-        net_cost=c,
-        actual_expense=menu.actual_expense,
-        excluded_expense=menu.excluded_expense,
-        eligible_expense=d,
-        base_amount=e,
-        capped_expense=f,
-        rated_amount=g1,
-        rated_within_base=g2,
-        computed_amount=computed,
-        required_amount=g,
-        required_amount_rounded=rounded,
-        decided_amount=h,
-        reason=reason,
-        source=menu,
-        rule=rule,
+        {
+            "menu_code": menu.menu_code,
+            "menu_name": menu.menu_name,
+            "total_cost": a,
+            "other_income": b,
+            "net_cost": c,
+            "actual_expense": menu.actual_expense,
+            "excluded_expense": menu.excluded_expense,
+            "eligible_expense": d,
+            "base_amount": e,
+            "capped_expense": f,
+            "rated_amount": g1,
+            "rated_within_base": g2,
+            "computed_amount": computed,
+            "required_amount": g,
+            "required_amount_rounded": None if unit is None else round_down_to_unit(g, unit),
+            "decided_amount": h,
+            "reason": reason,
+            "source": menu,
+            "rule": rule,
+        },
     )
 
 
-def _built(cls, **values):
-    """A frozen result dataclass from all its fields at once: its generated __init__ sets
-    each field through object.__setattr__, which at 62,000 menus a year is a tenth of the
-    time; results have no __post_init__ to skip."""
+def _built(cls, values: dict):
+    """A frozen result dataclass from all its fields at once, the given dict becoming its
+    __dict__: the generated __init__ sets each field through object.__setattr__, which at
+    62,000 menus a year is a tenth of the time; results have no __post_init__ to skip."""
     result = object.__new__(cls)
-    result.__dict__.update(values)
+    object.__setattr__(result, "__dict__", values)
     return result
 
 

@@ -53,9 +53,13 @@ def test_results_to_confirmation_to_refund(page, live_server, world):
     page.get_by_role("link", name="精算額調（計算の内訳）").click()
     expect(page.locator("#seisan-summary")).to_contain_text("1,950,000円")
     expect(page.locator("#total-g")).to_have_text("2,202,000円")
-    expect(page.get_by_text("ΣG 1,950,499.50…円 → 1,000円未満切捨て = 1,950,000円")).to_be_visible()
+    # the facility's rounding now names the menus it sums: ΣG（… = 1,950,499.50…円） → …
     expect(
-        page.get_by_text("一施設一回限りの補助で、過年度に交付済みのため対象外").first
+        page.get_by_text(re.compile(r"ΣG.*1,950,499\.50…円.* → 1,000円未満切捨て = 1,950,000円"))
+    ).to_be_visible()
+    expect(
+        # the refusal names the earlier grant: 一施設一回限りの補助で、令和…の交付決定（…）により…
+        page.get_by_text(re.compile(r"一施設一回限りの補助で、.+により交付済みのため対象外")).first
     ).to_be_visible()
     page.get_by_role("link", name="額を確定する").click()
     page.get_by_label("通知番号").fill("9医政第301号")

@@ -36,6 +36,13 @@ DEMO_USERS = [
 INSTITUTION_WORDS = ["在宅", "ファミリー", "みどり", "うみかぜ", "ひまわり", "さんご", "ゆいまーる"]
 
 
+def _head_title(spec) -> str:
+    """会長 for an association; 市長/町長/村長 for a municipality (printed 石垣市長)."""
+    if spec["operator_type"] == "municipality":
+        return f"{spec['operator_name'][-1]}長"
+    return "会長"
+
+
 class Command(BaseCommand):
     help = (
         "デモデータ（沖縄県の圏域・拠点、架空の医療機関と利用者、2つの補助メニュー）を投入します。"
@@ -66,6 +73,19 @@ class Command(BaseCommand):
         from subsidies.models import FiscalYear
 
         fiscal_year = FiscalYear.objects.get(year=2026)
+        if not fiscal_year.subsidy_name and not fiscal_year.catalogue_frozen:
+            # The 要綱 settings the notices print (staff edit them on 要綱の設定).
+            fiscal_year.subsidy_name = "在宅医療提供体制強化事業費補助金"
+            fiscal_year.guideline_name = "沖縄県在宅医療提供体制強化事業費補助金交付要綱（架空）"
+            fiscal_year.decision_form_number = "様式第2号"
+            fiscal_year.confirmation_form_number = "様式第8号"
+            fiscal_year.issuer_name = "沖縄 花子（架空）"
+            fiscal_year.seal_line = "（公印省略）"
+            fiscal_year.notice_number_pattern = "8医政第{n}号"
+            if fiscal_year.results_deadline is None:
+                fiscal_year.results_deadline = datetime.date(2027, 4, 10)
+            fiscal_year.withdrawal_days = 15
+            fiscal_year.save()
         if not fiscal_year.catalogue_confirmed:
             confirm_catalogue(fiscal_year, User.objects.get(username="ken"))
 
@@ -112,7 +132,7 @@ class Command(BaseCommand):
                 defaults={
                     "operator_type": spec["operator_type"],
                     "operator_name": spec["operator_name"],
-                    "representative_title": "会長" if "医師会" in spec["name"] else "市町村長",
+                    "representative_title": _head_title(spec),  # 会長 / 市長 / 町長
                     "representative_name": f"代表 {index}郎（架空）",
                     "address": spec["address"],
                     "district_count": spec["district_count"],
