@@ -20,8 +20,11 @@ class ApplicationStatus(models.TextChoices):
     UNDER_REVIEW = "under_review", "審査中"
     RETURNED = "returned", "差戻し中"
     RESUBMITTED = "resubmitted", "再提出済み"
+    AWAITING_APPROVAL = "awaiting_approval", "決裁待ち"
     DECIDED = "decided", "交付決定済み"
     REJECTED = "rejected", "不交付"
+    WITHDRAWN = "withdrawn", "取下げ"
+    DISCONTINUED = "discontinued", "中止・廃止"
 
 
 class ReturnReason(models.TextChoices):

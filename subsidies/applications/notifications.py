@@ -9,7 +9,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from subsidies.shared.notifications import coordinator_emails, deliver, one_line, staff_emails
+from subsidies.shared.notifications import (
+    coordinator_users,
+    notify_users,
+    one_line,
+    staff_users,
+)
 
 SUBJECTS = {
     "submit": "【交付申請】{app}が提出されました",
@@ -31,7 +36,7 @@ def notify(key: str, application, base_url: str, detail: str = "") -> int:
     if key not in SUBJECTS:
         return 0
     to_staff = key in TO_STAFF
-    recipients = staff_emails() if to_staff else coordinator_emails(application)
+    recipients = staff_users() if to_staff else coordinator_users(application)
     if not recipients:
         return 0
     subject = one_line(SUBJECTS[key].format(app=application))
@@ -48,4 +53,5 @@ def notify(key: str, application, base_url: str, detail: str = "") -> int:
             "※このメールは送信専用です。",
         ]
     )
-    return deliver(subject, body, recipients)
+    path = reverse("subsidies:application_detail", args=[application.pk])
+    return notify_users(recipients, subject, body, path)

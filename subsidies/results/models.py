@@ -20,6 +20,7 @@ class ResultReportStatus(models.TextChoices):
     UNDER_REVIEW = "under_review", "審査中"
     RETURNED = "returned", "差戻し中"
     RESUBMITTED = "resubmitted", "再提出済み"
+    AWAITING_APPROVAL = "awaiting_approval", "決裁待ち"
     CONFIRMED = "confirmed", "額の確定済み"
 
 

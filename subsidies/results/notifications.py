@@ -11,7 +11,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from subsidies.shared.notifications import coordinator_emails, deliver, one_line, staff_emails
+from subsidies.shared.notifications import (
+    coordinator_users,
+    notify_users,
+    one_line,
+    staff_users,
+)
 
 SUBMITTED = "results_submitted"
 RESUBMITTED = "results_resubmitted"
@@ -41,7 +46,7 @@ def notify(key: str, report, base_url: str, detail: str = "") -> int:
     if key not in SUBJECTS:
         return 0
     to_staff = key in TO_STAFF
-    recipients = staff_emails() if to_staff else coordinator_emails(report.application)
+    recipients = staff_users() if to_staff else coordinator_users(report.application)
     if not recipients:
         return 0
     subject = one_line(SUBJECTS[key].format(report=report))
@@ -58,4 +63,5 @@ def notify(key: str, report, base_url: str, detail: str = "") -> int:
             "※このメールは送信専用です。",
         ]
     )
-    return deliver(subject, body, recipients)
+    path = reverse("results:report_detail", args=[report.pk])
+    return notify_users(recipients, subject, body, path)

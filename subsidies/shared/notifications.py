@@ -23,7 +23,7 @@ from django_tasks import task
 
 from zaitaku_portal import request_id
 from zaitaku_portal.access import STAFF_ROLES
-from zaitaku_portal.models import User
+from zaitaku_portal.models import Notification, User
 
 logger = logging.getLogger("zaitaku_portal.mail")
 
@@ -87,6 +87,36 @@ def _retry(subject: str, body: str, recipients: list[str], attempt: int, delay: 
     if retry.get_backend().supports_defer:  # the database backend; the test backend runs now
         retry = send_email.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
     request_id.enqueue(retry, subject, body, recipients, attempt=attempt)
+
+
+def notify_users(users, subject: str, body: str, url: str = "") -> int:
+    """Tell these users of a step they act on next: a row in each one's お知らせ list in the
+    portal (zaitaku_portal.models.Notification; `url` is the page's path) and one e-mail to
+    those with an address. Inactive users are left out. Returns 1 if the e-mail was queued."""
+    users = {u.pk: u for u in users if u is not None and u.is_active}
+    subject = one_line(subject)
+    Notification.objects.bulk_create(
+        Notification(user=u, subject=subject[:200], body=body, url=url[:300])
+        for u in users.values()
+    )
+    return deliver(subject, body, sorted({u.email for u in users.values() if u.email}))
+
+
+def coordinator_users(application) -> list[User]:
+    return [
+        c.user
+        for c in application.hub.coordinators.select_related("user")
+        if c.user and c.user.is_active
+    ]
+
+
+def staff_users() -> list[User]:
+    return list(User.objects.filter(role__in=STAFF_ROLES, is_active=True))
+
+
+def approver_users() -> list[User]:
+    """The 決裁権者 (issue 15): staff who approve what others draft."""
+    return list(User.objects.filter(role__in=STAFF_ROLES, is_active=True, is_approver=True))
 
 
 def coordinator_emails(application) -> list[str]:

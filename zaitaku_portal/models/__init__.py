@@ -1,5 +1,6 @@
 from .audit import AuditEntry
 from .geography import HealthCenter, HomeCareArea, Municipality, SecondaryMedicalArea
+from .notification import Notification
 from .user import Role, User
 
 __all__ = [
@@ -7,6 +8,7 @@ __all__ = [
     "HealthCenter",
     "HomeCareArea",
     "Municipality",
+    "Notification",
     "Role",
     "SecondaryMedicalArea",
     "User",

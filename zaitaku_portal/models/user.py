@@ -23,6 +23,12 @@ class User(AbstractUser):
         related_name="staff",
         help_text="保健所職員のみ。閲覧できるのはこの保健所の管轄区域です。",
     )
+    # 決裁権者 (issue 15): a prefecture staff member who approves what others draft (起案).
+    is_approver = models.BooleanField(
+        "決裁権者",
+        default=False,
+        help_text="県職員のみ。起案された交付決定・不交付決定・額の確定等を決裁できます。",
+    )
 
     class Meta:
         verbose_name = "利用者"
@@ -38,6 +44,7 @@ class User(AbstractUser):
             "役割": self.get_role_display() or None,
             "有効": self.is_active,
             "所属保健所": str(self.health_center) if self.health_center_id else None,
+            "決裁権者": self.is_approver,
         }
 
     def save(self, *args, **kwargs):

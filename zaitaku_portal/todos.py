@@ -1,0 +1,35 @@
+"""What waits for a user: the to-do list on each role's home page (issue 20).
+
+Each part that gives a user something to do next provides a function `todos(user)`
+returning `Todo` items already scoped to that user (zaitaku_portal.scopes); PROVIDERS lists
+them in the order the home page shows them. A provider returns nothing for a role it does
+not concern, and costs a constant number of queries whatever the number of hubs."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from importlib import import_module
+
+
+@dataclass(frozen=True)
+class Todo:
+    label: str  # what to do, as the user says it: 「決裁待ちの起案」
+    count: int  # how many (0: nothing waits; the home page leaves it out)
+    url: str  # the page (a filtered list) where it is done
+    due: datetime.date | None = None  # the nearest deadline, if any
+    detail: str = ""  # one line more: the reason of a return, the amount of a refund
+    urgent: bool = False  # overdue or due within a week
+
+
+# "module.function" of every provider, in the order shown.
+PROVIDERS: tuple[str, ...] = ()
+
+
+def todos_for(user) -> list[Todo]:
+    """Every provider's items for this user, without the empty ones."""
+    items: list[Todo] = []
+    for path in PROVIDERS:
+        module, name = path.rsplit(".", 1)
+        items.extend(t for t in getattr(import_module(module), name)(user) if t.count)
+    return items
