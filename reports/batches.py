@@ -40,7 +40,7 @@ from zaitaku_portal.filenames import safe_filename, safe_zip_path
 logger = logging.getLogger("reports.batches")
 
 Item = tuple[str, Callable[[], bytes]]  # (file name in the ZIP, how to make it)
-ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # the same bytes for the same documents
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # a document without a date of its own (same bytes each time)
 
 
 def _decision_notice_items(job: BatchJob) -> list[Item]:
@@ -185,7 +185,9 @@ def make_part(part_id: int) -> PartOutcome:
                 if seconds_left(deadline) <= 0:
                     skipped += 1
                     continue
-                entry = zipfile.ZipInfo(safe_zip_path(name), date_time=ZIP_DATE)
+                # each entry dated with its document's own time (reports.documents' zip_date)
+                when = getattr(make, "zip_date", None) or ZIP_DATE
+                entry = zipfile.ZipInfo(safe_zip_path(name), date_time=when)
                 entry.compress_type = zipfile.ZIP_DEFLATED
                 if make is None:
                     missing.append(f"{entry.filename}（依頼の後に対象から外れました）")

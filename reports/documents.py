@@ -6,7 +6,13 @@ import itertools
 import json
 from functools import partial
 
-from reports.notices import Notice, decision_notice, notice_pdf, terms_of
+from reports.notices import (
+    Notice,
+    change_decision_notice,
+    decision_notice,
+    notice_pdf,
+    terms_of,
+)
 
 
 def decision_lines(decision) -> list[tuple[str, int]]:
@@ -20,11 +26,22 @@ def decision_lines(decision) -> list[tuple[str, int]]:
 
 
 def decision_notice_for(decision) -> Notice:
+    """交付決定通知書, or the 変更交付決定通知書 when the decision supersedes another."""
     application = decision.application
     hub = application.hub
     submitted = decision.version.created_at if decision.version_id else application.submitted_at
     from django.utils import timezone
 
+    if decision.supersedes_id:
+        return change_decision_notice(
+            previous=decision_notice_for(decision.supersedes),
+            notice_number=decision.notice_number,
+            notice_date=decision.notice_date,
+            request_date=timezone.localtime(submitted).date(),
+            fiscal_year=application.fiscal_year.year,
+            terms=terms_of(application.fiscal_year),
+            lines=decision_lines(decision),
+        )
     return decision_notice(
         fiscal_year=application.fiscal_year.year,
         notice_number=decision.notice_number,
@@ -39,9 +56,8 @@ def decision_notice_for(decision) -> Notice:
 def decision_notice_filename(decision) -> str:
     from zaitaku_portal.filenames import safe_filename
 
-    return safe_filename(
-        f"交付決定通知書_{decision.application.hub.name}_{decision.notice_number}.pdf"
-    )
+    title = "変更交付決定通知書" if decision.supersedes_id else "交付決定通知書"
+    return safe_filename(f"{title}_{decision.application.hub.name}_{decision.notice_number}.pdf")
 
 
 def decision_notice_pdf(decision) -> bytes:
@@ -65,9 +81,10 @@ def application_pdf(version) -> bytes:
     amounts = snapshot.get("amounts", {})
     rows = []
     by_category: dict[str, int] = {}
+    year = application.fiscal_year.year
     for key, line in plan.get("lines", {}).items():
         expenses = {code: int(v) for code, v in line.get("expenses", {}).items() if int(v)}
-        if not line.get("wish") and not expenses:
+        if not _filed_this_year(line, int(amounts.get(key, 0)), year):
             continue
         for code, amount in expenses.items():
             name = categories.get(code, code)
@@ -85,6 +102,9 @@ def application_pdf(version) -> bytes:
             }
         )
     created = version.created_at
+    expense_total = sum(r["expense_total"] for r in rows)
+    subsidy = int(snapshot.get("total", 0))  # the facility total (rounded as the rule says)
+    other_income = sum(r["other_income"] for r in rows)
     return render_pdf(
         "reports/pdf/application.html",
         {
@@ -94,8 +114,14 @@ def application_pdf(version) -> bytes:
             "plan": plan,
             "rows": rows,
             "by_category": sorted(by_category.items()),
-            "expense_total": sum(r["expense_total"] for r in rows),
-            "total": int(snapshot.get("total", 0)),
+            "expense_total": expense_total,
+            "total": subsidy,
+            # 収支予算書: 自己資金 is what the 支出 leaves after the 県補助金 and other income
+            "income": [
+                ("県補助金", subsidy),
+                ("寄付金その他の収入", other_income),
+                ("自己資金", expense_total - subsidy - other_income),
+            ],
             "filed_at": timezone.localtime(created).date(),
             "fiscal_year_label": fiscal_year_label(application.fiscal_year.year),
             "governor_title": settings.GOVERNOR_TITLE,
@@ -103,6 +129,15 @@ def application_pdf(version) -> bytes:
         document_key=f"application-{application.pk}-v{version.number}",
         created=created,
     )
+
+
+def _filed_this_year(line: dict, amount: int, year: int) -> bool:
+    """A menu line belongs on this year's 申請書 only when wished and not held back: not
+    planned for a later year (R9〜 in R8) and not at 0 yen for eligibility."""
+    start_year = line.get("start_year")
+    if not line.get("wish") or (start_year and int(start_year) > year):
+        return False
+    return amount > 0
 
 
 def dossier_items(hub, fiscal_year) -> list[tuple[str, object]]:
@@ -118,41 +153,88 @@ def dossier_items(hub, fiscal_year) -> list[tuple[str, object]]:
     if application is None:
         return []
     versions = list(application.versions.order_by("number"))
+    latest = versions[-1].created_at if versions else None
+    items = [item for provider in DOSSIER_DOCUMENTS for item in provider(application, versions)]
     return [
-        *_document_items(application, versions),
+        *items,
         *_attachment_items(application),
-        ("04_版の履歴/版の内容.json", partial(_history_json, versions)),
-        ("04_版の履歴/版の差分.csv", partial(_changes_csv, versions)),
+        ("04_版の履歴/版の履歴.pdf", dated(partial(history_pdf, application, versions), latest)),
+        ("04_版の履歴/版の差分.csv", dated(partial(_changes_csv, versions), latest)),
         ("05_監査記録.csv", partial(_audit_trail_csv, application)),
     ]
 
 
-def _document_items(application, versions) -> list[tuple[str, object]]:
-    """交付申請書 (each version), 交付決定通知書, 実績報告書 and 額の確定通知書, as PDFs."""
-    from subsidies.models import Confirmation, ResultReportVersion
+def dated(maker, when):
+    """Give a dossier maker its document's own date and time (Asia/Tokyo) for the ZIP entry:
+    `maker.zip_date` is a ZipInfo date_time tuple (reports/batches.py reads it)."""
+    from django.utils import timezone
 
-    items: list[tuple[str, object]] = [
-        (f"01_交付申請書/第{v.number}版_{v.label}.pdf", partial(application_pdf, v))
+    if when is not None:
+        local = timezone.localtime(when)
+        # a ZIP stores seconds in steps of two
+        second = local.second - local.second % 2
+        maker.zip_date = (local.year, local.month, local.day, local.hour, local.minute, second)
+    return maker
+
+
+def _application_items(application, versions) -> list[tuple[str, object]]:
+    """交付申請書, each version as filed."""
+    return [
+        (
+            f"01_交付申請書/第{v.number}版_{v.label}.pdf",
+            dated(partial(application_pdf, v), v.created_at),
+        )
         for v in versions
     ]
-    items += [
-        (f"02_交付決定通知書/{decision_notice_filename(d)}", partial(decision_notice_pdf, d))
+
+
+def _decision_items(application, versions) -> list[tuple[str, object]]:
+    """交付決定通知書 (and 変更交付決定通知書), in the order decided."""
+    return [
+        (
+            f"02_交付決定通知書/{decision_notice_filename(d)}",
+            dated(partial(decision_notice_pdf, d), d.decided_at),
+        )
         for d in application.decisions.order_by("number")
     ]
-    items += [
-        (f"06_実績報告書/第{v.number}版_{v.label}.pdf", partial(results_pdf, v))
-        for v in ResultReportVersion.objects.filter(report__application=application).order_by(
-            "number"
+
+
+def _results_items(application, versions) -> list[tuple[str, object]]:
+    """実績報告書, each version as filed."""
+    from subsidies.models import ResultReportVersion
+
+    filed = ResultReportVersion.objects.filter(report__application=application)
+    return [
+        (
+            f"06_実績報告書/第{v.number}版_{v.label}.pdf",
+            dated(partial(results_pdf, v), v.created_at),
         )
+        for v in filed.order_by("number")
     ]
-    items += [
+
+
+def _confirmation_items(application, versions) -> list[tuple[str, object]]:
+    """額の確定通知書 with its 精算額調."""
+    from subsidies.models import Confirmation
+
+    return [
         (
             f"07_額の確定通知書/{confirmation_notice_filename(c)}",
-            partial(confirmation_notice_pdf, c),
+            dated(partial(confirmation_notice_pdf, c), c.confirmed_at),
         )
         for c in Confirmation.objects.filter(application=application).order_by("number")
     ]
-    return items
+
+
+# The dossier's signed documents, in the procedure's order. Each provider takes
+# (application, versions) and returns [(path in the ZIP, maker)]; the lead adds the other
+# documents (不交付決定通知書, 取下げ届, 中止・廃止, 交付請求書, 返還命令) here.
+DOSSIER_DOCUMENTS = (
+    _application_items,
+    _decision_items,
+    _results_items,
+    _confirmation_items,
+)
 
 
 def _attachment_items(application) -> list[tuple[str, object]]:
@@ -175,18 +257,49 @@ def _attachment_bytes(attachment) -> bytes:
     return attachment.file.open("rb").read()
 
 
-def _history_json(versions) -> bytes:
-    data = [
-        {
-            "版": v.number,
-            "種別": v.label,
-            "提出日時": v.created_at.isoformat(),
-            "提出者": str(v.created_by or ""),
-            "内容": v.snapshot,
+def history_pdf(application, versions) -> bytes:
+    """版の履歴: each filed version, who filed it when, and what it changed (the first: every
+    filled field)."""
+    from django.utils import timezone
+
+    from reports.pdf import render_pdf
+    from subsidies.applications.plan_data import diff, flatten
+    from zaitaku_portal.wareki import fiscal_year_label
+
+    entries = []
+    previous = None
+    for v in versions:
+        labels = {
+            **(previous.snapshot.get("labels", {}) if previous else {}),
+            **v.snapshot.get("labels", {}),
         }
-        for v in versions
-    ]
-    return json.dumps(data, ensure_ascii=False, indent=2).encode()
+        categories = {
+            **(previous.snapshot.get("categories", {}) if previous else {}),
+            **v.snapshot.get("categories", {}),
+        }
+        if previous is None:
+            shown = flatten(v.snapshot.get("plan", {}), labels, categories).values()
+            rows = [
+                ("", label, value) for label, value in shown if value not in ("（空欄）", "0円")
+            ]
+        else:
+            rows = diff(previous.snapshot["plan"], v.snapshot["plan"], labels, categories)
+            rows = [(was, label, now) for label, was, now in rows]
+        entries.append(
+            {"version": v, "by": str(v.created_by or ""), "rows": rows, "first": previous is None}
+        )
+        previous = v
+    created = versions[-1].created_at if versions else timezone.now()
+    return render_pdf(
+        "reports/pdf/history.html",
+        {
+            "hub": application.hub,
+            "fiscal_year_label": fiscal_year_label(application.fiscal_year.year),
+            "entries": entries,
+        },
+        document_key=f"history-{application.pk}-v{len(versions)}",
+        created=created,
+    )
 
 
 def _changes_csv(versions) -> bytes:
@@ -358,6 +471,7 @@ def results_pdf(version) -> bytes:
             ],
             "activity_groups": [{"kind": k, "items": v} for k, v in groups.items()],
             "claim": version.snapshot.get("claim", {}),
+            "settlement": settlement_statement(data, version.snapshot.get("claim", {})),
             "filed_at": timezone.localtime(created).date(),
             "fiscal_year_label": fiscal_year_label(application.fiscal_year.year),
             "governor_title": settings.GOVERNOR_TITLE,
@@ -365,6 +479,40 @@ def results_pdf(version) -> bytes:
         document_key=f"results-{report.pk}-v{version.number}",
         created=created,
     )
+
+
+def settlement_statement(data: dict, claim: dict) -> dict:
+    """収支精算書 of a filed results report: 収入 (県補助金 = the claimed 補助所要額 G,
+    寄付金その他の収入 = B, 自己資金 = what is left of A) and 支出 by expense category (the
+    costs outside the categories, A − their sum, on one line)."""
+    from subsidies.catalogue.models import ExpenseCategory
+
+    recipients = claim.get("recipients", [])
+    total_cost = sum(int(r["columns"].get("A") or 0) for r in recipients)
+    other_income = sum(int(r["columns"].get("B") or 0) for r in recipients)
+    subsidy = int(claim.get("total_amount") or 0)
+    spent: dict[str, int] = {}
+    for line in (data.get("expenses") or {}).values():
+        for code, amount in (line.get("expenses") or {}).items():
+            if int(amount or 0):
+                spent[code] = spent.get(code, 0) + int(amount)
+    names = {c.code: c for c in ExpenseCategory.objects.filter(code__in=spent)}
+    order = sorted(
+        spent, key=lambda c: (names[c].display_order, names[c].pk) if c in names else (0, 0)
+    )
+    expenses = [(names[c].name if c in names else c, spent[c]) for c in order]
+    outside = total_cost - sum(spent.values())
+    if outside > 0:
+        expenses.append(("費目外の経費", outside))
+    return {
+        "income": [
+            ("県補助金", subsidy),
+            ("寄付金その他の収入", other_income),
+            ("自己資金", total_cost - subsidy - other_income),
+        ],
+        "expenses": expenses,
+        "total": total_cost,
+    }
 
 
 def confirmation_notice_for(confirmation) -> Notice:

@@ -120,6 +120,33 @@ def explanation_of(snapshot: dict) -> tuple[ExplainedRecipient, ...]:
 
 
 @dataclass(frozen=True)
+class ChangeLine:
+    """One menu of a 変更交付決定通知書: the amount before and after the change."""
+
+    label: str
+    before: int
+    after: int
+
+    @property
+    def difference(self) -> int:
+        return self.after - self.before
+
+
+def change_lines(
+    before: list[tuple[str, int]], after: list[tuple[str, int]]
+) -> tuple[ChangeLine, ...]:
+    """Per menu before → after, in the earlier decision's order then the new menus; a menu at
+    0 yen both times (never decided) gets no line."""
+    was, now = dict(before), dict(after)
+    labels = list(was) + [label for label in now if label not in was]
+    return tuple(
+        ChangeLine(label, was.get(label, 0), now.get(label, 0))
+        for label in labels
+        if was.get(label, 0) or now.get(label, 0)
+    )
+
+
+@dataclass(frozen=True)
 class Notice:
     title: str
     notice_number: str
@@ -139,6 +166,16 @@ class Notice:
     issuer_name: str = field(default_factory=lambda: settings.GOVERNOR_NAME)
     seal_line: str = ""  # （公印省略） under the issuer, when the year sets it
     form_number: str = ""  # 様式第2号, top left, when the year sets it
+    # 変更交付決定通知書 only: per menu before/after (the lines are the amounts after)
+    changes: tuple[ChangeLine, ...] = ()
+
+    @property
+    def total_before(self) -> int:
+        return sum(line.before for line in self.changes)
+
+    @property
+    def total_difference(self) -> int:
+        return self.total - self.total_before
 
     @property
     def total(self) -> int:
@@ -206,6 +243,46 @@ def decision_notice(
         ),
         amount_heading=DECIDED_AMOUNT.label,
         lines=tuple(NoticeLine(label, amount) for label, amount in lines),
+        conditions=decision_conditions(terms),
+        issuer_title=issuer_title,
+        issuer_name=issuer_name,
+        seal_line=terms.seal_line,
+        form_number=terms.decision_form_number,
+    )
+
+
+def change_decision_notice(
+    *,
+    previous: Notice,
+    notice_number: str,
+    notice_date: datetime.date,
+    request_date: datetime.date,
+    fiscal_year: int,
+    lines: list[tuple[str, int]],
+    terms: NoticeTerms | None = None,
+) -> Notice:
+    """変更交付決定通知書: the decision it changes (`previous`, its own notice) named in the
+    lead, each menu before and after, the difference; the conditions stay those of the year."""
+    terms = terms or NoticeTerms()
+    year_label = fiscal_year_label(fiscal_year)
+    issuer_title, issuer_name = terms.issuer
+    changes = change_lines([(line.label, line.amount) for line in previous.lines], lines)
+    return Notice(
+        title="変更交付決定通知書",
+        notice_number=notice_number,
+        notice_date=notice_date,
+        addressee_organisation=previous.addressee_organisation,
+        addressee_title=previous.addressee_title,
+        addressee_name=previous.addressee_name,
+        lead=(
+            f"{wareki_date(previous.notice_date)}付け{previous.notice_number}で交付決定した"
+            f"{year_label}{terms.name}については、{wareki_date(request_date)}付けで"
+            f"変更承認申請のあった内容を承認し、{_under(terms)}下記のとおり交付決定の内容を"
+            "変更することに決定したので通知します。"
+        ),
+        amount_heading="変更後の交付決定額",
+        lines=tuple(NoticeLine(line.label, line.after) for line in changes),
+        changes=changes,
         conditions=decision_conditions(terms),
         issuer_title=issuer_title,
         issuer_name=issuer_name,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import payment_documents, refusal_notice, views
 
 app_name = "reports"
 urlpatterns = [
@@ -15,6 +15,13 @@ urlpatterns = [
         views.confirmation_notice,
         name="confirmation_notice",
     ),
+    path("refusals/<int:pk>/notice.pdf", refusal_notice.refusal_notice, name="refusal_notice"),
+    path(
+        "payments/<int:pk>/request.pdf",
+        payment_documents.payment_request_pdf,
+        name="payment_request_pdf",
+    ),
+    path("refunds/<int:pk>/order.pdf", payment_documents.refund_order_pdf, name="refund_order_pdf"),
     path("versions/<int:pk>/application.pdf", views.application_pdf, name="application_pdf"),
     path("results/<int:pk>/results.pdf", views.results_pdf, name="results_pdf"),
     path("batches/", views.batch_list, name="batch_list"),

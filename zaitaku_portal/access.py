@@ -125,7 +125,7 @@ class NavItem(NamedTuple):
 
 
 def navigation_for(user) -> list[NavItem]:
-    """The main menu of each role. Staff have fourteen pages: the daily ones stay on the bar,
+    """The main menu of each role. Staff have seventeen pages: the daily ones stay on the bar,
     the rest are in two groups so the bar fits on one line."""
     role = role_of(user)
     if role is None:
@@ -136,6 +136,7 @@ def navigation_for(user) -> list[NavItem]:
             NavItem("県全体の状況", reverse("reports:prefecture")),
             NavItem("交付申請", reverse("subsidies:application_list")),
             NavItem("実績報告・額の確定", reverse("results:index")),
+            NavItem("決裁待ち", reverse("subsidies:approval_queue")),
             NavItem(
                 "拠点・医療機関",
                 children=(
@@ -153,6 +154,8 @@ def navigation_for(user) -> list[NavItem]:
                 children=(
                     NavItem("帳票の一括作成", reverse("reports:batch_list")),
                     NavItem("補助メニュー", reverse("subsidies:catalogue_latest")),
+                    NavItem("予算", reverse("subsidies:budget_latest")),
+                    NavItem("支払・返還", reverse("subsidies:payments_list")),
                     NavItem("マスタ管理", reverse("admin:index")),
                 ),
             ),

@@ -95,8 +95,10 @@ def unescape_formula(value):
 # --- the house style ---------------------------------------------------------------------------
 
 YEN_FORMAT = '#,##0"円";"△"#,##0"円"'  # negative with △ (public accounts)
-WAREKI_DATE_FORMAT = '[$-ja-JP-x-gannen]ggge"年"m"月"d"日"'
-WAREKI_DATETIME_FORMAT = '[$-ja-JP-x-gannen]ggge"年"m"月"d"日" hh:mm'
+# [$-411] (Japanese, LCID 0x411) with ggge: Excel's own Japanese-era format, which Calc also
+# renders as 令和8年5月1日 ([$-ja-JP-x-gannen] shows a serial number in Calc; issue 23).
+WAREKI_DATE_FORMAT = '[$-411]ggge"年"m"月"d"日"'
+WAREKI_DATETIME_FORMAT = '[$-411]ggge"年"m"月"d"日" hh:mm'
 MAX_WIDTH = 60
 
 Kind = Literal["text", "int", "yen", "date", "datetime"]
@@ -154,8 +156,11 @@ NUMBER_FORMATS = {
 
 def write_xlsx(
     sheets: Sequence[tuple[str, Sequence[Column], Iterable[Sequence[Any]]]],
+    page_header: str = "",
 ) -> bytes:
-    """One workbook, one sheet per (title, columns, rows)."""
+    """One workbook, one sheet per (title, columns, rows); printed A4 landscape one page
+    wide, the header row on every page and page_header (the hub and fiscal year, where the
+    list has one) or the sheet's title at the top of every page."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, columns, rows in sheets:
@@ -166,9 +171,25 @@ def write_xlsx(
         sheet.freeze_panes = "A2"
         if sheet.max_row > 1:
             sheet.auto_filter.ref = sheet.dimensions
+        set_up_printing(sheet, page_header or title, title_rows="1:1")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def set_up_printing(sheet, page_header: str, title_rows: str | None = None) -> None:
+    """A4 landscape fitted to one page wide, the print area the written cells, title_rows
+    repeated on every page and page_header (with the page number below) on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_area = f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.oddHeader.center.text = page_header.replace("&", "&&")
+    sheet.oddFooter.center.text = "&P / &N"
 
 
 def _write_header(sheet, columns: Sequence[Column]) -> None:
@@ -179,6 +200,8 @@ def _write_header(sheet, columns: Sequence[Column]) -> None:
         cell.font = Font(bold=True)
         cell.fill = header_fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
+    # tall enough for a header wrapped to two lines (Calc keeps one line's height otherwise)
+    sheet.row_dimensions[1].height = 36
 
 
 def _write_rows(sheet, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> list[int]:

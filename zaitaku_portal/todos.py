@@ -23,7 +23,13 @@ class Todo:
 
 
 # "module.function" of every provider, in the order shown.
-PROVIDERS: tuple[str, ...] = ()
+PROVIDERS: tuple[str, ...] = (
+    "subsidies.approvals.todos.todos",
+    "subsidies.applications.todos.todos",
+    "subsidies.results.todos.todos",
+    "subsidies.budget.todos.todos",
+    "subsidies.payments.todos.todos",
+)
 
 
 def todos_for(user) -> list[Todo]:

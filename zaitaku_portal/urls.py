@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from zaitaku_portal import health, two_factor, views
+from zaitaku_portal import health, notices, two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +26,9 @@ urlpatterns = [
         two_factor.new_recovery_codes,
         name="two_factor_recovery_codes",
     ),
+    path("notices/", notices.notice_list, name="notices"),
+    path("notices/<int:pk>/open/", notices.notice_open, name="notice_open"),
+    path("notices/read-all/", notices.notice_read_all, name="notices_read_all"),
     path("hubs/", include("hubs.urls")),
     path("hospitals/", include("hospitals.urls")),
     path("subsidies/", include("subsidies.urls")),

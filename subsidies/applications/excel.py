@@ -13,6 +13,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from subsidies.applications import reading
 from subsidies.applications.excel_layout import (
@@ -32,10 +33,14 @@ from subsidies.applications.excel_layout import (
     expense_categories,
     headers_for,
 )
-from subsidies.applications.excel_read import UPLOAD_MAX_BYTES, plan_from_json, read_workbook
+from subsidies.applications.excel_read import (
+    UPLOAD_MAX_BYTES,
+    plan_from_json,
+    read_workbook,
+)
 from subsidies.applications.plan_data import start_year_label
 from zaitaku_portal.exports import write_cell, write_formula
-from zaitaku_portal.spreadsheets import YEN_FORMAT
+from zaitaku_portal.spreadsheets import YEN_FORMAT, set_up_printing
 from zaitaku_portal.wareki import fiscal_year_label
 
 __all__ = [  # the layout and the upload, named here for the callers of this module
@@ -86,6 +91,11 @@ def export_workbook(application) -> bytes:
         _write_plan_heading(workbook[sheet_name], application, headers_for(all_categories))
     _write_lines(workbook, meta, application, view, all_categories)
     _write_meeting_sheet(workbook[MEETING_SHEET], view)
+    choices = reading.start_year_choices(application.fiscal_year)
+    for sheet_name in (HUB_SHEET, HOSPITAL_SHEET):
+        _add_validations(workbook[sheet_name], len(all_categories), choices)
+    for sheet_name in (HUB_SHEET, HOSPITAL_SHEET, MEETING_SHEET):
+        _set_up_printing(workbook[sheet_name], application)
     for sheet_name in (HUB_SHEET, HOSPITAL_SHEET, MEETING_SHEET):
         protection = workbook[sheet_name].protection
         protection.sheet = True
@@ -140,10 +150,31 @@ def _write_plan_heading(sheet, application, headers: list[str]) -> None:
         cell = _put(sheet, HEADER_ROW, col, header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 34
-    sheet.column_dimensions["F"].width = 30
+    for col, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = _width_of(header)
     sheet.freeze_panes = sheet.cell(FIRST_ROW, 3)
+
+
+# Widths in half-width characters: names and menus as seed 004 has them, amounts up to
+# 10,000,000円 (13 wide) with room for the filter of a spreadsheet program.
+WIDTHS = {
+    "補助事業者": 24,
+    "補助事業区分": 36,
+    "補助額目安（千円）": 11,
+    "上限の単位": 18,
+    "補助の希望": 8,
+    "取り組み事項": 30,
+    "開始年度": 9,
+    "受講者数": 8,
+    "半日数": 8,
+    "月数": 7,
+    "交付見込額の備考": 30,
+}
+AMOUNT_WIDTH = 15
+
+
+def _width_of(header: str) -> int:
+    return WIDTHS.get(header, AMOUNT_WIDTH)
 
 
 def _write_lines(workbook, meta, application, view, categories) -> None:
@@ -160,6 +191,7 @@ def _write_lines(workbook, meta, application, view, categories) -> None:
             _put(meta, meta_row, col, value)
 
 
+TEXT_HEADERS = ("補助の希望", "取り組み事項", "開始年度")
 READ_ONLY_HEADERS = ("補助事業者", "補助事業区分", "補助額目安（千円）", "上限の単位")
 
 
@@ -181,12 +213,16 @@ def _write_line(sheet, row: int, line, data: dict, application, categories) -> N
     applicable = applicable_columns(line, categories)
     for header, value in values.items():
         cell = _put(sheet, row, COL[header], value)
+        if header in TEXT_HEADERS:
+            cell.number_format = "@"  # typed 〇 and R9〜 stay text in Calc and Excel
+        elif header == "寄付金その他の収入（円）":
+            cell.number_format = YEN_FORMAT
         if header not in READ_ONLY_HEADERS:
             _style_input(cell, COL[header] in applicable)
     for offset, category in enumerate(categories):
         col = FIRST_EXPENSE_COL + offset
         cell = _put(sheet, row, col, data.get("expenses", {}).get(category.code) or None)
-        cell.number_format = "#,##0"
+        cell.number_format = YEN_FORMAT
         _style_input(cell, col in applicable)
     _write_total(sheet, row, len(categories))
 
@@ -197,7 +233,7 @@ def _write_total(sheet, row: int, category_count: int) -> None:
     last = get_column_letter(FIRST_EXPENSE_COL + category_count - 1)
     total = sheet.cell(row, FIRST_EXPENSE_COL + category_count)
     write_formula(total, f"=SUM({first}{row}:{last}{row})")
-    total.number_format = "#,##0"
+    total.number_format = YEN_FORMAT
 
 
 def _write_amount(sheet, row: int, category_count: int, amount) -> None:
@@ -215,7 +251,7 @@ def _write_meeting_sheet(sheet, view) -> None:
     _put(sheet, 1, 1, "在宅医療に必要な連携を担う拠点の会議体（資料4-③）").font = Font(
         bold=True, size=13
     )
-    sheet.column_dimensions["A"].width = 26
+    sheet.column_dimensions["A"].width = 46  # the longest label is 44 half-width wide
     sheet.column_dimensions["B"].width = 70
     for name, (ref, label) in MEETING_CELLS.items():
         row = int(ref[1:])
@@ -226,8 +262,55 @@ def _write_meeting_sheet(sheet, view) -> None:
         cell = _put(sheet, row, 2, value)
         _style_input(cell, True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if isinstance(value, str):  # Calc keeps one line's height for a wrapped cell
+            lines = value.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+            sheet.row_dimensions[row].height = 15 * min(lines, 20) + 3
 
 
 def _style_input(cell, applicable: bool) -> None:
     cell.fill = INPUT if applicable else GREY
     cell.protection = Protection(locked=not applicable)
+
+
+# --- what a spreadsheet program checks as a user types, and how it prints -----------------
+
+
+def _column_range(sheet, col: int) -> str:
+    letter = get_column_letter(col)
+    return f"{letter}{FIRST_ROW}:{letter}{max(sheet.max_row, FIRST_ROW)}"
+
+
+def _add_validations(sheet, category_count: int, choices: list[int]) -> None:
+    """Drop-down lists for 補助の希望 (○ or blank) and 開始年度 (R8〜 …), whole numbers for
+    the counts and yen. The upload still reads and checks every cell itself."""
+    wish = DataValidation(type="list", formula1='"○"', allow_blank=True)
+    wish.error = "「○」か空欄にしてください。"
+    years = ",".join(start_year_label(year) for year in choices)
+    start = DataValidation(type="list", formula1=f'"{years}"', allow_blank=True)
+    start.error = f"{years.replace(',', '・')}のいずれかを選んでください。"
+    counts = DataValidation(type="whole", operator="between", formula1="0", formula2="100000")
+    counts.error = "0以上の整数を入力してください。"
+    yen = DataValidation(type="whole", operator="between", formula1="0", formula2="10000000000")
+    yen.error = "円単位の整数（0以上）を入力してください。"
+    for validation in (wish, start, counts, yen):
+        validation.errorTitle = "入力できない値です"
+        validation.showErrorMessage = True
+        sheet.add_data_validation(validation)
+    wish.add(_column_range(sheet, COL["補助の希望"]))
+    start.add(_column_range(sheet, COL["開始年度"]))
+    for header in ("受講者数", "半日数", "月数"):
+        counts.add(_column_range(sheet, COL[header]))
+    yen.add(_column_range(sheet, COL["寄付金その他の収入（円）"]))
+    for offset in range(category_count):
+        yen.add(_column_range(sheet, FIRST_EXPENSE_COL + offset))
+
+
+def _set_up_printing(sheet, application) -> None:
+    """A4 landscape, one page wide, the header row on every page, the hub and the fiscal
+    year in the page header of every printed page (zaitaku_portal.spreadsheets)."""
+    header = f"{application.hub.name}　{fiscal_year_label(application.fiscal_year.year)}"
+    if sheet.title == MEETING_SHEET:
+        set_up_printing(sheet, header)
+        return
+    set_up_printing(sheet, header, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    sheet.row_dimensions[HEADER_ROW].height = 66  # four wrapped lines of the headers

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 
 from subsidies.applications import reading
 from subsidies.applications.excel_layout import (
@@ -43,7 +44,7 @@ from subsidies.applications.plan_data import start_year_label
 from subsidies.applications.rules import validate_plan
 from zaitaku_portal.exports import text_from_xlsx
 from zaitaku_portal.uploads import check_xlsx_upload
-from zaitaku_portal.wareki import fiscal_year_label
+from zaitaku_portal.wareki import fiscal_year_label, fiscal_year_of, wareki_date
 from zaitaku_portal.workbook_bounds import SheetLimits, WorkbookLimits
 
 WISH_TRUE = {"○", "◯", "〇", "o", "O", "1", "true", "TRUE", "True", "希望"}
@@ -166,6 +167,14 @@ def parse_wish(value, where: str, result: ReadResult) -> bool | None:
     )
     if text == "○":
         return True
+    if _is_number(value) and value == 0:
+        # Calc turns a 〇 typed into a cell not formatted as text into the number 0: read as
+        # the wish it was, said in a note (issue 23), never dropped silently.
+        result.notes.append(
+            f"{where}（補助の希望）: 数値の「0」を○として読み取りました"
+            "（表計算ソフトが〇を0に変えることがあります）。希望しない場合は空欄にしてください。"
+        )
+        return True
     if text in WISH_TRUE or value is True:
         result.notes.append(f"{where}（補助の希望）: 「{value}」を○として読み取りました。")
         return True
@@ -179,12 +188,22 @@ def parse_wish(value, where: str, result: ReadResult) -> bool | None:
     return None
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def parse_start_year(value, choices: list[int], where: str, result: ReadResult) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    labels = "・".join(f"「{start_year_label(y)}」" for y in choices)
+    if isinstance(value, str) and (day := _typed_date(value)):
+        value = day  # 2027/4/1 kept as text (a cell formatted as text, another locale)
+    elif _is_number(value) and SERIAL_DAYS[0] <= value <= SERIAL_DAYS[1]:
+        value = from_excel(value)  # a date whose cell lost its date format: a day serial
+    if isinstance(value, datetime.date | datetime.time):
+        return _start_year_from_date(value, choices, labels, where, result)
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
     match = re.fullmatch(r"(?:R|r|令和)?(\d{1,2})(?:年度?)?[〜~～-]?", text)
-    labels = "・".join(f"「{start_year_label(y)}」" for y in choices)
     if not match:
         result.errors.append(
             f"{where}（開始年度）は{labels}のいずれかを入力してください（入力: {value}）。"
@@ -203,6 +222,54 @@ def parse_start_year(value, choices: list[int], where: str, result: ReadResult) 
     return year
 
 
+# Day serials of 2000-01-01 and 2100-12-31: a number this size in 開始年度 is a date that
+# lost its date format (R8 is 8), read as a date rather than refused as 46478.
+SERIAL_DAYS = (36526, 73415)
+
+
+def _typed_date(value: str) -> datetime.date | None:
+    text = unicodedata.normalize("NFKC", value).strip()
+    match = re.fullmatch(r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})", text)
+    try:
+        return datetime.date(*map(int, match.groups())) if match else None
+    except ValueError:
+        return None
+
+
+def _start_year_from_date(value, choices, labels: str, where: str, result) -> int | None:
+    """A date typed into 開始年度 (Calc and Excel make one of 2026/4/1): its fiscal year, with
+    a note; a time or a date outside the choices is refused in plain Japanese."""
+    if not isinstance(value, datetime.date):
+        result.errors.append(f"{where}（開始年度）は{labels}のいずれかを入力してください。")
+        return None
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    shown_day = wareki_date(day)
+    year = fiscal_year_of(day)  # April–March: 2027-03-31 is 令和8年度
+    if year not in choices:
+        result.errors.append(
+            f"{where}（開始年度）の日付「{shown_day}」は{fiscal_year_label(year)}です。"
+            f"{labels}のいずれかを入力してください。"
+        )
+        return None
+    result.notes.append(
+        f"{where}（開始年度）: 日付「{shown_day}」を{start_year_label(year)}として読み取りました。"
+    )
+    return year
+
+
+def normalise_line_ends(text: str) -> str:
+    """CR LF and a lone CR (a browser's form, Excel's _x000D_) become LF, as Calc saves them."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def keep_if_same(before, after: str) -> str:
+    """The stored text where the cell holds it up to line ends and outer spaces, so a text
+    the portal wrote itself never reads back as a change (issue 23)."""
+    if isinstance(before, str) and normalise_line_ends(before).strip() == after:
+        return before
+    return after
+
+
 def _text(cell, where: str, label: str, result: ReadResult) -> str | None:
     """A text as typed. The download writes =1+1 as a text cell, so only a real formula
     cell (data_type "f") is refused; _x000D_ is read back as the CR it stands for."""
@@ -215,7 +282,7 @@ def _text(cell, where: str, label: str, result: ReadResult) -> str | None:
     from subsidies.models import Application, MenuPlan
     from zaitaku_portal.bounds import max_length_by_label
 
-    text = text_from_xlsx(str(value)).strip()
+    text = normalise_line_ends(text_from_xlsx(str(value))).strip()
     limit = max_length_by_label(label, Application, MenuPlan)
     if limit is not None and len(text) > limit:
         result.errors.append(
@@ -395,7 +462,7 @@ def _read_meeting_sheet(meeting, plan: dict, choices: list[int], result: ReadRes
         else:
             text = _text(meeting[ref], where, label, result)
             if text is not None:
-                plan[field_name] = text
+                plan[field_name] = keep_if_same(plan.get(field_name), text)
     for merged in meeting.merged_cells.ranges:
         if merged.max_row >= 3:
             result.errors.append(
@@ -427,7 +494,7 @@ def _read_line(sheet, row, line, categories, data: dict, choices, result: ReadRe
         data["wish"] = wish
     text = _text(cell("取り組み事項"), where(COL["取り組み事項"]), "取り組み事項", result)
     if text is not None:
-        data["planned_actions"] = text
+        data["planned_actions"] = keep_if_same(data.get("planned_actions"), text)
     data["start_year"] = parse_start_year(
         cell("開始年度").value, choices, where(COL["開始年度"]), result
     )

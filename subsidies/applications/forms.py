@@ -16,6 +16,7 @@ from subsidies.applications.reading import (
     start_year_choices,
 )
 from subsidies.applications.rules import attachment_name_problem
+from subsidies.catalogue.budget import accepted_amounts, budget_parts
 from subsidies.models import (
     Application,
     ApplicationComment,
@@ -25,7 +26,7 @@ from subsidies.models import (
     ReturnReason,
     SubsidyMenu,
 )
-from subsidies.shared.notice_numbers import next_notice_number
+from subsidies.shared.approvals import last_sent_back, number_preview
 from zaitaku_portal.bounds import (
     TEXT,
     CountField,
@@ -212,32 +213,51 @@ class ReturnForm(ConfirmForm):
 
 
 class ReasonForm(ConfirmForm):
+    """A refusal's draft (不交付・変更の不承認: the reason, and a notice number if staff type
+    one) and an approver's send-back (the reason only)."""
+
     fields_template = "subsidies/applications/action/_reason.html"
     reason = bounded_text("理由", TEXT, required=True, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].error_messages["required"] = "理由を入力してください。"
+        if self.obj is not None and self.obj.status == ApplicationStatus.UNDER_REVIEW:
+            self.fields["notice_number"] = _notice_number_field(self.obj.fiscal_year)
 
     def params(self) -> dict:
-        return {"reason": self.cleaned_data["reason"]}
+        params = {"reason": self.cleaned_data["reason"]}
+        if "notice_number" in self.cleaned_data:  # a refusal is a 決定 too: its number only
+            params["decision"] = DecisionInput(self.cleaned_data["notice_number"], None, {})
+        return params
+
+
+def _notice_number_field(fiscal_year) -> forms.CharField:
+    return forms.CharField(
+        label="通知番号（空欄なら決裁の時に年度の形式で採番）",
+        max_length=40,
+        required=False,
+        help_text=number_preview(fiscal_year),
+        error_messages={"max_length": "通知番号は40文字以内で入力してください。"},
+    )
 
 
 class DecideForm(ConfirmForm):
+    """交付決定（変更交付決定）の起案: the decided amount per line (a reduction with its
+    reason) and, if staff type one, the notice number. The notice is dated and numbered when
+    an approver approves the draft."""
+
     fields_template = "subsidies/applications/action/_decide.html"
-    notice_number = forms.CharField(label="通知番号", max_length=40, help_text="例: 6医政第1234号")
-    notice_date = forms.DateField(label="通知日", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["notice_number"] = _notice_number_field(self.obj.fiscal_year)
         view = plan_view(self.obj)
         rows = decision_rows(self.obj, view)
         self.held_back = held_back_rows(view)
-        self.fields["notice_number"].error_messages["required"] = "通知番号を入力してください。"
-        if not self.is_bound:  # the year's next number; staff may type another
-            self.initial["notice_number"] = next_notice_number(self.obj.fiscal_year)
-        self.fields["notice_date"].error_messages["required"] = "通知日を入力してください。"
-        self.fields["notice_date"].error_messages["invalid"] = "通知日の日付が正しくありません。"
+        self.sent_back = last_sent_back(self.obj)
+        self.budget_parts = budget_parts(self.obj.fiscal_year, exclude_application_id=self.obj.pk)
+        accepted = accepted_amounts(self.obj)
         self.rows = rows
         for index, row in enumerate(rows):
             self.fields[f"amount{index}"] = YenField(
@@ -248,6 +268,10 @@ class DecideForm(ConfirmForm):
             )
             if not self.is_bound:
                 self.initial[f"amount{index}"] = row["computed"]
+                if row["key"] in accepted:  # an accepted allocation proposal (issue 19)
+                    amount, reason = accepted[row["key"]]
+                    self.initial[f"amount{index}"] = min(amount, row["computed"])
+                    self.initial[f"reason{index}"] = reason if amount < row["computed"] else ""
 
     def row_fields(self):
         return [(row, self[f"amount{i}"], self[f"reason{i}"]) for i, row in enumerate(self.rows)]
@@ -262,7 +286,7 @@ class DecideForm(ConfirmForm):
         return {
             "decision": DecisionInput(
                 notice_number=self.cleaned_data["notice_number"],
-                notice_date=self.cleaned_data["notice_date"],
+                notice_date=None,  # the approval's date
                 amounts=self.amounts(),
             )
         }

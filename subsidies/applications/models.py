@@ -201,6 +201,15 @@ class ApplicationVersion(FrozenVersion):
         ]
 
 
+class DecisionQuerySet(SupersedingQuerySet):
+    def current(self):
+        """The decisions in force: nothing supersedes them and their application was not
+        withdrawn (取下げ) or discontinued (中止・廃止): such a decision lapsed, and every total
+        of decided money (dashboards, budget, claims) reads this (issue 15)."""
+        lapsed = [ApplicationStatus.WITHDRAWN, ApplicationStatus.DISCONTINUED]
+        return super().current().exclude(application__status__in=lapsed)
+
+
 class Decision(WrittenOnce):
     """交付決定. Never changed: an approved change request adds a new one that supersedes it."""
 
@@ -228,7 +237,7 @@ class Decision(WrittenOnce):
     )
     decided_at = models.DateTimeField("決定日時", auto_now_add=True)
 
-    objects = SupersedingQuerySet.as_manager()
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["application", "number"]
@@ -353,3 +362,106 @@ class DeadlineReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hub} {self.deadline} {self.stage}"
+
+
+class Withdrawal(models.Model):
+    """取下げ (issue 15): before the decision (the application ends 取下げ, a pending draft of a
+    decision lapses) or after it (取下げ届 within the year's withdrawal_days: the decision
+    named here lapses). Written once by the workflow row (subsidies/applications/
+    withdrawals.py); a change request withdrawn is kept too (the application stays decided)."""
+
+    class Kind(models.TextChoices):
+        BEFORE_DECISION = "before", "交付決定前の取下げ"
+        AFTER_DECISION = "after", "交付決定後の取下げ（取下げ届）"
+        CHANGE_REQUEST = "change", "変更承認申請の取下げ"
+
+    application = models.ForeignKey(
+        Application, verbose_name="申請", on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    kind = models.CharField("種別", max_length=10, choices=Kind.choices)
+    reason = models.TextField("取下げの理由", max_length=bounds.TEXT)
+    withdrawn_on = models.DateField("取下げ日")
+    lapsed_decision = models.ForeignKey(
+        Decision,
+        verbose_name="効力を失った交付決定",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawals",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="届出者", on_delete=models.PROTECT
+    )
+    filed_at = models.DateTimeField("届出日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "filed_at"]
+        verbose_name = "取下げ"
+        verbose_name_plural = "取下げ"
+
+    def __str__(self) -> str:
+        return f"{self.application}の{self.get_kind_display()}"
+
+
+class DiscontinuationRequest(models.Model):
+    """中止・廃止承認申請 (issue 15): filed by the hub for a decided application, approved by
+    staff (the application becomes 中止・廃止) or refused with a reason (it stays decided)."""
+
+    class Kind(models.TextChoices):
+        SUSPEND = "suspend", "中止"
+        ABOLISH = "abolish", "廃止"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "審査中"
+        APPROVED = "approved", "承認"
+        REFUSED = "refused", "不承認"
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name="申請",
+        on_delete=models.PROTECT,
+        related_name="discontinuations",
+    )
+    kind = models.CharField("中止・廃止の別", max_length=10, choices=Kind.choices)
+    reason = models.TextField("中止・廃止の理由", max_length=bounds.TEXT)
+    effective_from = models.DateField("中止・廃止の日")
+    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
+    decision = models.ForeignKey(
+        Decision,
+        verbose_name="対象の交付決定",
+        on_delete=models.PROTECT,
+        related_name="discontinuations",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申請者",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField("申請日時", auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承認・不承認をした職員",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_on = models.DateField("承認・不承認の日", null=True, blank=True)
+    refusal_reason = models.TextField("不承認の理由", blank=True, max_length=bounds.TEXT)
+    notice_number = models.CharField("通知番号", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["application", "filed_at"]
+        verbose_name = "中止・廃止承認申請"
+        verbose_name_plural = "中止・廃止承認申請"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(state="pending"),
+                name="one_pending_discontinuation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}の{self.get_kind_display()}承認申請"

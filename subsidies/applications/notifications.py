@@ -23,9 +23,25 @@ SUBJECTS = {
     "decide": "【交付決定】{app}の交付が決定しました",
     "reject": "【交付申請】{app}は不交付となりました",
     "refuse_change": "【変更承認申請】{app}の変更は承認されませんでした",
+    # 取下げ・中止・廃止 (subsidies/applications/withdrawals.py)
+    "withdraw": "【取下げ】{app}が取り下げられました",
+    "withdraw_change": "【取下げ】{app}の変更承認申請が取り下げられました",
+    "withdraw_decided": "【取下げ届】{app}の取下げ届が提出されました",
+    "request_discontinuation": "【中止・廃止承認申請】{app}の中止・廃止承認申請が提出されました",
+    "discontinuation_approved": "【中止・廃止承認】{app}の中止・廃止が承認されました",
+    "discontinuation_refused": "【中止・廃止承認申請】{app}の中止・廃止は承認されませんでした",
 }
 # The keys whose e-mail goes to the prefecture's staff; the others go to the hub.
-TO_STAFF = frozenset({"submit", "resubmit"})
+TO_STAFF = frozenset(
+    {
+        "submit",
+        "resubmit",
+        "withdraw",
+        "withdraw_change",
+        "withdraw_decided",
+        "request_discontinuation",
+    }
+)
 
 
 def application_link(application, base_url: str) -> str:

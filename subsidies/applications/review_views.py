@@ -25,15 +25,29 @@ from zaitaku_portal.scopes import (
     health_centers_for,
     hubs_for,
 )
+from zaitaku_portal.wareki import fiscal_year_of
 
 QUEUE_PAGE_SIZE = 50
 
 
-def _queue(request):
+def _with_current_year(query):
+    """The queue shows the current fiscal year unless ?fiscal_year= says otherwise (empty:
+    every year), so last year's settled applications do not bury this year's."""
+    if "fiscal_year" in query:
+        return query
+    current = FiscalYear.objects.filter(year=fiscal_year_of(timezone.localdate())).first()
+    if current is None:
+        return query
+    query = query.copy()
+    query["fiscal_year"] = str(current.pk)
+    return query
+
+
+def _queue(request, default_year: bool = False):
     """The staff queue with its filters: (form, filtered applications without the status
     filter, filtered applications)."""
     form = QueueFilterForm(
-        request.GET or None,
+        (_with_current_year(request.GET) if default_year else request.GET) or None,
         fiscal_years=FiscalYear.objects.order_by("-year"),
         areas=areas_for(request.user),
         health_centers=health_centers_for(request.user),
@@ -80,7 +94,7 @@ def _queue(request):
 @refuses_bad_query
 def review_home(request):
     """Prefecture staff's home: the review queue, then where things stand."""
-    form, without_status, applications = _queue(request)
+    form, without_status, applications = _queue(request, default_year=True)
     counts = dict(
         without_status.order_by().values_list("status").annotate(n=Count("pk", distinct=True))
     )
@@ -92,7 +106,7 @@ def review_home(request):
         application.overdue = bool(
             deadline and deadline < today and application.status in EDITABLE_STATES
         )
-    query = request.GET.copy()
+    query = _with_current_year(request.GET).copy()  # the export and status cards keep it
     query.pop("page", None)
     # Gaps by the one rule of hospitals.coverage, as on the 充足状況 page and the dashboard.
     coverage = coverage_for(request.user)

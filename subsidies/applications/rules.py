@@ -23,6 +23,7 @@ from subsidies.applications.reading import (
     plan_view,
     start_year_choices,
 )
+from subsidies.catalogue.budget import budget_problems
 from subsidies.models import (
     Application,
     ApplicationAttachment,
@@ -295,8 +296,22 @@ def _amount_problems(view: PlanView, decision: DecisionInput) -> list[str]:
     return problems
 
 
+def _budget_problems(application: Application, view: PlanView, decision: DecisionInput):
+    """The decision within what remains of the year's budget part (catalogue/budget.py)."""
+    by_type: dict[str, int] = {}
+    for line in view.lines:
+        amount = view.amounts[key_of(line)]
+        if amount.carries_money:
+            decided = decision.amounts.get(key_of(line), (amount.computed_amount, ""))[0]
+            kind = line.menu.recipient_type
+            by_type[kind] = by_type.get(kind, 0) + max(decided, 0)
+    return budget_problems(application.fiscal_year, application.pk, by_type)
+
+
 def decision_problems(application: Application, decision: DecisionInput) -> list[str]:
-    return _notice_problems(decision) + _amount_problems(plan_view(application), decision)
+    view = plan_view(application)
+    problems = _notice_problems(decision) + _amount_problems(view, decision)
+    return problems or _budget_problems(application, view, decision)
 
 
 # --- attachments ---------------------------------------------------------------------------

@@ -342,11 +342,12 @@ def version_diff(request, pk: int):
     if new is None or (old_number and old_number not in by_number):
         raise Http404("指定された版はありません。")
     old = by_number.get(old_number)
-    labels = {**(old.snapshot["labels"] if old else {}), **new.snapshot["labels"]}
-    categories = {**(old.snapshot["categories"] if old else {}), **new.snapshot["categories"]}
-    rows = diff(
-        old.snapshot["plan"] if old else {"lines": {}}, new.snapshot["plan"], labels, categories
-    )
+    # A version frozen before labels were kept (or written by hand) compares by its keys.
+    before, after = (old.snapshot if old else {}), new.snapshot
+    labels = {**before.get("labels", {}), **after.get("labels", {})}
+    categories = {**before.get("categories", {}), **after.get("categories", {})}
+    empty = {"lines": {}}
+    rows = diff(before.get("plan", empty), after.get("plan", empty), labels, categories)
     return render(
         request,
         "subsidies/applications/diff.html",

@@ -9,10 +9,18 @@ whose guard fails are shown disabled with the reason. services.perform() runs a 
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.utils import timezone
 
 from subsidies.applications.forms import DecideForm, ReasonForm, ReturnForm
-from subsidies.applications.reading import key_of, label_of, labels_for, plan_view
+from subsidies.applications.reading import (
+    DecisionInput,
+    key_of,
+    label_of,
+    labels_for,
+    plan_view,
+)
 from subsidies.applications.rules import (
     EDITABLE_STATES,
     ApplicationError,
@@ -20,6 +28,7 @@ from subsidies.applications.rules import (
     submission_permission,
     submission_problems,
 )
+from subsidies.applications.withdrawals import WITHDRAWAL_ROWS
 from subsidies.catalogue.services import catalogue_refusal, freeze_catalogue
 from subsidies.models import (
     Application,
@@ -30,12 +39,27 @@ from subsidies.models import (
     ReturnReason,
 )
 from subsidies.models import ApplicationStatus as S
-from subsidies.shared.notice_numbers import create_numbered, lock_notice_register
-from subsidies.shared.workflow import COORDINATOR, STAFF, Step, Table, Transition
+from subsidies.shared import approvals
+from subsidies.shared.approvals import ApprovalKind as K
+from subsidies.shared.notice_numbers import (
+    create_numbered,
+    lock_notice_register,
+    notice_number_problems,
+    taken_message,
+)
+from subsidies.shared.workflow import APPROVER, COORDINATOR, STAFF, Step, Table, Transition
 from zaitaku_portal import audit
 from zaitaku_portal.access import Permission
 
-__all__ = ["COORDINATOR", "EDITABLE_STATES", "STAFF", "TABLE", "TRANSITIONS", "WORKFLOW"]
+__all__ = [
+    "APPROVER",
+    "COORDINATOR",
+    "EDITABLE_STATES",
+    "STAFF",
+    "TABLE",
+    "TRANSITIONS",
+    "WORKFLOW",
+]
 
 
 # --- guards --------------------------------------------------------------------------------
@@ -111,10 +135,6 @@ def _return(step: Step) -> None:
     step.reason = f"{ReturnReason(code).label}: {text}"
 
 
-def _refuse(step: Step) -> None:
-    step.detail = f"理由: {step.reason}"
-
-
 def _request_change(step: Step) -> None:
     step.obj.is_change_request = True
 
@@ -131,7 +151,9 @@ def _decide(step: Step) -> None:
     if refusal := catalogue_refusal(fiscal_year):
         raise ApplicationError(refusal)
     step.obj.fiscal_year = fiscal_year
-    problems = decision_problems(step.obj, decision)
+    if not decision.notice_number.strip():  # numbered now, under the register
+        decision = dataclasses.replace(decision, notice_number=approvals.next_number(fiscal_year))
+    problems = decision_problems(step.obj, decision) or _refusal_number_problems(decision)
     if problems:
         raise ApplicationError("交付決定の内容に誤りがあります。", problems)
     record = _write_decision(step.obj, step.actor, decision)
@@ -139,6 +161,11 @@ def _decide(step: Step) -> None:
     step.changes["通知番号"] = {"from": None, "to": record.notice_number}
     step.detail = f"通知番号: {record.notice_number}\n交付決定額: {record.total_amount:,}円"
     step.result = record
+
+
+def _refusal_number_problems(decision: DecisionInput) -> list[str]:
+    number = decision.notice_number.strip()
+    return [taken_message(number)] if approvals.number_taken(number) else []
 
 
 def _write_decision(application: Application, actor, decision) -> Decision:
@@ -202,6 +229,115 @@ def _create_decision(**fields) -> Decision:
     return create_numbered(Decision, ApplicationError, "交付決定の内容に誤りがあります。", **fields)
 
 
+# --- 起案 and 決裁 (subsidies/shared/approvals.py) --------------------------------------------
+
+
+def _made_from(application: Application) -> dict:
+    """What a draft is made from: the submitted version and the amounts now (the caps
+    included). The approval reads it again under the locks and refuses if it differs."""
+    view = plan_view(application)
+    last = application.versions.order_by("-number").values_list("number", flat=True).first()
+    return {
+        "version": last,
+        "plan": view.plan,
+        "amounts": {k: a.computed_amount for k, a in view.amounts.items()},
+    }
+
+
+def _typed_number_problems(number: str) -> list[str]:
+    if not number:
+        return []
+    problems = notice_number_problems(number)
+    if not problems and approvals.number_taken(number):
+        problems.append(taken_message(number))
+    return problems
+
+
+def _draft_decision(step: Step) -> None:
+    """交付決定・変更交付決定の起案: checked as a decision would be now (the number the year
+    would give stands in for an empty one); nothing is decided until the approval."""
+    decision = step.params.get("decision")
+    if decision is None:
+        raise ApplicationError("交付決定の内容がありません。")
+    number = decision.notice_number.strip()
+    preview = number or approvals.next_number(step.obj.fiscal_year)
+    if not preview:
+        raise ApplicationError(
+            "通知番号を入力してください（この年度には通知番号の形式が設定されていません）。"
+        )
+    checked = DecisionInput(preview, approvals.tokyo_today(), decision.amounts)
+    problems = decision_problems(step.obj, checked) or _typed_number_problems(number)
+    if problems:
+        raise ApplicationError("交付決定の内容に誤りがあります。", problems)
+    kind = K.CHANGE_DECISION if step.obj.is_change_request else K.DECISION
+    payload = {
+        "notice_number": number,
+        "amounts": {key: [amount, reason] for key, (amount, reason) in decision.amounts.items()},
+    }
+    approvals.draft(
+        step, kind, payload, _made_from(step.obj), application=step.obj, error=ApplicationError
+    )
+    step.detail = f"起案: {K(kind).label}"
+
+
+def _draft_refusal(step: Step) -> None:
+    """不交付決定・変更の不承認の起案: the reason (and a typed number) kept for the approval."""
+    decision = step.params.get("decision")  # the refusal's typed number, if any
+    number = (decision.notice_number if decision else "").strip()
+    if problems := _typed_number_problems(number):
+        raise ApplicationError("通知番号に誤りがあります。", problems)
+    kind = K.CHANGE_REFUSAL if step.obj.is_change_request else K.REFUSAL
+    payload = {"notice_number": number, "reason": step.reason}
+    approvals.draft(
+        step, kind, payload, _made_from(step.obj), application=step.obj, error=ApplicationError
+    )
+
+
+def _approve_decision(step: Step) -> None:
+    """決裁: the Decision written as the draft says, dated today and numbered now."""
+    record = approvals.approvable(step, _made_from(step.obj), error=ApplicationError)
+    payload = record.payload
+    step.params["decision"] = DecisionInput(
+        notice_number=payload.get("notice_number", ""),
+        notice_date=approvals.approval_date(step),
+        amounts={key: (int(a), str(r)) for key, (a, r) in payload["amounts"].items()},
+    )
+    _decide(step)
+    approvals.approved(step, record, decision=step.result)
+
+
+def _approve_refusal(step: Step) -> None:
+    """決裁 of a refusal: its number and date are kept on the draft (不交付決定通知書)."""
+    record = approvals.approvable(step, _made_from(step.obj), error=ApplicationError)
+    lock_notice_register()
+    typed = record.payload.get("notice_number", "").strip()
+    number = typed or approvals.next_number(step.obj.fiscal_year)
+    if not number:
+        raise ApplicationError(
+            "通知番号を決められません（年度の通知番号の形式がなく、起案に番号もありません）。"
+            "差し戻して、番号を入れて起案し直してください。"
+        )
+    if problems := _typed_number_problems(number):
+        raise ApplicationError("通知番号に誤りがあります。", problems)
+    step.reason = record.payload.get("reason", "")
+    approvals.approved(
+        step, record, notice_number=number, notice_date=approvals.approval_date(step)
+    )
+    step.changes["通知番号"] = {"from": None, "to": number}
+    step.detail = (
+        f"通知番号: {number}\n理由: {step.reason}\n{approvals.refusal_notice_line(record)}"
+    )
+    step.result = record
+
+
+def _send_back(step: Step) -> None:
+    approvals.send_back(step, error=ApplicationError)
+    step.detail = f"差戻しの理由: {step.reason}"
+
+
+_NOT_THE_DRAFTER = approvals.not_the_drafter()
+
+
 # --- the table -----------------------------------------------------------------------------
 
 WORKFLOW: tuple[Transition, ...] = (
@@ -246,27 +382,25 @@ WORKFLOW: tuple[Transition, ...] = (
     ),
     Transition(
         "decide",
-        "交付決定する",
+        "交付決定を起案する",
         frozenset({S.UNDER_REVIEW}),
-        S.DECIDED,
+        S.AWAITING_APPROVAL,
         STAFF,
         _catalogue_confirmed,
         form=DecideForm,
-        effect=_decide,
-        notification="decide",
+        effect=_draft_decision,
     ),
     Transition(
         "reject",
-        "不交付とする",
+        "不交付を起案する",
         frozenset({S.UNDER_REVIEW}),
-        S.REJECTED,
+        S.AWAITING_APPROVAL,
         STAFF,
         _not_change_request,
         danger=True,
         form=ReasonForm,
         reason_required=True,
-        effect=_refuse,
-        notification="reject",
+        effect=_draft_refusal,
     ),
     Transition(
         "request_change",
@@ -278,18 +412,71 @@ WORKFLOW: tuple[Transition, ...] = (
     ),
     Transition(
         "refuse_change",
-        "変更を承認しない",
+        "変更の不承認を起案する",
         frozenset({S.UNDER_REVIEW}),
-        S.DECIDED,
+        S.AWAITING_APPROVAL,
         STAFF,
         _is_change_request,
         danger=True,
         form=ReasonForm,
         reason_required=True,
-        effect=_refuse,
-        notification="refuse_change",
+        effect=_draft_refusal,
     ),
+    Transition(
+        "approve_decide",
+        "決裁する（交付決定）",
+        frozenset({S.AWAITING_APPROVAL}),
+        S.DECIDED,
+        APPROVER,
+        approvals.kind_is(K.DECISION, K.CHANGE_DECISION),
+        effect=_approve_decision,
+        notification="decide",
+        actor_guard=_NOT_THE_DRAFTER,
+    ),
+    Transition(
+        "approve_reject",
+        "決裁する（不交付決定）",
+        frozenset({S.AWAITING_APPROVAL}),
+        S.REJECTED,
+        APPROVER,
+        approvals.kind_is(K.REFUSAL),
+        effect=_approve_refusal,
+        notification="reject",
+        actor_guard=_NOT_THE_DRAFTER,
+    ),
+    Transition(
+        "approve_refuse_change",
+        "決裁する（変更の不承認）",
+        frozenset({S.AWAITING_APPROVAL}),
+        S.DECIDED,
+        APPROVER,
+        approvals.kind_is(K.CHANGE_REFUSAL),
+        effect=_approve_refusal,
+        notification="refuse_change",
+        actor_guard=_NOT_THE_DRAFTER,
+    ),
+    Transition(
+        "send_back",
+        "起案を差し戻す",
+        frozenset({S.AWAITING_APPROVAL}),
+        S.UNDER_REVIEW,
+        APPROVER,
+        danger=True,
+        form=ReasonForm,
+        reason_required=True,
+        effect=_send_back,
+        actor_guard=_NOT_THE_DRAFTER,
+    ),
+    *WITHDRAWAL_ROWS,  # 取下げ・中止・廃止 (subsidies/applications/withdrawals.py)
 )
+# The row that approves each kind of draft, and the row that sends one back.
+APPROVE_ROWS = {
+    K.DECISION: "approve_decide",
+    K.CHANGE_DECISION: "approve_decide",
+    K.REFUSAL: "approve_reject",
+    K.CHANGE_REFUSAL: "approve_refuse_change",
+}
+SEND_BACK_ROW = "send_back"
 TABLE = Table(WORKFLOW, S, "申請")
 TRANSITIONS = TABLE.by_action
 

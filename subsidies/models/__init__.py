@@ -10,15 +10,27 @@ from subsidies.applications.models import (
     DeadlineReminder,
     Decision,
     DecisionLine,
+    DiscontinuationRequest,
     MenuPlan,
     ReturnReason,
+    Withdrawal,
 )
+from subsidies.budget.models import AllocationProposal, Budget
 from subsidies.catalogue.models import (
     ExpenseCategory,
     FiscalYear,
     RecipientType,
     RequirementItem,
     SubsidyMenu,
+)
+from subsidies.payments.models import (
+    PaymentRequest,
+    RefundCause,
+    RefundOrder,
+    RefundReceipt,
+    RefundReminder,
+    RequestKind,
+    RequestStatus,
 )
 from subsidies.results.models import (
     Activity,
@@ -32,26 +44,40 @@ from subsidies.results.models import (
     ResultReportStatus,
     ResultReportVersion,
 )
+from subsidies.shared.approvals import Approval, ApprovalKind, ApprovalState
 
 __all__ = [
     "Activity",
     "ActivityKind",
     "AdvancePayment",
+    "AllocationProposal",
     "Application",
     "ApplicationAttachment",
     "ApplicationComment",
     "ApplicationStatus",
     "ApplicationVersion",
+    "Approval",
+    "ApprovalKind",
+    "ApprovalState",
+    "Budget",
     "Confirmation",
     "ConfirmationRecipient",
     "DeadlineReminder",
     "Decision",
     "DecisionLine",
+    "DiscontinuationRequest",
     "ExcludedSource",
     "ExpenseCategory",
     "FiscalYear",
     "MenuPlan",
+    "PaymentRequest",
     "RecipientType",
+    "RefundCause",
+    "RefundOrder",
+    "RefundReceipt",
+    "RefundReminder",
+    "RequestKind",
+    "RequestStatus",
     "RequirementItem",
     "ResultExpense",
     "ResultReport",
@@ -59,4 +85,5 @@ __all__ = [
     "ResultReportVersion",
     "ReturnReason",
     "SubsidyMenu",
+    "Withdrawal",
 ]

@@ -35,7 +35,7 @@ from subsidies.results.reading import (
 )
 from subsidies.results.rules import ConfirmationInput, minutes_name_problem
 from subsidies.results.what_if import MenuChange
-from subsidies.shared.notice_numbers import next_notice_number
+from subsidies.shared.approvals import last_sent_back, number_preview
 from zaitaku_portal.bounds import (
     CountField,
     YenField,
@@ -429,33 +429,32 @@ class ActionForm(forms.Form):
 
 
 class ConfirmForm(ActionForm):
-    """額の確定 and its correction: the notice's number and date (the amount is computed)."""
+    """額の確定 and its correction, drafted (起案): a notice number if staff type one (the
+    amount is computed). Dated and numbered when an approver approves the draft."""
 
     page_template = "subsidies/results/confirm.html"
     page_url = "results:confirm"  # where the calculation page's button leads
-    success_message = "額を確定しました。"
+    success_message = "額の確定を起案しました（決裁待ち）。"
 
     notice_number = forms.CharField(
-        label="通知番号",
+        label="通知番号（空欄なら決裁の時に年度の形式で採番）",
         max_length=40,
-        error_messages={"required": "「通知番号」を入力してください。"},
+        required=False,
+        error_messages={"max_length": "「通知番号」は40文字以内で入力してください。"},
     )
-    notice_date = date_field("通知日")
     reason = _text("訂正の理由（訂正の場合）", Confirmation, "reason", rows=3)
 
-    field_order = ["version", "notice_number", "notice_date", "reason"]
+    field_order = ["version", "notice_number", "reason"]
 
     def __init__(self, *args, obj=None, **kwargs):
         super().__init__(*args, obj=obj, **kwargs)
-        if not self.is_bound and obj is not None:  # the year's next number; staff may type
-            self.initial["notice_number"] = next_notice_number(obj.application.fiscal_year)
+        if obj is not None:
+            self.fields["notice_number"].help_text = number_preview(obj.application.fiscal_year)
 
     def params(self) -> dict:
         return {
             "reason": self.cleaned_data["reason"],
-            "confirmation": ConfirmationInput(
-                self.cleaned_data["notice_number"], self.cleaned_data["notice_date"]
-            ),
+            "confirmation": ConfirmationInput(self.cleaned_data["notice_number"], None),
         }
 
     def page_context(self) -> dict:
@@ -469,6 +468,7 @@ class ConfirmForm(ActionForm):
             "correction_difference": (
                 claim.total_amount - previous.total_amount if previous else None
             ),
+            "sent_back": last_sent_back(self.obj, report=True),
         }
 
 

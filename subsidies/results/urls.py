@@ -3,11 +3,12 @@
 
 from django.urls import path
 
-from subsidies.results import record_views, views
+from subsidies.results import record_views, review_views, views
 
 app_name = "results"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("queue/", review_views.queue, name="queue"),
     path("applications/<int:application_pk>/start/", views.report_start, name="report_start"),
     path("applications/<int:application_pk>/advances/", views.advances, name="advances"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),

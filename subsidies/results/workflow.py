@@ -46,8 +46,23 @@ from subsidies.results.rules import (
     StaleVersion,
     confirmation_problems,
 )
-from subsidies.shared.notice_numbers import create_numbered, lock_notice_register
-from subsidies.shared.workflow import COORDINATOR, STAFF, Step, Table, Transition, Workflow
+from subsidies.shared import approvals
+from subsidies.shared.approvals import ApprovalKind as K
+from subsidies.shared.notice_numbers import (
+    create_numbered,
+    lock_notice_register,
+    notice_number_problems,
+    taken_message,
+)
+from subsidies.shared.workflow import (
+    APPROVER,
+    COORDINATOR,
+    STAFF,
+    Step,
+    Table,
+    Transition,
+    Workflow,
+)
 from zaitaku_portal import audit
 from zaitaku_portal.access import Permission
 from zaitaku_portal.scopes import applications_for, reports_for
@@ -129,7 +144,12 @@ def _confirm_amount(step: Step) -> None:
     report = step.obj
     lock_application(report.application, step.actor)  # its advances are read for I
     lock_notice_register()  # after the application's row: the order every writer takes
+    if not data.notice_number.strip():  # numbered now, under the register
+        number = approvals.next_number(report.application.fiscal_year)
+        data = ConfirmationInput(number, data.notice_date)
     problems = confirmation_problems(data)
+    if not problems and approvals.number_taken(data.notice_number.strip()):
+        problems = [taken_message(data.notice_number.strip())]
     if problems:
         raise ClaimError("額の確定の内容に誤りがあります。確定していません。", problems)
     record = _confirm(report, step.actor, data, step.reason)
@@ -212,6 +232,112 @@ def _create_confirmation(**fields) -> Confirmation:
     )
 
 
+# --- 起案 and 決裁 (subsidies/shared/approvals.py) --------------------------------------------
+
+
+def _made_from(report: ResultReport) -> dict:
+    """What a draft of the 額の確定 is made from: the submitted version and the claim (the
+    advances received included). Read again under the locks at the approval."""
+    last = report.versions.order_by("-number").values_list("number", flat=True).first()
+    return {"version": last, "claim": claim_snapshot(claim_for(report.application))}
+
+
+def _draft_confirmation(step: Step) -> None:
+    """額の確定・確定額の訂正の起案: nothing is confirmed until the approval."""
+    data: ConfirmationInput | None = step.params.get("confirmation")
+    number = (data.notice_number if data else "").strip()
+    report = step.obj
+    if not number and not approvals.next_number(report.application.fiscal_year):
+        raise ClaimError(
+            "通知番号を入力してください（この年度には通知番号の形式が設定されていません）。"
+        )
+    problems = notice_number_problems(number) if number else []
+    if number and not problems and approvals.number_taken(number):
+        problems = [taken_message(number)]
+    if problems:
+        raise ClaimError("通知番号に誤りがあります。", problems)
+    if claim_for(report.application).decision is None:
+        raise ClaimError("交付決定がないため額を確定できません。")
+    kind = K.CORRECTION if report.status == S.CONFIRMED else K.CONFIRMATION
+    approvals.draft(
+        step,
+        kind,
+        {"notice_number": number, "reason": step.reason},
+        _made_from(report),
+        application=report.application,
+        report=report,
+        error=ClaimError,
+    )
+
+
+def _approve_confirmation(step: Step) -> None:
+    """決裁: the Confirmation written as the draft says, dated today and numbered now.
+    Locks: the report (the engine), the application, the draft, the notice register."""
+    lock_application(step.obj.application, step.actor)
+    record = approvals.approvable(step, _made_from(step.obj), report=True, error=ClaimError)
+    step.reason = record.payload.get("reason", "")
+    step.params["confirmation"] = ConfirmationInput(
+        record.payload.get("notice_number", ""), approvals.approval_date(step)
+    )
+    _confirm_amount(step)
+    approvals.approved(step, record, confirmation=step.result)
+
+
+def _send_back(step: Step) -> None:
+    approvals.send_back(step, report=True, error=ClaimError)
+    step.detail = f"差戻しの理由: {step.reason}"
+
+
+_NOT_THE_DRAFTER = approvals.not_the_drafter(report=True)
+
+
+def _approval_rows() -> tuple[Transition, ...]:
+    """決裁 and 差戻し of the drafts (the draft's kind says which row; a correction sent
+    back leaves the confirmation as it was)."""
+    rows = []
+    for kind, approve, send_back, back_to, notification in (
+        (K.CONFIRMATION, "approve_confirm", "send_back", S.UNDER_REVIEW, notifications.CONFIRMED),
+        (
+            K.CORRECTION,
+            "approve_correct",
+            "send_back_correction",
+            S.CONFIRMED,
+            notifications.CORRECTED,
+        ),
+    ):
+        guard = approvals.kind_is(kind, report=True)
+        rows.append(
+            Transition(
+                approve,
+                f"決裁する（{K(kind).label}）",
+                frozenset({S.AWAITING_APPROVAL}),
+                S.CONFIRMED,
+                APPROVER,
+                guard,
+                form=ActionForm,
+                effect=_approve_confirmation,
+                notification=notification,
+                actor_guard=_NOT_THE_DRAFTER,
+            )
+        )
+        rows.append(
+            Transition(
+                send_back,
+                "起案を差し戻す",
+                frozenset({S.AWAITING_APPROVAL}),
+                back_to,
+                APPROVER,
+                guard,
+                danger=True,
+                form=ActionForm,
+                reason_required=True,
+                effect=_send_back,
+                actor_guard=_NOT_THE_DRAFTER,
+            )
+        )
+    return tuple(rows)
+
+
 # --- the table -------------------------------------------------------------------------------
 
 TABLE = Table(
@@ -260,24 +386,22 @@ TABLE = Table(
         ),
         Transition(
             "confirm",
-            "額を確定する",
+            "額の確定を起案する",
             frozenset({S.UNDER_REVIEW}),
-            S.CONFIRMED,
+            S.AWAITING_APPROVAL,
             STAFF,
             form=ConfirmForm,
-            effect=_confirm_amount,
-            notification=notifications.CONFIRMED,
+            effect=_draft_confirmation,
         ),
         Transition(
             "correct",
-            "確定額を訂正する",
+            "確定額の訂正を起案する",
             frozenset({S.CONFIRMED}),
-            S.CONFIRMED,
+            S.AWAITING_APPROVAL,
             STAFF,
             form=ConfirmForm,
             reason_required=True,
-            effect=_confirm_amount,
-            notification=notifications.CORRECTED,
+            effect=_draft_confirmation,
         ),
         Transition(
             "reopen",
@@ -291,10 +415,14 @@ TABLE = Table(
             effect=_keep_reason,
             notification=notifications.REOPENED,
         ),
+        *_approval_rows(),
     ),
     S,
     "実績報告",
 )
+# The row that approves each kind of draft, and the row that sends it back.
+APPROVE_ROWS = {K.CONFIRMATION: "approve_confirm", K.CORRECTION: "approve_correct"}
+SEND_BACK_ROWS = {K.CONFIRMATION: "send_back", K.CORRECTION: "send_back_correction"}
 
 
 def _refused(report, action: str, permission: Permission) -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 
 MAX_LENGTH = 40  # the models' max_length
@@ -58,12 +59,20 @@ def taken_message(number: str) -> str:
     return f"「通知番号」{number}は既に使われています。"
 
 
-def notice_number_taken(number: str) -> bool:
-    from subsidies.models import Confirmation, Decision
+# Every table whose rows carry a number of the one register (subsidies' models with a
+# `notice_number`): decisions, confirmations, refusals (Approval), refund orders and the
+# approvals of a 中止・廃止. One number, one notice, whichever table holds it.
+NUMBERED = ("Decision", "Confirmation", "Approval", "RefundOrder", "DiscontinuationRequest")
 
-    return (
-        Decision.objects.filter(notice_number=number).exists()
-        or Confirmation.objects.filter(notice_number=number).exists()
+
+def numbered_models() -> list:
+    return [apps.get_model("subsidies", name) for name in NUMBERED]
+
+
+def notice_number_taken(number: str) -> bool:
+    number = (number or "").strip()
+    return bool(number) and any(
+        model.objects.filter(notice_number=number).exists() for model in numbered_models()
     )
 
 
@@ -121,14 +130,12 @@ def _to_int(digits: str) -> int:
 
 
 def used_serials(pattern: str) -> set[int]:
-    """The serial numbers already used in the register under this pattern (decisions and
-    confirmations alike; typed numbers that fit the pattern count too)."""
-    from subsidies.models import Confirmation, Decision
-
+    """The serial numbers already used in the register under this pattern (every NUMBERED
+    table alike; typed numbers that fit the pattern count too)."""
     head, tail = pattern.strip().split(PLACEHOLDER)
     shape = re.compile(rf"^{re.escape(head)}([{_DIGITS}]+){re.escape(tail)}$")
     serials = set()
-    for model in (Decision, Confirmation):
+    for model in numbered_models():
         numbers = model.objects.filter(notice_number__startswith=head, notice_number__endswith=tail)
         for number in numbers.values_list("notice_number", flat=True):
             found = shape.match(number)

@@ -27,7 +27,8 @@ from zaitaku_portal.models import Role
 
 COORDINATOR = "coordinator"
 STAFF = "staff"
-ACTOR_LABELS = {COORDINATOR: "拠点コーディネーター", STAFF: "県職員"}
+APPROVER = "approver"  # a member of staff with approval authority (決裁権者, issue 15)
+ACTOR_LABELS = {COORDINATOR: "拠点コーディネーター", STAFF: "県職員", APPROVER: "決裁権者"}
 
 
 def actor_kind(user) -> str | None:
@@ -37,6 +38,14 @@ def actor_kind(user) -> str | None:
     if role == Role.HUB_COORDINATOR:
         return COORDINATOR
     return None
+
+
+def acts_as(user, kind: str) -> bool:
+    """Does `user` act as `kind` in a row? A 決裁権者 is staff with `is_approver`; they also
+    do every staff row."""
+    if kind == APPROVER:
+        return actor_kind(user) == STAFF and bool(getattr(user, "is_approver", False))
+    return actor_kind(user) == kind
 
 
 @dataclass
@@ -75,6 +84,9 @@ class Transition:
     # The key of the e-mail this action sends (the part's Workflow.notify decides the
     # recipients and the words); None: no e-mail.
     notification: str | None = None
+    # A guard that also reads the user (obj, user) → Permission: e.g. a drafter never
+    # approves their own draft.
+    actor_guard: Callable[[Any, Any], Permission] | None = None
 
 
 class Table:
@@ -103,7 +115,7 @@ class Table:
         transition = self.by_action.get(action)
         if transition is None:
             return Permission(False, "この操作はありません。")
-        if actor_kind(user) != transition.actor:
+        if not acts_as(user, transition.actor):
             return Permission(False, f"この操作は{ACTOR_LABELS[transition.actor]}が行います。")
         if obj.status not in transition.sources:
             allowed = "・".join(self.statuses(s).label for s in sorted(transition.sources))
@@ -112,18 +124,19 @@ class Table:
                 f"「{allowed}」の{self.noun}にのみ行えます"
                 f"（現在は「{self.statuses(obj.status).label}」）。",
             )
-        if transition.guard is not None:
-            return transition.guard(obj)
+        if transition.guard is not None and not (permission := transition.guard(obj)):
+            return permission
+        if transition.actor_guard is not None:
+            return transition.actor_guard(obj, user)
         return Permission(True)
 
     def actions_for(self, obj, user) -> list[tuple[Transition, Permission]]:
         """The actions to show: legal from this state and this user's to do; each with
         whether it is allowed now and, if not, why."""
-        kind = actor_kind(user)
         return [
             (t, self.check(obj, t.action, user))
             for t in self.rows
-            if t.actor == kind and obj.status in t.sources
+            if acts_as(user, t.actor) and obj.status in t.sources
         ]
 
 

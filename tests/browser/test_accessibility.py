@@ -108,3 +108,31 @@ def test_opened_menus_and_the_one_time_recovery_codes_pass_axe(chromium, live_se
     failures = page.evaluate(RUN_AXE)
     context.close()
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is installed by .ci/setup (npm ci)")
+def test_the_phone_menu_open_and_the_todos_pass_axe(chromium, live_server, world):
+    """At 390 px the header folds into 「メニュー」 (issue 20): closed and opened, with the
+    to-do block and the unread count shown, no serious or critical violation."""
+    from zaitaku_portal.models import Notification, Role
+
+    staff = world.users[Role.PREFECTURE_STAFF]
+    Notification.objects.create(user=staff, subject="決裁が終わりました", url="/")
+    client = Client()
+    client.force_login(staff)
+    context, page = _page_as(chromium, live_server, client)
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live_server.url + "/")
+    page.add_script_tag(path=str(AXE))
+    failures = list(page.evaluate(RUN_AXE))
+    toggle = page.get_by_role("button", name="メニュー")
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    failures += page.evaluate(RUN_AXE)
+    page.goto(live_server.url + "/notices/")
+    page.add_script_tag(path=str(AXE))
+    failures += page.evaluate(RUN_AXE)
+    context.close()
+    assert not failures, "\n".join(failures)

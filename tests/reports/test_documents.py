@@ -9,6 +9,7 @@ from reports.documents import decision_notice_for
 from reports.models import BatchJob, BatchPart
 from tests.reports.decided import decided_application
 from tests.reports.task_runner import run_tasks, use_database_tasks
+from tests.subsidies.approvals import drive
 from zaitaku_portal.models import AuditEntry, Role
 
 
@@ -101,7 +102,8 @@ def test_batch_page_queues_the_job_and_shows_progress_then_download(
     job = BatchJob.objects.get()
     assert response.url == f"/reports/batches/{job.pk}/"
     page = client.get(response.url).content.decode()
-    assert "待機中" in page and 'http-equiv="refresh"' in page
+    # polled by static/portal/batch_progress.js into an aria-live region (issue 20)
+    assert "待機中" in page and 'aria-live="polite" data-waiting="yes"' in page
     assert "タスクワーカー）が動いていない" in page  # none runs in this test
     from reports.workers import beat
 
@@ -171,15 +173,27 @@ def test_dossier_holds_every_document_the_history_and_the_audit_trail(world, set
             "01_交付申請書/第1版_交付申請.pdf",
             "01_交付申請書/第2版_交付申請（再提出）.pdf",
             "02_交付決定通知書/交付決定通知書_甲拠点_8医政第77号.pdf",
-            "04_版の履歴/版の内容.json",
+            "04_版の履歴/版の履歴.pdf",
             "04_版の履歴/版の差分.csv",
             "05_監査記録.csv",
         ]
+        history = text_of(archive.read("04_版の履歴/版の履歴.pdf"))
+        assert "令和8年度交付申請版の履歴（甲拠点）" in history
+        assert "第1版交付申請" in history and "第2版交付申請（再提出）" in history
+        # the first version shows what was filed, the second only its change 700,000 → 600,000
+        assert "連携会議を年4回" in history
+        assert history.count("700,000円") == 2 and history.count("600,000円") == 1
         changes = archive.read("04_版の履歴/版の差分.csv").decode("utf-8-sig")
         assert "第1版→第2版" in changes
         assert "700,000円" in changes and "600,000円" in changes
         trail = archive.read("05_監査記録.csv").decode("utf-8-sig")
-        for action in ("提出する", "差し戻す", "再提出する", "交付決定する"):
+        for action in (
+            "提出する",
+            "差し戻す",
+            "再提出する",
+            "交付決定を起案する",
+            "決裁する（交付決定）",
+        ):
             assert action in trail
         assert "上限超過" in trail
 
@@ -195,7 +209,7 @@ def _confirmed_worked_case(world):
     staff = world.users[Role.PREFECTURE_STAFF]
     report = claims.perform(case.report, "submit", coordinator, case.report.version)
     report = claims.perform(report, "start_review", staff, report.version)
-    claims.perform(
+    drive.through_approval(
         report,
         "confirm",
         staff,
@@ -220,6 +234,26 @@ def test_results_pdf_follows_seed_003_and_carries_the_seisan_table(world):
         "甲拠点",
         "1,950,000円",  # the hub's G, computed by hand in tests/results/test_claims_service.py
         "50,000円",  # its J: advance 2,000,000 less G
+    ):
+        assert expected in text, expected
+    # 収支精算書, by hand from WORKED_EXPENSES (tests/subsidies/results/factories.py):
+    #   A = 1,250,000 + 900,000 + 300,999 + 260,000 + 3,000,000 = 5,710,999
+    #   県補助金 = ΣG 1,950,000 (hub) + 252,000 (hospital) = 2,202,000
+    #   寄付金その他の収入 = B 100,000 (関係機関との連携)
+    #   自己資金 = 5,710,999 − 2,202,000 − 100,000 = 3,408,999
+    #   報償費 700,000 + 900,000 + 260,000 = 1,860,000; 旅費 500,000 + 300,999 = 800,999;
+    #   給料 3,000,000; outside the categories 5,710,999 − 5,660,999 = 50,000 (the meeting's
+    #   total cost 1,250,000 against its 1,200,000 by category)
+    assert "収支精算書" in text
+    for expected in (
+        "県補助金2,202,000円",
+        "寄付金その他の収入100,000円",
+        "自己資金3,408,999円",
+        "計5,710,999円",
+        "報償費1,860,000円",
+        "旅費800,999円",
+        "給料3,000,000円",
+        "費目外の経費50,000円",
     ):
         assert expected in text, expected
 
@@ -249,7 +283,7 @@ def test_dossier_also_holds_the_results_report_and_the_confirmation_notice(
         assert "9医政第1号" in text_of(archive.read(notice))
         trail = archive.read("05_監査記録.csv").decode("utf-8-sig")
     assert "06_実績報告書/第1版_実績報告.pdf" in names
-    assert "額を確定する" in trail  # the results report's own audit entries are included
+    assert "決裁する（額の確定）" in trail  # the results report's own audit entries are included
     assert "実績報告の作成" in trail
 
 
@@ -284,3 +318,49 @@ def test_every_document_embeds_the_font_and_renders_to_identical_bytes(world, tm
         fonts = [line.split() for line in pdf_fonts(first, tmp_path).splitlines()[2:]]
         assert fonts, name
         assert all("PortalGothic" in row[0] and row[-5:-2] == ["yes"] * 3 for row in fonts), name
+
+
+def test_dossier_entries_are_in_order_and_carry_their_documents_own_dates(world):
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from reports.documents import dossier_items
+    from subsidies.models import ApplicationVersion, Decision
+    from tests.reports.workflow import okinawa_fy2026, returned_then_decided
+
+    staff = world.users[Role.PREFECTURE_STAFF]
+    application = returned_then_decided(
+        world.hub_a, world.users[Role.HUB_COORDINATOR], staff, okinawa_fy2026()
+    )
+    tokyo = ZoneInfo("Asia/Tokyo")
+    # pin the times so the expected entry dates are known by hand (UTC 15:30:07 = 00:30:07 JST
+    # the next day; a ZIP keeps even seconds, so :07 becomes :06)
+    first, second = application.versions.order_by("number")
+    ApplicationVersion.objects.filter(pk=first.pk).update(
+        created_at=datetime.datetime(2026, 4, 30, 15, 30, 7, tzinfo=datetime.UTC)
+    )
+    ApplicationVersion.objects.filter(pk=second.pk).update(
+        created_at=datetime.datetime(2026, 5, 20, 9, 0, 0, tzinfo=tokyo)
+    )
+    Decision.objects.filter(application=application).update(
+        decided_at=datetime.datetime(2026, 6, 1, 10, 15, 0, tzinfo=tokyo)
+    )
+    items = dossier_items(world.hub_a, application.fiscal_year)
+    assert [name for name, _ in items] == [
+        "01_交付申請書/第1版_交付申請.pdf",
+        "01_交付申請書/第2版_交付申請（再提出）.pdf",
+        "02_交付決定通知書/交付決定通知書_甲拠点_8医政第77号.pdf",
+        "04_版の履歴/版の履歴.pdf",
+        "04_版の履歴/版の差分.csv",
+        "05_監査記録.csv",
+    ]
+    dates = [getattr(maker, "zip_date", None) for _, maker in items]
+    assert dates[:5] == [
+        (2026, 5, 1, 0, 30, 6),
+        (2026, 5, 20, 9, 0, 0),
+        (2026, 6, 1, 10, 15, 0),
+        (2026, 5, 20, 9, 0, 0),  # the history is as of the last version
+        (2026, 5, 20, 9, 0, 0),
+    ]
+    history = dict(items)["04_版の履歴/版の履歴.pdf"]
+    assert history() == history()  # byte-identical re-render

@@ -141,3 +141,45 @@ def _results_cases():
     from tests.subsidies.results import url_expectations
 
     return url_expectations
+
+
+def _refusal(world, hub):
+    """An approved 不交付決定 of `hub`'s application (its notice is a PDF)."""
+    import datetime
+
+    from subsidies.models import Approval
+    from tests.subsidies.url_expectations import _application
+
+    application = _application(world, hub=hub)
+    draft, _ = Approval.objects.get_or_create(
+        application=application,
+        kind="refusal",
+        defaults={
+            "state": "approved",
+            "payload": {"reason": "補助対象外の経費のみのため"},
+            "object_version": application.version,
+            "fingerprint": "-",
+            "drafted_by": world.users[Role.PREFECTURE_STAFF],
+            "decided_by": world.users[Role.ADMINISTRATOR],
+            "notice_number": f"8医政第{900 + hub.pk}号",
+            "notice_date": datetime.date(2026, 6, 1),
+        },
+    )
+    return {"pk": draft.pk}
+
+
+CASES += [
+    UrlCase("reports:refusal_notice", everyone(200), kwargs=lambda w: _refusal(w, w.hub_a)),
+    UrlCase(
+        "reports:refusal_notice",
+        only(STAFF, 200, others=404),
+        kwargs=lambda w: _refusal(w, w.hub_b),
+        label="other scope",
+    ),
+    UrlCase(
+        "reports:refusal_notice",
+        only(STAFF, 404, others=404),
+        kwargs=lambda w: {"pk": 0},
+        label="missing",
+    ),
+]

@@ -7,6 +7,7 @@ from django.conf import settings
 from subsidies.applications.reading import DecisionInput, current_plan
 from subsidies.applications.services import perform, save_plan, start_application
 from subsidies.catalogue.services import CATALOGUE_DIR, load_catalogue_file
+from tests.subsidies.approvals import drive
 
 
 def okinawa_fy2026():
@@ -47,11 +48,9 @@ def returned_then_decided(hub, coordinator, staff, fiscal_year):
     application, _ = save_plan(application, plan, coordinator, application.version)
     application = perform(application, "resubmit", coordinator, application.version)
     application = perform(application, "start_review", staff, application.version)
-    application = perform(
+    application = drive.decide(
         application,
-        "decide",
         staff,
-        application.version,
         decision=DecisionInput(
             notice_number="8医政第77号", notice_date=datetime.date(2026, 6, 1), amounts={}
         ),

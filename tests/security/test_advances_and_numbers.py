@@ -32,6 +32,7 @@ from subsidies.models import (
 )
 from subsidies.results import services as claims
 from tests import factories as f
+from tests.subsidies.approvals import drive
 from tests.subsidies.factories import application_in, catalogue
 from tests.subsidies.results.factories import decided_application, menu, worked_case
 from zaitaku_portal.models import AuditEntry, Role
@@ -187,12 +188,11 @@ def _under_review(hub, fiscal_year, coordinator, staff) -> Application:
 
 
 def _decide(application, staff, number: str):
+    """Drafted by staff, approved by the 決裁権者 (issue 15): only then is the Decision written."""
     current = Application.objects.get(pk=application.pk)
-    return application_service.perform(
+    return drive.decide(
         current,
-        "decide",
         staff,
-        current.version,
         decision=application_service.DecisionInput(number, datetime.date(2027, 5, 1), {}),
     )
 

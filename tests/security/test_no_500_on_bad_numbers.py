@@ -225,6 +225,9 @@ QUERY_PARAMS = [
     ("subsidies:bulk_review", None, Role.PREFECTURE_STAFF, FILTERS),
     ("subsidies:version_diff", _submitted, Role.HUB_COORDINATOR, ("a", "b")),
     ("results:calculation", _report, Role.HUB_COORDINATOR, ("live",)),
+    ("results:queue", None, Role.PREFECTURE_STAFF, ("year", "status")),
+    ("subsidies:payments_list", None, Role.PREFECTURE_STAFF, ("year", "show")),
+    ("subsidies:approval_queue", None, Role.PREFECTURE_STAFF, ("year",)),
     ("two_factor_verify", None, Role.PREFECTURE_STAFF, ("next",)),
 ]
 

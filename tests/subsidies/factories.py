@@ -131,12 +131,14 @@ def application_in(status: str, hub, fiscal_year, coordinator, staff) -> Applica
         if status == ApplicationStatus.RESUBMITTED:
             step("resubmit", coordinator)
         return _fresh(application)
+    from tests.subsidies.approvals import drive  # drafted by staff, approved by 課長
+
     if status == ApplicationStatus.REJECTED:
-        step("reject", staff, reason="対象外")
-        return _fresh(application)
+        return drive.refuse(_fresh(application), staff, reason="対象外")
     if status == ApplicationStatus.DECIDED:
-        step("decide", staff, decision=decision_input(_fresh(application)))
-        return _fresh(application)
+        return drive.decide(
+            _fresh(application), staff, decision=decision_input(_fresh(application))
+        )
     raise ValueError(status)
 
 

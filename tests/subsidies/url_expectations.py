@@ -40,6 +40,23 @@ def _attachment(world, hub=None):
     return {"pk": application.pk, "attachment_pk": attachment.pk}
 
 
+def _proposal(world):
+    """An allocation proposal of the URL world's year (staff only; no hub owns it)."""
+    from subsidies.models import AllocationProposal, FiscalYear
+    from zaitaku_portal.models import Role as R
+
+    proposal = AllocationProposal.objects.create(
+        fiscal_year=FiscalYear.objects.get(year=2026),
+        part="total",
+        method="pro_rata",
+        available=0,
+        rounding_unit=1000,
+        inputs_digest="0" * 64,
+        created_by=world.users[R.PREFECTURE_STAFF],
+    )
+    return {"pk": proposal.pk}
+
+
 def _other(status=200):
     """Another hub's object: staff see it; the coordinator and health center of A get 404."""
     expect = everyone(status)
@@ -64,6 +81,20 @@ CASES = [
     UrlCase("subsidies:catalogue", everyone(404), kwargs=lambda w: {"year": 2031}, label="none"),
     UrlCase("subsidies:catalogue_confirm", only(STAFF, 405), kwargs=lambda w: {"year": 2026}),
     UrlCase("subsidies:catalogue_settings", only(STAFF), kwargs=lambda w: {"year": 2026}),
+    UrlCase("subsidies:budget_latest", only(STAFF, 302)),  # to the newest year
+    UrlCase("subsidies:budget", only(STAFF), kwargs=lambda w: {"year": 2026}),
+    UrlCase("subsidies:budget", only(STAFF, 404), kwargs=lambda w: {"year": 2031}, label="none"),
+    UrlCase("subsidies:allocation", only(STAFF), kwargs=lambda w: {"year": 2026}),
+    UrlCase(
+        "subsidies:allocation", only(STAFF, 404), kwargs=lambda w: {"year": 2031}, label="none"
+    ),
+    UrlCase("subsidies:allocation_proposal", only(STAFF), kwargs=_proposal),
+    UrlCase(
+        "subsidies:allocation_proposal",
+        only(STAFF, 404),
+        kwargs=lambda w: {"pk": 0},
+        label="missing",
+    ),
     UrlCase(
         "subsidies:catalogue_settings",
         only(STAFF, 404),
@@ -170,5 +201,66 @@ CASES += [
         _other(),
         kwargs=lambda w: _pk(w, hub=w.hub_b, submitted=True),
         label="other scope",
+    ),
+]
+
+
+# 決裁 (issue 15): the queue and a draft's page are staff's (an approver acts, other staff
+# read); coordinators and health centres never see them. Staff see every hub's drafts.
+def _draft(world, hub=None, **fields):
+    from subsidies.models import Approval
+
+    application = _application(world, hub=hub)
+    draft = Approval.objects.filter(application=application, report=None).first()
+    if draft is None:
+        draft = Approval.objects.create(
+            kind="decision",
+            application=application,
+            payload={"notice_number": "", "amounts": {}},
+            object_version=application.version,
+            fingerprint="-",
+            drafted_by=world.users[Role.PREFECTURE_STAFF],
+            **fields,
+        )
+    return {"pk": draft.pk}
+
+
+CASES += [
+    UrlCase("subsidies:approval_queue", only(STAFF)),
+    UrlCase("subsidies:approval_queue", only(STAFF), query="?year=", label="all years"),
+    UrlCase("subsidies:approval_queue", only(STAFF, 404), query="?year=x", label="bad year"),
+    UrlCase("subsidies:approval_detail", only(STAFF), kwargs=_draft),
+    UrlCase(
+        "subsidies:approval_detail",
+        only(STAFF),
+        kwargs=lambda w: _draft(w, hub=w.hub_b),
+        label="other hub",
+    ),
+    UrlCase(
+        "subsidies:approval_detail", only(STAFF, 404), kwargs=lambda w: {"pk": 0}, label="missing"
+    ),
+    UrlCase("subsidies:approval_approve", only(STAFF, 405), kwargs=_draft),
+    UrlCase("subsidies:approval_send_back", only(STAFF, 405), kwargs=_draft),
+    UrlCase(
+        "subsidies:approval_approve",
+        only(STAFF, 405),
+        kwargs=lambda w: _draft(w, hub=w.hub_b),
+        label="other hub",
+    ),
+]
+
+# 取下げ・中止・廃止 (subsidies/applications/withdrawals.py): the shared action page.
+CASES += [
+    UrlCase(
+        "subsidies:application_action",
+        only(COORDINATOR, 200),
+        kwargs=lambda w: {**_pk(w, submitted=True), "action": "withdraw"},
+        label="withdraw",
+    ),
+    UrlCase(
+        "subsidies:application_action",
+        {**_other(403), Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 403},
+        kwargs=lambda w: {**_pk(w, hub=w.hub_b, submitted=True), "action": "withdraw"},
+        label="withdraw other scope",
     ),
 ]

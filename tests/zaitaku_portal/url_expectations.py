@@ -26,5 +26,8 @@ CASES = [
     UrlCase("two_factor_recovery_codes", only(STAFF, status=405)),
     # Every role changes its own password (issue 12).
     UrlCase("password_change", everyone(200)),
+    UrlCase("notices", everyone(200)),
+    UrlCase("notice_open", everyone(405), kwargs=lambda world: {"pk": 1}),
+    UrlCase("notices_read_all", everyone(405)),
     UrlCase("password_change_done", everyone(200)),
 ]

@@ -10,6 +10,7 @@ from django.test.utils import override_settings
 from hubs.models import Hub
 from subsidies.applications import reading
 from subsidies.applications import services as service
+from subsidies.management.commands.seed_demo_approvals import approve_as_kacho
 from subsidies.models import Application, FiscalYear, RecipientType
 from zaitaku_portal.models import User
 
@@ -124,3 +125,4 @@ class Command(BaseCommand):
                 notice_number="8医政第1201号", notice_date=datetime.date(2026, 6, 1), amounts={}
             ),
         )
+        approve_as_kacho(Application.objects.get(pk=application.pk), datetime.date(2026, 6, 1))

@@ -17,6 +17,7 @@ from hospitals.models import ActiveHospitalDesignation
 from hubs.models import Hub, HubCoordinator
 from subsidies.applications import services as service
 from subsidies.applications.plan_data import line_key
+from subsidies.management.commands.seed_demo_approvals import approve_as_kacho
 from subsidies.models import (
     Activity,
     ActivityKind,
@@ -196,7 +197,7 @@ class Command(BaseCommand):
 
         step("submit", coordinator)
         step("start_review", staff)
-        return step(
+        drafted = step(
             "decide",
             staff,
             decision=service.DecisionInput(
@@ -205,6 +206,7 @@ class Command(BaseCommand):
                 amounts={},  # as computed: cap, rate, rounding
             ),
         )
+        return approve_as_kacho(drafted, datetime.date(YEAR, 6, 3))  # 決裁 (issue 15)
 
     def confirmed(self, application, coordinator, staff, number, s):
         _planned, held, trainings, lectures, hours, spent, advance = s
@@ -300,3 +302,4 @@ class Command(BaseCommand):
                 notice_date=datetime.date(YEAR + 1, 6, 2),
             ),
         )
+        approve_as_kacho(type(report).objects.get(pk=report.pk), datetime.date(YEAR + 1, 6, 2))

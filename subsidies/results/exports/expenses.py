@@ -19,6 +19,7 @@ from subsidies.results import rules as claims
 from zaitaku_portal.exports import text_from_xlsx
 from zaitaku_portal.spreadsheets import Column, write_xlsx
 from zaitaku_portal.uploads import check_xlsx_upload
+from zaitaku_portal.wareki import fiscal_year_label
 from zaitaku_portal.workbook_bounds import SheetLimits, WorkbookLimits
 
 KEY_HEADER = "行キー（変更しないでください）"
@@ -79,11 +80,13 @@ def expense_workbook(report) -> bytes:
             "（金額はすべて0円）。",
         ],
     ]
+    year = fiscal_year_label(report.application.fiscal_year.year)
     return write_xlsx(
         [
             (DATA_SHEET, columns, rows),
             (INFO_SHEET, [Column("項目"), Column("内容")], info),
-        ]
+        ],
+        page_header=f"{hub_name}　{year}　実績報告（実支出額）",
     )
 
 

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from subsidies.applications import excel
 from subsidies.models import Application, ApplicationStatus
 from tests.conftest import log_in
+from tests.subsidies.approvals import drive
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MEETING = "多職種が参加する連携会議の開催"
@@ -107,11 +108,19 @@ def test_apply_return_correct_by_excel_resubmit_decide(page, live_server, apps_w
     open_application(page, live_server, application)
     page.get_by_role("link", name="審査を開始する").click()
     page.get_by_role("button", name="審査を開始する").click()
-    page.get_by_role("link", name="交付決定する").click()
+    page.get_by_role("link", name="交付決定を起案する").click()
     page.get_by_label("通知番号").fill("8医政第1234号")
-    page.get_by_label("通知日").fill("2026-05-01")
-    page.get_by_role("button", name="交付決定する").click()
-    expect(page.locator("#status")).to_have_text("交付決定済み")
+    page.get_by_role("button", name="交付決定を起案する").click()
+    expect(page.locator("#status")).to_have_text("決裁待ち")
+    log_out(page)
+
+    # 4b. The 決裁権者 approves the draft from the queue (issue 15).
+    drive.approver()
+    log_in(page, live_server, "kacho")
+    page.goto(f"{live_server.url}/subsidies/approvals/")
+    page.locator("[data-approval-queue]").get_by_role("link", name="交付決定").click()
+    page.get_by_role("button", name="決裁する").click()
+    expect(page.locator("[data-draft-state]")).to_have_text("決裁済み")
     log_out(page)
 
     # 5. The coordinator sees the decision.

@@ -10,6 +10,7 @@ from subsidies.applications import reading
 from subsidies.applications import services as service
 from subsidies.models import Application, ApplicationStatus, ApplicationVersion, MenuPlan
 from tests.factories import coordinator_of
+from tests.subsidies.approvals import drive
 from tests.subsidies.factories import application_in, complete_plan
 from zaitaku_portal.models import AuditEntry
 
@@ -162,23 +163,24 @@ def review_cycle(client, post, apps_world):
     post(url(application, "action/start_review/"), {"version": application.version})
     application.refresh_from_db()
     # Decide: above the computed amount is refused; lower needs a reason.
-    base = {
-        "version": application.version,
-        "notice_number": "8医政第1234号",
-        "notice_date": "2026-05-01",
-    }
+    base = {"version": application.version, "notice_number": "8医政第1234号"}
     response = post(url(application, "action/decide/"), {**base, "amount0": "500000"})
     assert "計算額 450,000円を超えています" in response.content.decode()
     response = post(url(application, "action/decide/"), {**base, "amount0": "400000"})
     assert "減額する理由を入力してください" in response.content.decode()
     response = post(url(application, "action/decide/"), {**base, "notice_number": "1234"})
-    assert "6医政第1234号" in response.content.decode()
+    assert "「通知番号」は「8医政第1234号」の形" in response.content.decode()
     application.refresh_from_db()
     assert application.status == S.UNDER_REVIEW and not application.decisions.exists()
     post(
         url(application, "action/decide/"),
         {**base, "amount0": "400000", "reason0": "旅費の一部は対象外"},
     )
+    application.refresh_from_db()  # drafted (起案): nothing decided until the approval
+    assert application.status == S.AWAITING_APPROVAL and not application.decisions.exists()
+    client.force_login(drive.approver())
+    draft = application.approvals.get()
+    post(f"/subsidies/approvals/{draft.pk}/approve/", {"version": application.version})
     application.refresh_from_db()
     assert application.status == S.DECIDED
     decision = application.current_decision
@@ -194,7 +196,8 @@ def review_cycle(client, post, apps_world):
         "審査を開始する",
         "差し戻す",
         "再提出する",
-        "交付決定する",
+        "交付決定を起案する",
+        "決裁する（交付決定）",
         "交付決定額の減額",
     ):
         assert action in page, action

@@ -25,6 +25,7 @@ from subsidies.models import Application, ApplicationStatus, Confirmation, Decis
 from subsidies.results import services as results
 from subsidies.results.reading import current_decision, report_problems
 from subsidies.results.rules import ConfirmationInput
+from tests.subsidies.approvals import drive
 from tests.subsidies.factories import application_in, complete_plan, decision_input
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,13 @@ def _fresh(application):
 
 def _step(application, action, user, **kwargs):
     return service.perform(application, action, user, _fresh(application).version, **kwargs)
+
+
+def _decided(application, user, **kwargs):
+    """Drafted by staff and approved (決裁) on the decision's date."""
+    return drive.through_approval(
+        application, "decide", user, _fresh(application).version, **kwargs
+    )
 
 
 NARRATIVE = {
@@ -63,7 +71,7 @@ def test_change_decision_below_the_advance_is_refunded_at_confirmation(apps_worl
     service.save_plan(_fresh(application), plan, w.coordinator, _fresh(application).version)
     _step(application, "submit", w.coordinator)
     _step(application, "start_review", w.staff)
-    _step(application, "decide", w.staff, decision=decision_input(_fresh(application)))
+    _decided(application, w.staff, decision=decision_input(_fresh(application)))
     second = current_decision(application)
     assert (second.number, second.total_amount) == (2, 250_000)  # H₂ < I
     assert Decision.objects.filter(application=application).count() == 2
@@ -96,7 +104,7 @@ def test_change_decision_below_the_advance_is_refunded_at_confirmation(apps_worl
     assert report_problems(report) == []
     report = results.perform(report, "submit", w.coordinator, report.version)
     report = results.perform(report, "start_review", w.staff, report.version)
-    results.perform(
+    drive.through_approval(
         report,
         "confirm",
         w.staff,

@@ -36,7 +36,7 @@ def test_second_staff_with_a_stale_page_gets_a_message_and_overwrites_nothing(cl
     application.refresh_from_db()
     assert application.status == S.RETURNED
     assert application.return_reason_text == "添付がありません"
-    assert not AuditEntry.objects.filter(action="不交付とする").exists()
+    assert not AuditEntry.objects.filter(action="不交付を起案する").exists()
 
 
 @pytest.mark.django_db
@@ -91,6 +91,6 @@ def test_two_connections_at_once_on_postgresql(apps_world):
     assert sorted(outcomes.values()) == ["done", "stale"], outcomes
     application.refresh_from_db()
     winner = next(name for name, outcome in outcomes.items() if outcome == "done")
-    assert application.status == (S.RETURNED if winner == "return" else S.REJECTED)
+    assert application.status == (S.RETURNED if winner == "return" else S.AWAITING_APPROVAL)
     assert application.version == version + 1
-    assert AuditEntry.objects.filter(action__in=["差し戻す", "不交付とする"]).count() == 1
+    assert AuditEntry.objects.filter(action__in=["差し戻す", "不交付を起案する"]).count() == 1

@@ -9,6 +9,7 @@ from subsidies.applications import services as service
 from subsidies.applications.rules import ApplicationError
 from subsidies.catalogue.services import catalogue_refusal
 from subsidies.models import Application, ApplicationStatus, Decision, FiscalYear
+from tests.subsidies.approvals import drive
 from tests.subsidies.factories import application_in, complete_plan, decision_input
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def _set_catalogue(fiscal_year, status):
 
 def _decide(application, staff):
     application = _fresh(application)
-    return service.perform(
+    return drive.through_approval(
         application, "decide", staff, application.version, decision=decision_input(application)
     )
 

@@ -29,6 +29,7 @@ from subsidies.models import (
     SubsidyMenu,
 )
 from subsidies.results.calculation import CalculationRule
+from tests.subsidies.approvals import drive
 from tests.subsidies.factories import categories, complete_plan, decision_input
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,13 @@ def _fresh(application):
 
 def _step(application, action, user, **kwargs):
     return service.perform(application, action, user, _fresh(application).version, **kwargs)
+
+
+def _decided(application, user, **kwargs):
+    """Drafted by staff and approved (決裁) on the decision's date."""
+    return drive.through_approval(
+        application, "decide", user, _fresh(application).version, **kwargs
+    )
 
 
 def _save(application, plan, user):
@@ -150,9 +158,8 @@ def test_start_year_in_the_service_the_page_the_decision_and_the_excel(client, a
     # the decision gives it nothing: no amount row, no decision line
     _step(application, "submit", w.coordinator)
     _step(application, "start_review", w.staff)
-    _step(
+    _decided(
         application,
-        "decide",
         w.staff,
         decision=decision_input(_fresh(application), **{"hub-district": (250_000, "")}),
     )
@@ -280,7 +287,7 @@ def test_a_menu_without_its_own_cap_is_wished_without_expenses_and_submitted(app
     form = DecideForm(obj=_fresh(application), initial={"version": 1})
     assert [row["key"] for row in form.rows] == ["hub-meeting"]
     assert [row["key"] for row in form.held_back] == ["hub-within"]
-    _step(application, "decide", w.staff, decision=decision_input(_fresh(application)))
+    _decided(application, w.staff, decision=decision_input(_fresh(application)))
     decision = Decision.objects.get(application=application)
     assert decision.total_amount == 400_000
     assert decision.lines.count() == 1
@@ -425,7 +432,7 @@ def test_once_per_facility_read_per_year_is_not_refused_by_last_years_grant(apps
     earlier = _save(earlier, plan, w.coordinator)
     _step(earlier, "submit", w.coordinator)
     _step(earlier, "start_review", w.staff)
-    _step(earlier, "decide", w.staff, decision=decision_input(_fresh(earlier)))
+    _decided(earlier, w.staff, decision=decision_input(_fresh(earlier)))
     assert Decision.objects.get(application=earlier).total_amount == 400_000 + 3_000_000
 
     application = _started(w)

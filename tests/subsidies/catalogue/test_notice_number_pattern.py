@@ -14,6 +14,7 @@ from subsidies.models import ApplicationStatus, Confirmation, Decision
 from subsidies.results import services as claims
 from subsidies.shared.notice_numbers import next_notice_number, pattern_problems
 from tests.factories import FiscalYearFactory
+from tests.subsidies.approvals import drive
 from tests.subsidies.factories import application_in, catalogue
 from tests.subsidies.results.factories import decided_application, worked_case
 from zaitaku_portal.models import Role
@@ -82,7 +83,7 @@ def test_the_next_number_follows_the_highest_used_in_decisions_and_confirmations
     assert next_notice_number(fiscal_year) == "9医政第8号"
     report = claims.perform(case.report, "submit", coordinator, case.report.version)
     report = claims.perform(report, "start_review", staff, report.version)
-    claims.perform(
+    drive.through_approval(
         report,
         "confirm",
         staff,
@@ -108,7 +109,8 @@ def test_the_confirm_page_proposes_the_years_next_number(client, world):
     client.force_login(staff)
     page = client.get(reverse("results:confirm", args=[report.pk]))
     assert page.status_code == 200
-    assert 'value="8医政第101号"' in page.content.decode()
+    # the number is given on approval (決裁): the page says which one an approval now takes
+    assert "いま決裁すると 8医政第101号" in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -127,14 +129,14 @@ def test_the_decide_page_proposes_the_next_number(client, world):
     client.force_login(world.users[Role.PREFECTURE_STAFF])
     page = client.get(f"/subsidies/applications/{application.pk}/action/decide/")
     assert page.status_code == 200
-    assert 'value="9医政第1号"' in page.content.decode()
+    assert "いま決裁すると 9医政第1号" in page.content.decode()
 
 
 @pytest.mark.django_db
 def test_deciding_with_the_proposal_then_proposes_the_one_after(client, world):
     application, fiscal_year = _under_review(world)
     staff = world.users[Role.PREFECTURE_STAFF]
-    current = application_service.perform(
+    current = drive.through_approval(
         application,
         "decide",
         staff,

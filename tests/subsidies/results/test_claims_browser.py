@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from subsidies.results import services
 from tests.conftest import log_in
+from tests.subsidies.approvals import drive
 from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import Role
 
@@ -63,8 +64,18 @@ def test_results_to_confirmation_to_refund(page, live_server, world):
     ).to_be_visible()
     page.get_by_role("link", name="額を確定する").click()
     page.get_by_label("通知番号").fill("9医政第301号")
-    page.get_by_label("通知日").fill("2027-05-20")
-    page.get_by_role("button", name="この額で確定する").click()
+    page.get_by_role("button", name="この額で起案する").click()
+    expect(page.locator("#status")).to_have_text("決裁待ち")
+    # 決裁 (issue 15): the approver confirms it from the queue; the rest is read by them
+    page.get_by_role("button", name="ログアウト").click()
+    drive.approver()
+    log_in(page, live_server, "kacho")
+    page.goto(f"{live_server.url}/subsidies/approvals/")
+    page.locator("[data-approval-queue]").get_by_role("link", name="額の確定").click()
+    expect(page.locator("[data-draft-total]")).to_have_text("2,202,000円")
+    page.get_by_role("button", name="決裁する").click()
+    expect(page.locator("[data-draft-state]")).to_have_text("決裁済み")
+    page.goto(detail)
     expect(page.locator("#status")).to_have_text("額の確定済み")
     expect(page.locator("#confirmed-amount")).to_have_text("2,202,000円")
     with page.expect_download() as download_info:

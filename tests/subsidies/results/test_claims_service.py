@@ -37,6 +37,7 @@ from subsidies.results.claim import claim_for, claim_snapshot, load_claims
 from subsidies.results.reading import correction_rows, current_confirmation
 from subsidies.results.rules import ClaimError, ConfirmationInput, StaleVersion
 from subsidies.results.what_if import MenuChange, what_if
+from tests.subsidies.approvals import drive
 from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.audit import history_of
 from zaitaku_portal.models import Role
@@ -186,7 +187,7 @@ def test_submit_review_return_resubmit_confirm_and_correct(case, world):
     report = services.perform(report, "resubmit", coordinator, report.version)
     assert report.versions.count() == 2
     report = services.perform(report, "start_review", staff, report.version)
-    report = services.perform(
+    report = drive.through_approval(
         report,
         "confirm",
         staff,
@@ -216,14 +217,14 @@ def test_submit_review_return_resubmit_confirm_and_correct(case, world):
         designation=case.designation,
     )
     with pytest.raises(ClaimError):
-        services.perform(
+        drive.through_approval(
             report,
             "correct",
             staff,
             report.version,
             confirmation=ConfirmationInput("9医政第502号", datetime.date(2027, 6, 1)),
         )
-    report = services.perform(
+    report = drive.through_approval(
         report,
         "correct",
         staff,
@@ -242,7 +243,7 @@ def test_submit_review_return_resubmit_confirm_and_correct(case, world):
     actions = [e.action for e in history_of(report)]
     assert actions.count("実績報告を提出する") == 1
     assert "差し戻す" in actions and "再提出する" in actions
-    assert "確定額を訂正する" in actions
+    assert "確定額の訂正を起案する" in actions and "決裁する（確定額の訂正）" in actions
     assert [e.action for e in history_of(second)] == ["確定額の訂正"]
 
 
@@ -299,7 +300,7 @@ def test_bad_notice_number_confirms_nothing(case, world, number, message):
     report = _submit(case.report, coordinator)
     report = services.perform(report, "start_review", staff, report.version)
     with pytest.raises(ClaimError) as refused:
-        services.perform(
+        drive.through_approval(
             report,
             "confirm",
             staff,

@@ -9,9 +9,17 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from subsidies.models import Activity, AdvancePayment, Confirmation, ResultExpense, ResultReport
+from subsidies.models import (
+    Activity,
+    AdvancePayment,
+    Approval,
+    Confirmation,
+    ResultExpense,
+    ResultReport,
+)
 from subsidies.results import services
 from subsidies.results.reading import REPORT_FIELDS, expenses_of
+from tests.subsidies.approvals import drive
 from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import AuditEntry, Role
 
@@ -268,12 +276,10 @@ def _to_review(case, world):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"notice_number": "", "notice_date": "2027-05-01"}, "「通知番号」を入力してください。"),
-        (
-            {"notice_number": "医政1号", "notice_date": "2027-05-01"},
-            "「通知番号」は「8医政第1234号」の形",
-        ),
-        ({"notice_number": "9医政第1号", "notice_date": ""}, "「通知日」を入力してください。"),
+        # the year has no pattern: an empty number cannot be given at the approval
+        ({"notice_number": ""}, "通知番号を入力してください（この年度には通知番号の形式"),
+        ({"notice_number": "医政1号"}, "「通知番号」は「8医政第1234号」の形"),
+        # the date is the approval's (決裁の日): the page asks none
     ],
 )
 def test_bad_confirmation_confirms_nothing(staff, case, world, data, message):
@@ -282,7 +288,7 @@ def test_bad_confirmation_confirms_nothing(staff, case, world, data, message):
         reverse("results:confirm", args=[report.pk]), {"version": report.version, **data}
     )
     assert message in response.content.decode()
-    assert not Confirmation.objects.exists()
+    assert not Confirmation.objects.exists() and not Approval.objects.exists()
 
 
 def test_staff_confirms_and_exports(staff, case, world):
@@ -302,9 +308,11 @@ def test_staff_confirms_and_exports(staff, case, world):
     ) in page
     response = staff.post(
         reverse("results:confirm", args=[report.pk]),
-        {"version": report.version, "notice_number": "9医政第77号", "notice_date": "2027-05-20"},
+        {"version": report.version, "notice_number": "9医政第77号"},
     )
     assert response.status_code == 302
+    assert not Confirmation.objects.exists()  # a draft: confirmed on approval (決裁)
+    drive.approve(report, on=datetime.date(2027, 5, 20))
     detail = staff.get(reverse("results:report_detail", args=[report.pk])).content.decode()
     assert "2,202,000円" in detail and "9医政第77号" in detail
 

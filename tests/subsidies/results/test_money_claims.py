@@ -23,6 +23,7 @@ from subsidies.results import services
 from subsidies.results.claim import claim_for, claim_snapshot, load_claims
 from subsidies.results.rules import ConfirmationInput
 from tests import factories as f
+from tests.subsidies.approvals import drive
 from tests.subsidies.results.factories import decided_application, fill_report, menu, worked_case
 from zaitaku_portal.models import Role
 
@@ -203,7 +204,7 @@ def confirmed(world):
         case.report, "submit", world.users[Role.HUB_COORDINATOR], case.report.version
     )
     report = services.perform(report, "start_review", staff, report.version)
-    services.perform(
+    drive.through_approval(
         report,
         "confirm",
         staff,

@@ -28,6 +28,7 @@ from subsidies.results.reading import (
 )
 from subsidies.results.rules import ClaimError, ConfirmationInput
 from tests import factories as f
+from tests.subsidies.approvals import drive
 from tests.subsidies.results.factories import decided_application, fill_report, menu
 from zaitaku_portal.models import AuditEntry, Role
 
@@ -127,7 +128,7 @@ def test_not_carried_out_is_saved_shown_submitted_and_confirmed_at_zero(coordina
     report = services.perform(report, "submit", world.users[Role.HUB_COORDINATOR], report.version)
     staff = world.users[Role.PREFECTURE_STAFF]
     report = services.perform(report, "start_review", staff, report.version)
-    services.perform(
+    drive.through_approval(
         report,
         "confirm",
         staff,

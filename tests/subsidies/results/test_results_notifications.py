@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from subsidies.results import services
 from subsidies.results.rules import ClaimError, ConfirmationInput
+from tests.subsidies.approvals import drive
 from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import Role
 
@@ -31,6 +32,13 @@ def _act(capture, report, action, actor, **params):
     sent = len(mail.outbox)
     with capture(execute=True):
         report = services.perform(report, action, actor, report.version, **params)
+    return report, mail.outbox[sent:]
+
+
+def _approve(capture, report, approver, on):
+    sent = len(mail.outbox)
+    with capture(execute=True):
+        report = drive.approve(report, approver, on=on)
     return report, mail.outbox[sent:]
 
 
@@ -61,20 +69,29 @@ def test_every_row_sends_its_mail_on_commit(world, django_capture_on_commit_call
 
     report, _ = _act(capture, report, "start_review", staff)
     notice = ConfirmationInput("8医政第200号", datetime.date(2027, 5, 10))
+    kacho = drive.approver()  # 決裁権者 (issue 15): the draft asks them, the approval mails
     report, sent = _act(capture, report, "confirm", staff, confirmation=notice)
-    assert [m.to for m in sent] == [COORDINATOR_MAILS]
-    assert sent[0].subject == "【額の確定】甲拠点｜令和8年度実績報告の額が確定しました"
-    assert "通知番号: 8医政第200号\n確定額: 2,202,000円" in sent[0].body
-    assert link in sent[0].body
+    assert [m.to for m in sent] == [["kacho@example.jp"]]
+    assert sent[0].subject == "【決裁依頼】甲拠点｜令和8年度実績報告の額の確定"
+    report, sent = _approve(capture, report, kacho, notice.notice_date)
+    assert sorted(m.to for m in sent) == [COORDINATOR_MAILS, ["staff@example.jp"]]
+    grantee = next(m for m in sent if m.to == COORDINATOR_MAILS)
+    assert grantee.subject == "【額の確定】甲拠点｜令和8年度実績報告の額が確定しました"
+    assert "通知番号: 8医政第200号\n確定額: 2,202,000円" in grantee.body
+    assert link in grantee.body
+    drafter = next(m for m in sent if m.to == ["staff@example.jp"])
+    assert drafter.subject.startswith("【決裁済み】")
 
     again = ConfirmationInput("8医政第201号", datetime.date(2027, 6, 1))
     report, sent = _act(
         capture, report, "correct", staff, confirmation=again, reason="概算払の登録漏れ"
     )
-    assert [m.to for m in sent] == [COORDINATOR_MAILS]
-    assert "確定額が訂正されました" in sent[0].subject
-    assert "通知番号: 8医政第201号\n確定額: 2,202,000円（訂正前 2,202,000円）" in sent[0].body
-    assert "訂正の理由: 概算払の登録漏れ" in sent[0].body and link in sent[0].body
+    assert [m.to for m in sent] == [["kacho@example.jp"]]
+    report, sent = _approve(capture, report, kacho, again.notice_date)
+    grantee = next(m for m in sent if m.to == COORDINATOR_MAILS)
+    assert "確定額が訂正されました" in grantee.subject
+    assert "通知番号: 8医政第201号\n確定額: 2,202,000円（訂正前 2,202,000円）" in grantee.body
+    assert "訂正の理由: 概算払の登録漏れ" in grantee.body and link in grantee.body
 
     report, sent = _act(capture, report, "reopen", staff, reason="同行訪問の人数の訂正")
     assert [m.to for m in sent] == [COORDINATOR_MAILS]

@@ -1,7 +1,8 @@
 """The results table, exhaustively: every state × action × role → allowed or the refusal,
 and each transition's target, against the table as written out here (by hand, from the
-process in DOMAIN.md: the coordinator submits, staff review, return, confirm the amount,
-correct it or reopen it), not read from subsidies/results/workflow.py."""
+process in DOMAIN.md: the coordinator submits, staff review, return, draft the 額の確定
+(or its correction) or reopen it; a 決裁権者 who did not draft it approves or sends back the
+draft, issue 15), not read from subsidies/results/workflow.py."""
 
 import datetime
 import itertools
@@ -12,42 +13,76 @@ from subsidies.models import ResultReport, ResultReportStatus
 from subsidies.results import services
 from subsidies.results.rules import ClaimError, ConfirmationInput
 from subsidies.results.workflow import TABLE
+from tests.subsidies.approvals import drive
 from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import AuditEntry, Role
 
 pytestmark = pytest.mark.django_db
 
 S = ResultReportStatus
-STATES = [S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED, S.RESUBMITTED, S.CONFIRMED]
-C, T = "coordinator", "staff"  # T: the prefecture's staff and the administrator
+STATES = [
+    S.DRAFT,
+    S.SUBMITTED,
+    S.UNDER_REVIEW,
+    S.RETURNED,
+    S.RESUBMITTED,
+    S.AWAITING_APPROVAL,
+    S.CONFIRMED,
+]
+C, T, A = "coordinator", "staff", "approver"  # T: the prefecture's staff and the administrator
+APPROVER = "approver"  # a member of staff with is_approver (決裁権者): T and A
+PEOPLE = [*Role, APPROVER]
 ROLE_KIND = {
-    Role.HUB_COORDINATOR: C,
-    Role.PREFECTURE_STAFF: T,
-    Role.ADMINISTRATOR: T,
-    Role.HEALTH_CENTER: None,  # reads only: every action is refused
+    Role.HUB_COORDINATOR: {C},
+    Role.PREFECTURE_STAFF: {T},
+    Role.ADMINISTRATOR: {T},
+    Role.HEALTH_CENTER: set(),  # reads only: every action is refused
+    APPROVER: {T, A},
 }
 
 # Who may do each action in each state ("-": nobody), in the order of STATES:
-#                 作成中 提出済み 審査中 差戻し中 再提出済み 額の確定済み
+#                 作成中 提出済み 審査中 差戻し中 再提出済み 決裁待ち 額の確定済み
 GRID = {
-    "submit": ("C", "-", "-", "-", "-", "-"),
-    "start_review": ("-", "T", "-", "-", "T", "-"),
-    "return": ("-", "-", "T", "-", "-", "-"),
-    "resubmit": ("-", "-", "-", "C", "-", "-"),
-    "confirm": ("-", "-", "T", "-", "-", "-"),
-    "correct": ("-", "-", "-", "-", "-", "T"),
-    "reopen": ("-", "-", "-", "-", "-", "T"),
+    "submit": ("C", "-", "-", "-", "-", "-", "-"),
+    "start_review": ("-", "T", "-", "-", "T", "-", "-"),
+    "return": ("-", "-", "T", "-", "-", "-", "-"),
+    "resubmit": ("-", "-", "-", "C", "-", "-", "-"),
+    "confirm": ("-", "-", "T", "-", "-", "-", "-"),
+    "correct": ("-", "-", "-", "-", "-", "-", "T"),
+    "reopen": ("-", "-", "-", "-", "-", "-", "T"),
+    "approve_confirm": ("-", "-", "-", "-", "-", "A", "-"),
+    "send_back": ("-", "-", "-", "-", "-", "A", "-"),
+    "approve_correct": ("-", "-", "-", "-", "-", "A", "-"),
+    "send_back_correction": ("-", "-", "-", "-", "-", "A", "-"),
 }
-ACTOR = {"submit": C, "resubmit": C, **dict.fromkeys(GRID.keys() - {"submit", "resubmit"}, T)}
+APPROVALS = {"approve_confirm", "send_back", "approve_correct", "send_back_correction"}
+ACTOR = {
+    "submit": C,
+    "resubmit": C,
+    **dict.fromkeys(APPROVALS, A),
+    **dict.fromkeys(GRID.keys() - {"submit", "resubmit"} - APPROVALS, T),
+}
 TARGET = {
     "submit": S.SUBMITTED,
     "start_review": S.UNDER_REVIEW,
     "return": S.RETURNED,
     "resubmit": S.RESUBMITTED,
-    "confirm": S.CONFIRMED,
-    "correct": S.CONFIRMED,
+    "confirm": S.AWAITING_APPROVAL,  # a draft: nothing confirmed until the approval
+    "correct": S.AWAITING_APPROVAL,
     "reopen": S.RETURNED,
+    "approve_confirm": S.CONFIRMED,
+    "send_back": S.UNDER_REVIEW,
+    "approve_correct": S.CONFIRMED,
+    "send_back_correction": S.CONFIRMED,  # the confirmation stands as it was
 }
+# The draft each approval row needs (in 決裁待ち without it, its guard refuses).
+DRAFT_OF = {
+    "approve_confirm": "confirm",
+    "send_back": "confirm",
+    "approve_correct": "correct",
+    "send_back_correction": "correct",
+}
+NO_DRAFT = "決裁を待つ起案がありません。"
 # The refusal when the state is wrong names the states it is allowed from (by code order).
 FROM_TEXT = {
     "submit": "作成中",
@@ -57,27 +92,33 @@ FROM_TEXT = {
     "confirm": "審査中",
     "correct": "額の確定済み",
     "reopen": "額の確定済み",
+    **dict.fromkeys(APPROVALS, "決裁待ち"),
 }
-WRONG_ACTOR = {C: "この操作は拠点コーディネーターが行います。", T: "この操作は県職員が行います。"}
-REASON_REQUIRED = {"return", "correct", "reopen"}
-MAILED = {"submit", "return", "resubmit", "confirm", "correct", "reopen"}  # not start_review
+WRONG_ACTOR = {
+    C: "この操作は拠点コーディネーターが行います。",
+    T: "この操作は県職員が行います。",
+    A: "この操作は決裁権者が行います。",
+}
+REASON_REQUIRED = {"return", "correct", "reopen", "send_back", "send_back_correction"}
+# not start_review; a draft tells the approvers itself (subsidies/shared/approvals.py)
+MAILED = {"submit", "return", "resubmit", "reopen", "approve_confirm", "approve_correct"}
 
 
-def expected(action: str, state: str, role: Role) -> str:
-    """ "" if allowed, else the refusal's message."""
+def expected(action: str, state: str, role) -> str:
+    """ "" if allowed, else the refusal's message (in 決裁待ち without a draft)."""
     actor = ACTOR[action]
-    if ROLE_KIND[role] != actor:
+    if actor not in ROLE_KIND[role]:
         return WRONG_ACTOR[actor]
     if GRID[action][STATES.index(state)] == "-":
         label = S(state).label
         return f"「{FROM_TEXT[action]}」の実績報告にのみ行えます（現在は「{label}」）。"
-    return ""
+    return NO_DRAFT if action in APPROVALS else ""
 
 
 def test_the_grid_agrees_with_its_own_actor_column():
     """A cell that allows names the row's actor (the grid and ACTOR say the same)."""
     for action, cells in GRID.items():
-        assert {c for c in cells if c != "-"} == {{C: "C", T: "T"}[ACTOR[action]]}
+        assert {c for c in cells if c != "-"} == {{C: "C", T: "T", A: "A"}[ACTOR[action]]}
 
 
 def test_the_table_has_exactly_these_rows():
@@ -94,13 +135,13 @@ def report(world):
 
 
 def _users(world):
-    return {role: world.users[role] for role in Role}
+    return {role: world.users[role] for role in Role} | {APPROVER: drive.approver()}
 
 
 def test_every_state_action_and_role(report, world):
     users = _users(world)
-    assert set(users) == set(ROLE_KIND)  # every Role value is in the grid
-    for state, action, role in itertools.product(STATES, GRID, Role):
+    assert set(users) == set(ROLE_KIND)  # every Role value (and the 決裁権者) is in the grid
+    for state, action, role in itertools.product(STATES, GRID, PEOPLE):
         report.status = state
         permission = TABLE.check(report, action, users[role])
         want = expected(action, state, role)
@@ -112,12 +153,13 @@ def test_every_refusal_is_refused_by_perform_and_writes_nothing(report, world, s
     ResultReport.objects.filter(pk=report.pk).update(status=state)
     report.refresh_from_db()
     audits = AuditEntry.objects.count()
-    for action, role in itertools.product(GRID, Role):
+    users = _users(world)
+    for action, role in itertools.product(GRID, PEOPLE):
         want = expected(action, state, role)
         if not want:
             continue
         with pytest.raises(ClaimError) as refused:
-            services.perform(report, action, world.users[role], report.version, reason="理由")
+            services.perform(report, action, users[role], report.version, reason="理由")
         assert refused.value.message == want, (state, action, role)
     saved = ResultReport.objects.get(pk=report.pk)
     assert (saved.status, saved.version) == (state, report.version)
@@ -141,15 +183,45 @@ def test_an_incomplete_report_cannot_be_submitted_or_resubmitted(world):
 
 
 def test_the_actions_shown_are_the_rows_of_the_role_from_the_state(report, world):
-    for state, role in itertools.product(STATES, Role):
+    users = _users(world)
+    for state, role in itertools.product(STATES, PEOPLE):
         report.status = state
-        shown = [t.action for t, _ in TABLE.actions_for(report, world.users[role])]
+        shown = [t.action for t, _ in TABLE.actions_for(report, users[role])]
         mine = [
             a
             for a, cells in GRID.items()
-            if ROLE_KIND[role] == ACTOR[a] and cells[STATES.index(state)] != "-"
+            if ACTOR[a] in ROLE_KIND[role] and cells[STATES.index(state)] != "-"
         ]
         assert shown == mine, (state, role)
+
+
+def _at(report, world, state, action):
+    """The report in `state` with a version; for an approval row, with a real draft of the
+    right kind by staff (a correction's draft after a real confirmation)."""
+    coordinator = world.users[Role.HUB_COORDINATOR]
+    staff = world.users[Role.PREFECTURE_STAFF]
+    report = services.perform(report, "submit", coordinator, report.version)  # a version
+    draft = DRAFT_OF.get(action)
+    before = {"confirm": S.UNDER_REVIEW, "correct": S.CONFIRMED}.get(draft, state)
+    if draft == "correct":
+        ResultReport.objects.filter(pk=report.pk).update(status=S.UNDER_REVIEW)
+        report = drive.confirm(
+            ResultReport.objects.get(pk=report.pk),
+            staff,
+            confirmation=ConfirmationInput("8医政第499号", datetime.date(2027, 5, 1)),
+        )
+    ResultReport.objects.filter(pk=report.pk).update(status=before)
+    report.refresh_from_db()
+    if draft:
+        report = services.perform(
+            report,
+            draft,
+            staff,
+            report.version,
+            reason="概算払の登録漏れ",
+            confirmation=ConfirmationInput("8医政第498号", None),
+        )
+    return report
 
 
 @pytest.mark.parametrize(
@@ -157,11 +229,11 @@ def test_the_actions_shown_are_the_rows_of_the_role_from_the_state(report, world
     [(a, s) for a, cells in GRID.items() for s, c in zip(STATES, cells, strict=True) if c != "-"],
 )
 def test_each_transition_reaches_its_target(report, world, action, state):
-    coordinator = world.users[Role.HUB_COORDINATOR]
-    report = services.perform(report, "submit", coordinator, report.version)  # a version
-    ResultReport.objects.filter(pk=report.pk).update(status=state)
-    report.refresh_from_db()
-    actor = coordinator if ACTOR[action] == C else world.users[Role.PREFECTURE_STAFF]
+    report = _at(report, world, state, action)
+    assert report.status == state
+    actor = {C: world.users[Role.HUB_COORDINATOR], T: world.users[Role.PREFECTURE_STAFF]}.get(
+        ACTOR[action], drive.approver()
+    )
     done = services.perform(
         report,
         action,
@@ -176,14 +248,14 @@ def test_each_transition_reaches_its_target(report, world, action, state):
 
 @pytest.mark.parametrize("action", sorted(REASON_REQUIRED))
 def test_a_row_that_requires_a_reason_refuses_without_one(report, world, action):
-    state = STATES[GRID[action].index("T")]
-    ResultReport.objects.filter(pk=report.pk).update(status=state)
-    report.refresh_from_db()
+    state = next(s for s, c in zip(STATES, GRID[action], strict=True) if c != "-")
+    report = _at(report, world, state, action)
+    actor = drive.approver() if ACTOR[action] == A else world.users[Role.PREFECTURE_STAFF]
     with pytest.raises(ClaimError) as refused:
         services.perform(
             report,
             action,
-            world.users[Role.PREFECTURE_STAFF],
+            actor,
             report.version,
             reason="  ",
             confirmation=ConfirmationInput("8医政第501号", datetime.date(2027, 5, 1)),

@@ -3,6 +3,7 @@ hub A / area A; hub B's report is 404 for them (scoped querysets), 200 for staff
 
 import datetime
 
+from tests.subsidies.approvals import drive
 from tests.url_cases import STAFF, UrlCase, everyone, only
 from zaitaku_portal.models import Role
 
@@ -79,7 +80,7 @@ def confirmation(world):
     r = services.perform(c.report, "submit", world.users[Role.HUB_COORDINATOR], c.report.version)
     staff = world.users[Role.PREFECTURE_STAFF]
     r = services.perform(r, "start_review", staff, r.version)
-    services.perform(
+    drive.through_approval(
         r,
         "confirm",
         staff,
@@ -94,6 +95,8 @@ STAFF_ONLY = only(STAFF)
 
 CASES = [
     UrlCase("results:index", ALL_READ),
+    UrlCase("results:queue", STAFF_ONLY),
+    UrlCase("results:queue", only(STAFF, 400), query="?year=abc", label="bad year"),
     # The addresses of before the re-house (/claims/...) redirect, for everyone, to /results/.
     UrlCase("old_claims_address", everyone(301, anonymous=301), kwargs=_old_index, public=True),
     UrlCase("results:report_start", only(COORDINATOR), kwargs=application_without_report),
@@ -190,7 +193,7 @@ def _confirmed_b(world):
     report = services.perform(report, "submit", coordinator, report.version)
     staff = world.users[Role.PREFECTURE_STAFF]
     report = services.perform(report, "start_review", staff, report.version)
-    services.perform(
+    drive.through_approval(
         report,
         "confirm",
         staff,

@@ -27,6 +27,7 @@ DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose, demo only
 DEMO_USERS = [
     ("admin", "管理 花子", Role.ADMINISTRATOR, None, []),
     ("ken", "県 太郎", Role.PREFECTURE_STAFF, None, []),
+    ("kacho", "課長 一郎", Role.PREFECTURE_STAFF, None, []),  # 決裁権者 (is_approver)
     ("hokubu", "比嘉 美咲", Role.HUB_COORDINATOR, None, ["北部地区医師会"]),
     ("naha", "金城 健", Role.HUB_COORDINATOR, None, ["那覇市医師会"]),
     ("yaeyama", "大浜 さくら", Role.HUB_COORDINATOR, None, ["石垣市", "竹富町"]),
@@ -61,9 +62,12 @@ class Command(BaseCommand):
             self.create_users()
             self.confirm_demo_catalogue()
         call_command("seed_demo_applications", stdout=self.stdout)
+        call_command("seed_demo_approvals", stdout=self.stdout)
         call_command("seed_demo_claims", stdout=self.stdout)
         call_command("seed_demo_history", stdout=self.stdout)
         call_command("seed_demo_area", stdout=self.stdout)
+        call_command("seed_demo_budget", stdout=self.stdout)
+        call_command("seed_demo_payments", stdout=self.stdout)
         self.print_logins()  # last, so the logins end the terminal output
 
     def confirm_demo_catalogue(self):
@@ -196,6 +200,7 @@ class Command(BaseCommand):
                     "role": role,
                     "email": f"{username}@example.jp",
                     "health_center": HealthCenter.objects.get(name=center) if center else None,
+                    "is_approver": username == "kacho",
                 },
             )
             if created:
