@@ -226,14 +226,59 @@ def _confirmation_items(application, versions) -> list[tuple[str, object]]:
     ]
 
 
+def _refusal_items(application, versions) -> list[tuple[str, object]]:
+    """不交付決定通知書 (and 変更交付申請不承認通知書), once approved and numbered."""
+    from reports.refusal_notice import refusal_notice_filename, refusal_notice_pdf
+    from subsidies.models import Approval, ApprovalKind, ApprovalState
+
+    refusals = Approval.objects.filter(
+        application=application,
+        state=ApprovalState.APPROVED,
+        kind__in=(ApprovalKind.REFUSAL, ApprovalKind.CHANGE_REFUSAL),
+    ).exclude(notice_number="")
+    return [
+        (
+            f"02_交付決定通知書/{refusal_notice_filename(a)}",
+            dated(partial(refusal_notice_pdf, a), a.decided_at),
+        )
+        for a in refusals.order_by("decided_at", "pk")
+    ]
+
+
+def _payment_items(application, versions) -> list[tuple[str, object]]:
+    """交付請求書 (概算払・精算払) as filed, then 返還命令書兼納入通知書, in date order."""
+    from reports.payment_documents import refund_pdf, request_pdf
+    from subsidies.models import PaymentRequest, RefundOrder
+
+    requests = PaymentRequest.objects.filter(application=application).order_by("created_at", "pk")
+    orders = RefundOrder.objects.filter(application=application).order_by("issued_at", "pk")
+    return [
+        *(
+            (
+                f"09_交付請求書/交付請求書_{r.requested_on:%Y%m%d}_{r.pk}.pdf",
+                dated(partial(request_pdf, r), r.created_at),
+            )
+            for r in requests
+        ),
+        *(
+            (
+                f"10_返還命令書/返還命令書_{o.notice_number}.pdf",
+                dated(partial(refund_pdf, o), o.issued_at),
+            )
+            for o in orders
+        ),
+    ]
+
+
 # The dossier's signed documents, in the procedure's order. Each provider takes
-# (application, versions) and returns [(path in the ZIP, maker)]; the lead adds the other
-# documents (不交付決定通知書, 取下げ届, 中止・廃止, 交付請求書, 返還命令) here.
+# (application, versions) and returns [(path in the ZIP, maker)].
 DOSSIER_DOCUMENTS = (
     _application_items,
     _decision_items,
+    _refusal_items,
     _results_items,
     _confirmation_items,
+    _payment_items,
 )
 
 

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.refusal_notice import refusal_notice_pdf
 from subsidies.applications import services as service
@@ -64,3 +65,17 @@ def test_the_coordinator_downloads_their_refusal_notice(client, apps_world, refu
     response = client.get(reverse("reports:refusal_notice", args=[refused.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_the_dossier_carries_the_refusal_notice_beside_the_decisions(refused):
+    """The audit dossier holds the 不交付決定通知書 in the notices' folder, dated with its
+    approval (reports.documents.dossier_items)."""
+    from reports.documents import dossier_items
+    from reports.refusal_notice import refusal_notice_filename
+
+    application = refused.application
+    items = dict(dossier_items(application.hub, application.fiscal_year))
+    name = f"02_交付決定通知書/{refusal_notice_filename(refused)}"
+    assert items[name]() == refusal_notice_pdf(refused)
+    approved = timezone.localtime(refused.decided_at)
+    assert items[name].zip_date[:3] == (approved.year, approved.month, approved.day)

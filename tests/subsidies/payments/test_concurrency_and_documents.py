@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from reports.payment_documents import refund_pdf, request_pdf
 from subsidies.models import Application, PaymentRequest, RequestKind
@@ -116,3 +117,40 @@ def test_request_and_refund_documents(case):  # noqa: F811
         "一般社団法人甲医師会会長沖縄太郎様",
     ):
         assert expected in text, expected
+
+
+@pytest.mark.django_db
+def test_the_dossier_holds_the_request_and_the_refund_order_in_their_folders(case):  # noqa: F811
+    """The audit dossier (reports.documents.dossier_items) carries the 交付請求書 and the
+    返還命令書 after the notices, each dated with its own filing / issue time."""
+    from reports.documents import dossier_items
+
+    app = case.application
+    request = services.file_request(
+        app,
+        case.coordinator,
+        kind=RequestKind.ADVANCE,
+        amount=600_000,
+        requested_on=datetime.date(2026, 6, 1),
+    )
+    results_services.record_advance(
+        app, case.staff, amount=250_000, paid_on=datetime.date(2026, 6, 10)
+    )
+    app.status = "withdrawn"
+    app.save()
+    order = services.issue_refund(
+        app,
+        case.staff,
+        amount=250_000,
+        notice_number="8医政第701号",
+        notice_date=datetime.date(2026, 9, 1),
+    )
+    items = dict(dossier_items(app.hub, app.fiscal_year))
+    names = list(items)
+    request_name = f"09_交付請求書/交付請求書_20260601_{request.pk}.pdf"
+    order_name = "10_返還命令書/返還命令書_8医政第701号.pdf"
+    assert names.index(request_name) < names.index(order_name), names
+    assert items[order_name]() == refund_pdf(order)
+    assert items[request_name]() == request_pdf(request)
+    issued = timezone.localtime(order.issued_at)  # Asia/Tokyo
+    assert items[order_name].zip_date[:4] == (issued.year, issued.month, issued.day, issued.hour)

@@ -62,7 +62,7 @@ def test_results_to_confirmation_to_refund(page, live_server, world):
         # the refusal names the earlier grant: 一施設一回限りの補助で、令和…の交付決定（…）により…
         page.get_by_text(re.compile(r"一施設一回限りの補助で、.+により交付済みのため対象外")).first
     ).to_be_visible()
-    page.get_by_role("link", name="額を確定する").click()
+    page.get_by_role("link", name="額の確定を起案する").click()
     page.get_by_label("通知番号").fill("9医政第301号")
     page.get_by_role("button", name="この額で起案する").click()
     expect(page.locator("#status")).to_have_text("決裁待ち")
