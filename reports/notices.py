@@ -78,6 +78,24 @@ def addressee_line(organisation: str, title: str, name: str) -> str:
     return "　".join(part for part in (head, name, "様") if part)
 
 
+def letterhead(fiscal_year, hub) -> dict[str, str]:
+    """What every notice to a hub prints around its title: the addressee as the prefecture
+    writes it, and the issuer (title, name, 公印 line) from the year's 要綱 settings."""
+    terms = terms_of(fiscal_year)
+    issuer_title, issuer_name = terms.issuer
+    addressee = hub.addressee
+    return {
+        "addressee": addressee_line(
+            addressee["addressee_organisation"],
+            addressee["addressee_title"],
+            addressee["addressee_name"],
+        ),
+        "issuer_title": issuer_title,
+        "issuer_name": issuer_name,
+        "seal_line": terms.seal_line,
+    }
+
+
 @dataclass(frozen=True)
 class NoticeLine:
     label: str

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from reports.notices import addressee_line, terms_of
+from reports.notices import letterhead, terms_of
 from reports.pdf import render_pdf
 from subsidies.models import PaymentRequest, RefundOrder, RequestKind
 from subsidies.results.reading import current_decision
@@ -71,8 +71,6 @@ def refund_context(order: RefundOrder) -> dict:
     application = order.application
     fiscal_year = application.fiscal_year
     terms = terms_of(fiscal_year)
-    issuer_title, issuer_name = terms.issuer
-    addressee = application.hub.addressee
     why = (
         f"{order.confirmation.notice_number}による額の確定"
         if order.confirmation
@@ -83,14 +81,7 @@ def refund_context(order: RefundOrder) -> dict:
         "title": "返還命令書兼納入通知書",
         "notice_number": order.notice_number,
         "notice_date": order.notice_date,
-        "addressee": addressee_line(
-            addressee["addressee_organisation"],
-            addressee["addressee_title"],
-            addressee["addressee_name"],
-        ),
-        "issuer_title": issuer_title,
-        "issuer_name": issuer_name,
-        "seal_line": terms.seal_line,
+        **letterhead(fiscal_year, application.hub),
         "lead": (
             f"{fiscal_year_label(fiscal_year.year)}{terms.name}については、{why}に伴い、"
             "下記のとおり返還を命じますので、納期限までに納付してください。"

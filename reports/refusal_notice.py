@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from reports.notices import addressee_line, terms_of
+from reports.notices import letterhead, terms_of
 from reports.pdf import render_pdf
 from subsidies.models import Approval, ApprovalKind, ApprovalState
 from zaitaku_portal.access import ALL_ROLES, require_roles
@@ -39,9 +39,8 @@ def refusal_context(approval: Approval) -> dict:
     application = approval.application
     fiscal_year = application.fiscal_year
     terms = terms_of(fiscal_year)
-    issuer_title, issuer_name = terms.issuer
+    issuer_title = terms.issuer[0]
     hub = application.hub
-    addressee = hub.addressee
     submitted = application.submitted_at or approval.drafted_at
     change = approval.kind == ApprovalKind.CHANGE_REFUSAL
     what = "変更承認申請" if change else "交付申請"
@@ -55,14 +54,7 @@ def refusal_context(approval: Approval) -> dict:
         "title": "変更交付申請不承認通知書" if change else "不交付決定通知書",
         "notice_number": approval.notice_number,
         "notice_date": approval.notice_date,
-        "addressee": addressee_line(
-            addressee["addressee_organisation"],
-            addressee["addressee_title"],
-            addressee["addressee_name"],
-        ),
-        "issuer_title": issuer_title,
-        "issuer_name": issuer_name,
-        "seal_line": terms.seal_line,
+        **letterhead(fiscal_year, hub),
         "lead": (
             f"{wareki_date(timezone.localtime(submitted).date())}付けで{what}のあった"
             f"{fiscal_year_label(fiscal_year.year)}{terms.name}については、{under}"
