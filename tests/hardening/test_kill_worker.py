@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from tests.subsidies.approvals import drive
 from zaitaku_portal.models import AuditEntry, Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -228,6 +229,9 @@ def test_killed_confirmation_leaves_no_confirmation(postgresql_only, world):
     finally:
         server.kill()
     report.refresh_from_db()
+    assert report.status == "awaiting_approval"  # drafted (起案); 決裁 writes the confirmation
+    assert not Confirmation.objects.exists()
+    report = drive.approve(report)
     assert report.status == "confirmed"
     assert Confirmation.objects.get().notice_number == "9医政第5号"
 
