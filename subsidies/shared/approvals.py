@@ -182,8 +182,8 @@ def pending_for(obj, *, report: bool = False, lock: bool = False) -> Approval | 
     """The open draft of an application (report=False) or a results report."""
     drafts = Approval.objects.filter(state=ApprovalState.PENDING)
     drafts = drafts.filter(report=obj) if report else drafts.filter(application=obj, report=None)
-    if lock:
-        drafts = drafts.select_for_update()
+    if lock:  # the draft's row only: not the drafter's User row the join brings along
+        drafts = drafts.select_for_update(of=("self",))
     return drafts.select_related("drafted_by").first()
 
 

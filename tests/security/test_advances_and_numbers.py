@@ -253,11 +253,6 @@ def test_two_decisions_typed_with_one_notice_number_at_once_keep_one(two_under_r
 
 
 @postgresql_only
-@pytest.mark.xfail(
-    strict=True,
-    reason="決裁 (issue 15): a number inserted by a writer outside the register between the "
-    "draft and its approval is not yet caught at approval; open in the session note",
-)
 @pytest.mark.django_db(transaction=True)
 def test_a_number_inserted_past_the_check_still_gets_the_message(two_under_review):
     """A writer that does not take the register lock (a script, a restore) inserts the same
