@@ -1,11 +1,14 @@
 """Benchmark: share a short budget out over a national year (issue 19).
 
 14,000 recipients (FY2024: 1,970 hubs + 11,309 active hospitals, rounded up), each with a
-computed amount between 42,000円 and 4,000,000円 (seeded, reproducible), in three priority
-tiers; the budget part is 80% of the total. In the same run:
+computed amount between 42,000円 and 4,000,000円 (seeded, reproducible); the first 2,000 are
+hubs, the rest hospitals; each sits in one of 340 home-care areas, one in ten with a
+coverage gap, and three hospitals in ten are first-time; the budget part is 80% of the
+total. In the same run:
 
   pro rata   subsidies.budget.calculation.pro_rata (the largest rate that fits, exact)
-  tiers      the same, tier by tier
+  tiers      each line's tier (priority_tier: gap area, first-time hospital, the rest),
+             then the tiers filled in order, the last one reached pro rata
   ceiling    the largest per-facility ceiling that fits
   naive      bisection of the rate over exact fractions (60 halvings, every share
              recomputed at each), and the plain rate budget ÷ total rounded down
@@ -26,20 +29,32 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from subsidies.budget.calculation import Claim, ceiling, pro_rata, tiers
+from subsidies.budget.calculation import Claim, ceiling, priority_tier, pro_rata, tiers
 
 UNIT = 1_000
+HUBS, AREAS = 2_000, 340
 
 
-def claims_of(count: int) -> list[Claim]:
+def recipients_of(count: int) -> list[tuple[str, int, bool, bool, bool]]:
+    """(key, computed, in a gap area, is a hospital, first time) per recipient, seeded."""
     generator = random.Random(19)
+    gaps = set(generator.sample(range(AREAS), AREAS // 10))
     return [
-        Claim(
+        (
             f"r{i:05d}",
             generator.randrange(42, 4_001) * UNIT + generator.choice((0, 500)),
-            1 + i % 3,
+            generator.randrange(AREAS) in gaps,
+            i >= HUBS,
+            generator.random() < 0.3,
         )
         for i in range(count)
+    ]
+
+
+def claims_with_tiers(recipients) -> list[Claim]:
+    return [
+        Claim(key, computed, priority_tier(gap, hospital, first))
+        for key, computed, gap, hospital, first in recipients
     ]
 
 
@@ -70,15 +85,18 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=14_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    claims = claims_of(args.recipients)
+    recipients = recipients_of(args.recipients)
+    claims = claims_with_tiers(recipients)
+    counts = [sum(1 for c in claims if c.tier == t) for t in (1, 2, 3)]
     computed = [c.computed for c in claims]
     total = sum(computed)
     budget = total * 8 // 10
     print(f"{len(claims):,} recipients, computed {total:,}円, budget part {budget:,}円 (80%)")
+    print(f"tiers: gap areas {counts[0]:,}, first-time hospitals {counts[1]:,}, rest {counts[2]:,}")
     rows = []
     for name, function in (
         ("pro rata", lambda: pro_rata(claims, budget, UNIT)),
-        ("tiers", lambda: tiers(claims, budget, UNIT)),
+        ("tiers", lambda: tiers(claims_with_tiers(recipients), budget, UNIT)),
         ("ceiling", lambda: ceiling(claims, budget, UNIT)),
     ):
         seconds, allocation = timed(function, args.repeat)

@@ -39,6 +39,12 @@ from zaitaku_portal.exports import csv_response, xlsx_response
 from zaitaku_portal.models import Municipality
 from zaitaku_portal.query import refuses_bad_query
 from zaitaku_portal.scopes import areas_for, designations_for, hubs_for, institutions_for
+from zaitaku_portal.spreadsheets import (
+    PLACES_FORMAT,
+    Column,
+    count_format,
+    write_xlsx,
+)
 from zaitaku_portal.spreadsheets import xlsx_response as spreadsheet_download
 from zaitaku_portal.wareki import fiscal_year_label, fiscal_year_of, wareki_date
 
@@ -400,14 +406,16 @@ def coverage(request):
     )
 
 
-COVERAGE_HEADER = (
-    "在宅医療圏",
-    "二次医療圏",
-    "連携の拠点",
-    "積極的医療機関",
-    "拠点",
-    "積極的医療機関の状況",
-)
+COVERAGE_COLUMNS = [
+    Column("在宅医療圏"),
+    Column("二次医療圏"),
+    Column("連携の拠点"),
+    Column("積極的医療機関"),
+    # counts are numbers shown with their unit (0 shows 未設置), so they sum and sort (issue 23)
+    Column("拠点", "int", PLACES_FORMAT),
+    Column("積極的医療機関の状況", "int", PLACES_FORMAT),
+    Column("うち内諾", "int", count_format("か所")),
+]
 
 
 @require_roles(*ALL_ROLES)
@@ -421,18 +429,15 @@ def coverage_xlsx(request):
                 [d.institution.name for d in item.designations]
                 + [f"{d.institution.name}（内諾）" for d in item.tentative]
             ),
-            "未設置" if item.lacks_hub else f"{len(item.hubs)}か所",
-            "未設置"
-            if item.lacks_hospital
-            else f"{item.hospital_count}か所"
-            + (f"（うち内諾{item.tentative_count}）" if item.tentative else ""),
+            len(item.hubs),
+            item.hospital_count,
+            item.tentative_count,
         )
         for item in coverage_for(request.user)
     ]
     today = datetime.date.today()
-    return xlsx_response(
-        f"在宅医療圏の充足状況_{today:%Y%m%d}.xlsx", "充足状況", COVERAGE_HEADER, rows
-    )
+    content = write_xlsx([("充足状況", COVERAGE_COLUMNS, rows)], page_header="在宅医療圏の充足状況")
+    return spreadsheet_download(f"在宅医療圏の充足状況_{today:%Y%m%d}.xlsx", content)
 
 
 # --- 公表用一覧（ログイン不要） -------------------------------------------------------------

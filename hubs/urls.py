@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hubs import program_views, views
+from hubs import program_views, views, year_views
 from hubs.area import views as area
 
 app_name = "hubs"
@@ -9,6 +9,7 @@ urlpatterns = [
     path("mine/", views.my_hubs, name="my_hubs"),
     path("<int:pk>/", views.hub_detail, name="detail"),
     path("<int:pk>/program/", program_views.hub_program, name="program"),
+    path("<int:pk>/year/", year_views.year_record_page, name="year_record"),
     path("agreements/<int:pk>/", program_views.agreement_edit, name="agreement_edit"),
     path("areas/", area.area_list, name="areas"),
     path("areas/<int:pk>/", area.area_detail, name="area_detail"),

@@ -134,10 +134,48 @@ def _first_with(series: list[Series], index: int, value) -> Series:
     return next(item for item in series if item.values[index] == value)
 
 
+def _progress_bands(in_progress, left, step, top, plot_h, height) -> list[str]:
+    return [
+        f'<rect x="{left + step * index:.1f}" y="{top}" width="{step:.1f}" height="{plot_h}" '
+        'fill="#eef3f8"/>'
+        f'<text x="{left + step * (index + 0.5):.1f}" y="{height - 2}" text-anchor="middle" '
+        'font-size="11" fill="#444">（年度途中）</text>'
+        for index in sorted(in_progress)
+    ]
+
+
+def _trend_lines(points, in_progress, skipped, color) -> list[str]:
+    """One segment per pair of years: dashed into a year in progress, none into a year
+    whose figure is not known yet."""
+    lines = []
+    for index in range(1, len(points)):
+        if index in skipped or index - 1 in skipped:
+            continue
+        (x1, y1), (x2, y2) = points[index - 1], points[index]
+        dash = ' stroke-dasharray="5 4"' if index in in_progress else ""
+        lines.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{color}" '
+            f'stroke-width="2"{dash}/>'
+        )
+    return lines
+
+
 def line_chart(
-    title: str, categories: list[str], series: list[Series], *, unit: str = "", width: int = 640
+    title: str,
+    categories: list[str],
+    series: list[Series],
+    *,
+    unit: str = "",
+    width: int = 640,
+    in_progress: frozenset[int] = frozenset(),
+    pending: frozenset[str] = frozenset(),
 ) -> Chart:
-    """A trend across fiscal years: one line per series, a point and label per year."""
+    """A trend across fiscal years: one line per series, a point and label per year.
+
+    `in_progress`: indices of years not over yet. Their band is shaded and captioned
+    「年度途中」, the line into them is dashed and the point hollow, and a series named in
+    `pending` (the 確定額, known only after the year) is not drawn there at all: a year in
+    progress is not a fall (issue 20). The data table keeps every figure."""
     height = 260
     left, right, top, bottom = 70, 20, 46, 48  # top: the legend, then room for labels
     plot_w = width - left - right
@@ -153,6 +191,7 @@ def line_chart(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
         'stroke="#333"/>',
     ]
+    parts += _progress_bands(in_progress, left, step, top, plot_h, height)
     for index, category in enumerate(categories):
         x = left + step * (index + 0.5)
         parts.append(
@@ -161,15 +200,18 @@ def line_chart(
     x_legend = left
     for number, item in enumerate(series):
         color = PALETTE[number % len(PALETTE)]
+        skipped = in_progress if item.name in pending else frozenset()
         points = [
             (left + step * (index + 0.5), top + plot_h - plot_h * value / peak)
             for index, value in enumerate(item.values)
         ]
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+        parts += _trend_lines(points, in_progress, skipped, color)
         for index, ((x, y), value) in enumerate(zip(points, item.values, strict=True)):
+            if index in skipped:
+                continue
+            fill = "#fff" if index in in_progress else color
             parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}">'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{fill}" stroke="{color}">'
                 f"<title>{escape(item.name)}: {escape(_format(value, unit))}</title></circle>"
             )
             # the top value of the year is labelled above its point, the others below, so

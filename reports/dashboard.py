@@ -26,6 +26,12 @@ from subsidies.models import (
 
 MEETINGS_MINIMUM = 4  # seed 003: at least four multi-profession meetings a year
 DESK_BANDS = ("20時間以上", "10〜19時間", "1〜9時間", "開設なし")
+# a meeting with active hospitals: held at one, or of the kind 積極的医療機関との会議
+MEETING_WITH_HOSPITALS = Q(kind="meeting") & (
+    Q(designation__isnull=False) | Q(meeting_kind__contains="積極的")
+)
+# a training the hub held: not one its staff only attended (a leader training, seed 003 §4 5)
+HELD_TRAINING = Q(kind="training") & ~Q(training_role="attended")
 
 
 def desk_band(hours: int | None) -> str:
@@ -213,12 +219,8 @@ def _add_activities(rows: dict[int, HubRow], applications: QuerySet) -> None:
         .values("report__application__hub_id")
         .annotate(
             meetings=Count("pk", filter=Q(kind="meeting")),
-            meetings_with_hospitals=Count(
-                "pk",
-                filter=Q(kind="meeting")
-                & (Q(designation__isnull=False) | Q(meeting_kind__contains="積極的")),
-            ),
-            trainings=Count("pk", filter=Q(kind="training")),
+            meetings_with_hospitals=Count("pk", filter=MEETING_WITH_HOSPITALS),
+            trainings=Count("pk", filter=HELD_TRAINING),
             awareness=Count("pk", filter=Q(kind="awareness")),
             accompanied=Sum(
                 F("trainees") * F("half_days"), filter=Q(kind="accompanied_visit"), default=0
@@ -323,6 +325,17 @@ def _trend(hub_ids: list[int]) -> list[dict]:
         years[row["report__application__fiscal_year__year"]]["meetings"] = row["n"]
     known = set(FiscalYear.objects.filter(year__in=list(years)).values_list("year", flat=True))
     return [{"year": year, **years[year]} for year in sorted(years) if year in known]
+
+
+def years_in_progress(trend: list[dict], today=None) -> frozenset[int]:
+    """Indices of the trend's years not over yet (today's fiscal year or later): their
+    確定額 is not known, so the chart marks them instead of drawing a fall."""
+    from django.utils import timezone
+
+    from zaitaku_portal.wareki import fiscal_year_of
+
+    current = fiscal_year_of(today or timezone.localdate())
+    return frozenset(index for index, row in enumerate(trend) if row["year"] >= current)
 
 
 @dataclass

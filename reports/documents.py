@@ -13,6 +13,7 @@ from reports.notices import (
     notice_pdf,
     terms_of,
 )
+from reports.procedure_documents import change_request_items, procedure_items
 
 
 def decision_lines(decision) -> list[tuple[str, int]]:
@@ -274,11 +275,13 @@ def _payment_items(application, versions) -> list[tuple[str, object]]:
 # (application, versions) and returns [(path in the ZIP, maker)].
 DOSSIER_DOCUMENTS = (
     _application_items,
+    change_request_items,  # 変更承認申請書 (reports/procedure_documents.py)
     _decision_items,
     _refusal_items,
     _results_items,
     _confirmation_items,
     _payment_items,
+    procedure_items,  # 取下げ届, 中止・廃止承認申請書 and 承認通知書
 )
 
 

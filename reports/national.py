@@ -17,7 +17,7 @@ from django.db import transaction
 
 from hospitals.codes import luhn_check_digit
 from hospitals.models import ActiveHospitalDesignation, MedicalInstitution
-from hubs.models import Hub
+from hubs.models import CoordinatorMeetingAttendance, Hub, HubCoordinator, HubYearPlan
 from subsidies.models import (
     Activity,
     AdvancePayment,
@@ -283,12 +283,54 @@ def _fiscal_year_data(world: _World, fiscal_year, log) -> None:
         batch_size=BATCH,
     )
     activities = _activities(world, fiscal_year, reports)
+    _year_records(world, fiscal_year.year)
     if not last:
         _confirmations(world, fiscal_year, decisions, reports)
     log(
         f"  {fiscal_year}: 申請 {len(applications)}・計画行 {len(plans)}・決定行 {len(lines)}"
         f"・活動 {len(activities)}"
     )
+
+
+def _year_records(world: _World, year: int) -> None:
+    """Each hub's plan of the year and its attendance at two coordinator meetings (seed
+    002), with a generator of their own so the other steps' data stay as they were; the
+    coordinators' qualification (ア〜エ) in the first year."""
+    rng = random.Random(f"{world.scale.seed}-{year}")  # noqa: S311 - synthetic test data
+    HubYearPlan.objects.bulk_create(
+        [
+            HubYearPlan(
+                hub=hub,
+                fiscal_year=year,
+                planned_trainings=rng.choice([None, 0, 1, 2]),
+                planned_lectures=rng.choice([None, 0, 1]),
+                administrators_meeting=rng.choice(["", "planned", "not_planned"]),
+                planned_hospital_meetings=rng.choice([None, 0, 3, 4, 8, 12]),
+                accompanied_visit="not_planned",
+            )
+            for hub in world.hubs
+        ],
+        batch_size=BATCH,
+    )
+    CoordinatorMeetingAttendance.objects.bulk_create(
+        [
+            CoordinatorMeetingAttendance(
+                hub=hub, kind=kind, held_on=datetime.date(year, month, 16), attendees=1 + i % 3
+            )
+            for i, hub in enumerate(world.hubs)
+            for kind, month in (("briefing", 5), ("exchange", 7))
+        ],
+        batch_size=BATCH,
+    )
+    if year == world.scale.first_year:
+        letters = [choice.value for choice in HubCoordinator.Qualification]
+        HubCoordinator.objects.bulk_create(
+            [
+                HubCoordinator(hub=hub, name=f"担当{i + 1}", qualification=rng.choice(letters))
+                for i, hub in enumerate(world.hubs)
+            ],
+            batch_size=BATCH,
+        )
 
 
 def _applications(world: _World, fiscal_year, last: bool) -> list:

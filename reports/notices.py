@@ -5,6 +5,7 @@ byte without the ORM; the workflow passes it the decided or confirmed figures.""
 
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ class NoticeTerms:
     issuer_title: str = ""
     issuer_name: str = ""
     seal_line: str = ""
+    seal_image: str = ""  # the 公印 as a data: URI (seal_image_uri), printed instead of the line
     conditions_text: str = ""
     results_deadline: datetime.date | None = None
     refund_due_days: int = RETURN_PERIOD_DAYS
@@ -59,10 +61,22 @@ def terms_of(fiscal_year) -> NoticeTerms:
         issuer_title=fiscal_year.issuer_title,
         issuer_name=fiscal_year.issuer_name,
         seal_line=fiscal_year.seal_line,
+        seal_image=seal_image_uri(fiscal_year),
         conditions_text=fiscal_year.decision_conditions_text,
         results_deadline=fiscal_year.results_deadline,
         refund_due_days=fiscal_year.refund_due_days or RETURN_PERIOD_DAYS,
     )
+
+
+def seal_image_uri(fiscal_year) -> str:
+    """The year's 公印 image (PNG or JPEG, checked when staff uploaded it) as a data: URI the
+    PDF sandbox may read; '' when the year has none. The stored bytes as they are, so the
+    notice is the same bytes on every render."""
+    data = bytes(getattr(fiscal_year, "seal_image", b"") or b"")
+    kind = getattr(fiscal_year, "seal_image_type", "")
+    if not data or kind not in ("image/png", "image/jpeg"):
+        return ""
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def addressee_line(organisation: str, title: str, name: str) -> str:
@@ -93,6 +107,7 @@ def letterhead(fiscal_year, hub) -> dict[str, str]:
         "issuer_title": issuer_title,
         "issuer_name": issuer_name,
         "seal_line": terms.seal_line,
+        "seal_image": terms.seal_image,
     }
 
 
@@ -135,6 +150,35 @@ def explanation_of(snapshot: dict) -> tuple[ExplainedRecipient, ...]:
         columns = tuple((letter, r["columns"].get(letter)) for letter in "ABCDEFGHIJ")
         explained.append(ExplainedRecipient(r["recipient_name"], columns, tuple(steps)))
     return tuple(explained)
+
+
+@dataclass(frozen=True)
+class ConfirmedRecipient:
+    """One recipient's confirmed amount per menu (the menus' G of its 精算額調) and the
+    facility-level step between their sum and the recipient's G: C′ bounding the menus and
+    the rounding down per facility, when the year's rule works per facility."""
+
+    recipient_name: str
+    menus: tuple[tuple[str, int], ...]
+    total: int
+
+    @property
+    def adjustment(self) -> int:
+        return self.total - sum(amount for _, amount in self.menus)
+
+
+def confirmed_per_menu(snapshot: dict) -> tuple[ConfirmedRecipient, ...]:
+    """From a confirmation's frozen 精算額調: per recipient, each decided menu's G (a menu
+    decided at 0 yen, never wished, gets no line; one done at 0 yen keeps its line)."""
+    confirmed = []
+    for r in snapshot.get("recipients", []):
+        menus = tuple(
+            (m["name"], int(m.get("G") or 0))
+            for m in r.get("menus", [])
+            if m.get("H") or m.get("G")
+        )
+        confirmed.append(ConfirmedRecipient(r["recipient_name"], menus, int(r["columns"]["G"])))
+    return tuple(confirmed)
 
 
 @dataclass(frozen=True)
@@ -183,9 +227,12 @@ class Notice:
     issuer_title: str = field(default_factory=lambda: settings.GOVERNOR_TITLE)
     issuer_name: str = field(default_factory=lambda: settings.GOVERNOR_NAME)
     seal_line: str = ""  # （公印省略） under the issuer, when the year sets it
+    seal_image: str = ""  # the 公印 beside the issuer (data: URI) instead of the seal line
     form_number: str = ""  # 様式第2号, top left, when the year sets it
     # 変更交付決定通知書 only: per menu before/after (the lines are the amounts after)
     changes: tuple[ChangeLine, ...] = ()
+    # 額の確定通知書 only: the confirmed amount per recipient × menu (the lines: per recipient)
+    confirmed: tuple[ConfirmedRecipient, ...] = ()
 
     @property
     def total_before(self) -> int:
@@ -265,6 +312,7 @@ def decision_notice(
         issuer_title=issuer_title,
         issuer_name=issuer_name,
         seal_line=terms.seal_line,
+        seal_image=terms.seal_image,
         form_number=terms.decision_form_number,
     )
 
@@ -305,6 +353,7 @@ def change_decision_notice(
         issuer_title=issuer_title,
         issuer_name=issuer_name,
         seal_line=terms.seal_line,
+        seal_image=terms.seal_image,
         form_number=terms.decision_form_number,
     )
 
@@ -373,9 +422,11 @@ def confirmation_notice(
         settlement=tuple(settlement),
         footnote=footnote,
         explanation=explanation_of(snapshot or {}),
+        confirmed=confirmed_per_menu(snapshot or {}),
         issuer_title=issuer_title,
         issuer_name=issuer_name,
         seal_line=terms.seal_line,
+        seal_image=terms.seal_image,
         form_number=terms.confirmation_form_number,
     )
 

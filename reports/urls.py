@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import payment_documents, refusal_notice, views
+from reports import payment_documents, procedure_documents, refusal_notice, views
 
 app_name = "reports"
 urlpatterns = [
@@ -22,6 +22,26 @@ urlpatterns = [
         name="payment_request_pdf",
     ),
     path("refunds/<int:pk>/order.pdf", payment_documents.refund_order_pdf, name="refund_order_pdf"),
+    path(
+        "withdrawals/<int:pk>/withdrawal.pdf",
+        procedure_documents.withdrawal_document,
+        name="withdrawal_pdf",
+    ),
+    path(
+        "discontinuations/<int:pk>/request.pdf",
+        procedure_documents.discontinuation_request_document,
+        name="discontinuation_request_pdf",
+    ),
+    path(
+        "discontinuations/<int:pk>/approval.pdf",
+        procedure_documents.discontinuation_approval_document,
+        name="discontinuation_approval_pdf",
+    ),
+    path(
+        "versions/<int:pk>/change-request.pdf",
+        procedure_documents.change_request_document,
+        name="change_request_pdf",
+    ),
     path("versions/<int:pk>/application.pdf", views.application_pdf, name="application_pdf"),
     path("results/<int:pk>/results.pdf", views.results_pdf, name="results_pdf"),
     path("batches/", views.batch_list, name="batch_list"),

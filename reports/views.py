@@ -4,9 +4,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from reports import dashboard as dashboard_data
+from reports import indicators as indicator_data
+from reports import seed002_charts
 from reports.batches import start_batch
 from reports.charts import Series, bar_chart, line_chart
 from reports.dashboard import MEETINGS_MINIMUM
+from reports.indicator_tables import tables_of
 from reports.models import BatchJob
 from zaitaku_portal import query
 from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, can_manage_master_data, require_roles
@@ -23,7 +26,7 @@ from zaitaku_portal.scopes import (
     health_centers_for,
     hubs_for,
 )
-from zaitaku_portal.spreadsheets import Column, write_xlsx, xlsx_response
+from zaitaku_portal.spreadsheets import Column, count_format, write_xlsx, xlsx_response
 from zaitaku_portal.wareki import fiscal_year_label
 
 DASHBOARD_ROLES = (Role.HEALTH_CENTER, *STAFF_ROLES)
@@ -56,9 +59,18 @@ def _dashboard_scope(request):
     return area, areas, hubs, designations
 
 
-def _charts(board) -> dict:
+def _boards(request):
+    """The year, the scope, the dashboard's figures and seed 002's indicators."""
+    fiscal_year, years = _fiscal_year(request)
+    area, areas, hubs, designations = _dashboard_scope(request)
+    board = dashboard_data.build(areas, hubs, designations, fiscal_year)
+    seed002 = indicator_data.build(areas, hubs, designations, fiscal_year)
+    return fiscal_year, years, area, board, seed002
+
+
+def _charts(board, seed002) -> dict:
     hubs = sorted(board.hubs, key=lambda row: row.name)
-    return {
+    charts = {
         "meetings": bar_chart(
             "多職種連携会議の開催回数（拠点別）",
             [row.name for row in hubs],
@@ -85,12 +97,7 @@ def _charts(board) -> dict:
             [Series("拠点数", tuple(count for _, count in board.desk_bands))],
             unit="か所",
         ),
-        "per_municipality": bar_chart(
-            "市区町村別の積極的医療機関数",
-            [name for name, _ in board.hospitals_per_municipality],
-            [Series("指定中", tuple(n for _, n in board.hospitals_per_municipality))],
-            unit="か所",
-        ),
+        "per_municipality": seed002_charts.hospitals_chart(seed002, CHART_MAX_CATEGORIES),
         "trend": line_chart(
             "年度別の推移（交付決定額・確定額）",
             [fiscal_year_label(row["year"]) for row in board.trend],
@@ -99,23 +106,26 @@ def _charts(board) -> dict:
                 Series("確定額", tuple(row["confirmed"] for row in board.trend)),
             ],
             unit="千円",
+            in_progress=dashboard_data.years_in_progress(board.trend),
+            pending=frozenset({"確定額"}),
         ),
     }
+    charts.update(seed002_charts.charts(seed002))
+    return charts
 
 
 @require_roles(*DASHBOARD_ROLES)
 @refuses_bad_query
 def dashboard(request):
     """Where each area, hub and hospital stands in the year (seed 002's indicators)."""
-    fiscal_year, years = _fiscal_year(request)
-    area, areas, hubs, designations = _dashboard_scope(request)
-    board = dashboard_data.build(areas, hubs, designations, fiscal_year)
+    fiscal_year, years, area, board, seed002 = _boards(request)
     return render(
         request,
         "reports/dashboard.html",
         {
             "board": board,
-            "charts": _charts(board),
+            "seed002_tables": tables_of(seed002),
+            "charts": _charts(board, seed002),
             "fiscal_year": fiscal_year,
             "fiscal_years": years,
             "area": area,
@@ -192,13 +202,21 @@ EXPORTS = {
         ],
     ),
 }
-CHART_EXPORTS = ("meetings", "activities", "desk", "per_municipality", "trend")
+CHART_EXPORTS = (
+    "meetings",
+    "activities",
+    "desk",
+    "per_municipality",
+    "trend",
+    *seed002_charts.KEYS,
+)
 
 
 def _chart_sheet(chart) -> tuple[str, list[Column], list]:
     """A chart's data table as a sheet (a sheet name has at most 31 characters)."""
     kind = "yen" if chart.unit == "千円" else "int"
-    columns = [Column("区分"), *(Column(s.name, kind) for s in chart.series)]
+    shown = count_format(chart.unit) if kind == "int" and chart.unit else None  # 「3回」, a number
+    columns = [Column("区分"), *(Column(s.name, kind, shown) for s in chart.series)]
     return chart.title[:31], columns, chart.rows
 
 
@@ -206,20 +224,24 @@ def _chart_sheet(chart) -> tuple[str, list[Column], list]:
 @refuses_bad_query
 def dashboard_export(request, table: str):
     """Every table and every chart's data of the dashboard, as xlsx, with the same filters."""
-    fiscal_year, _ = _fiscal_year(request)
-    area, areas, hubs, designations = _dashboard_scope(request)
-    board = dashboard_data.build(areas, hubs, designations, fiscal_year)
+    fiscal_year, _, area, board, seed002 = _boards(request)
+    seed002_tables = {t.key: t for t in tables_of(seed002)}
     if table == "all":  # one workbook, a sheet per table and per chart, for a report upward
         title = "進捗ダッシュボード"
-        charts = _charts(board)
+        charts = _charts(board, seed002)
         sheets = [(name, columns, rows(board)) for name, columns, rows in EXPORTS.values()]
+        sheets += [(t.title, t.columns, t.rows) for t in seed002_tables.values()]
         sheets += [_chart_sheet(charts[name]) for name in CHART_EXPORTS if name in charts]
         content = write_xlsx(sheets)
     elif table in EXPORTS:
         title, columns, rows = EXPORTS[table]
         content = write_xlsx([(title, columns, rows(board))])
+    elif table in seed002_tables:
+        found = seed002_tables[table]
+        title = found.title
+        content = write_xlsx([(found.title, found.columns, found.rows)])
     elif table in CHART_EXPORTS:
-        chart = _charts(board)[table]
+        chart = _charts(board, seed002)[table]
         title = chart.title
         content = write_xlsx([_chart_sheet(chart)])
     else:

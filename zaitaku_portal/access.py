@@ -125,7 +125,7 @@ class NavItem(NamedTuple):
 
 
 def navigation_for(user) -> list[NavItem]:
-    """The main menu of each role. Staff have seventeen pages: the daily ones stay on the bar,
+    """The main menu of each role. Staff have eighteen pages: the daily ones stay on the bar,
     the rest are in two groups so the bar fits on one line."""
     role = role_of(user)
     if role is None:
@@ -155,6 +155,7 @@ def navigation_for(user) -> list[NavItem]:
                     NavItem("帳票の一括作成", reverse("reports:batch_list")),
                     NavItem("補助メニュー", reverse("subsidies:catalogue_latest")),
                     NavItem("予算", reverse("subsidies:budget_latest")),
+                    NavItem("意向調査", reverse("subsidies:survey_latest")),
                     NavItem("支払・返還", reverse("subsidies:payments_list")),
                     NavItem("マスタ管理", reverse("admin:index")),
                 ),
@@ -165,6 +166,7 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem("自拠点", reverse("hubs:my_hubs")))
     if role == Role.HEALTH_CENTER:
         items.append(NavItem("進捗ダッシュボード", reverse("reports:dashboard")))
+    items.append(NavItem("意向調査", reverse("subsidies:survey_latest")))
     items.append(NavItem("交付申請", reverse("subsidies:application_list")))
     items.append(NavItem("実績報告・額の確定", reverse("results:index")))
     items.append(NavItem("拠点一覧", reverse("hubs:list")))

@@ -106,8 +106,21 @@ Kind = Literal["text", "int", "yen", "date", "datetime"]
 
 @dataclass(frozen=True)
 class Column:
+    """`number_format` overrides the kind's format for a number column: a count shown with its
+    unit (PLACES_FORMAT: 2 → 「2か所」, 0 → 「未設置」) stays a number a user can sum."""
+
     header: str
     kind: Kind = "text"
+    number_format: str | None = None
+
+
+def count_format(unit: str, zero: str | None = None) -> str:
+    """`#,##0"か所"`: a whole number shown with its unit; `zero` is what 0 shows instead."""
+    shown = f'#,##0"{unit}"'
+    return f'{shown};-{shown};"{zero}"' if zero else shown
+
+
+PLACES_FORMAT = count_format("か所", zero="未設置")
 
 
 def display_width(text: str) -> int:
@@ -134,9 +147,12 @@ def _cell_value(value: Any, kind: Kind) -> Any:
     return str(value)  # written as a text cell by write_cell, whatever it starts with
 
 
-def _shown_text(value: Any, kind: Kind) -> str:
+def _shown_text(value: Any, column: Column) -> str:
+    kind = column.kind
     if value is None:
         return ""
+    if column.number_format and _is_number(value):
+        return f"{int(value):,}〇〇〇"  # room for a unit or a zero text of three characters
     if kind == "yen":
         return f"{int(value):,}円"
     if kind == "date":
@@ -212,10 +228,30 @@ def _write_rows(sheet, columns: Sequence[Column], rows: Iterable[Sequence[Any]])
         for index, (value, column) in enumerate(zip(row, columns, strict=True)):
             cell = sheet.cell(row_number, index + 1)
             write_cell(cell, _cell_value(value, column.kind))
-            if column.kind in NUMBER_FORMATS:
+            if column.number_format and _is_number(value):
+                cell.number_format = column.number_format
+            elif column.kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[column.kind]
-            widths[index] = max(widths[index], display_width(_shown_text(value, column.kind)))
+            shown = _shown_text(value, column)
+            widths[index] = max(widths[index], display_width(shown))
+            _wrap_if_long(sheet, cell, shown)
     return widths
+
+
+LINE_HEIGHT = 15  # points per line of 11-point text
+
+
+def _wrap_if_long(sheet, cell, shown: str) -> None:
+    """A text wider than MAX_WIDTH (a formula of 計算の過程, a long reason) or on several
+    lines wraps inside its column, on a row tall enough for it: Calc keeps one line's height
+    for a row that does not say its own, and a text running past the last column is cut off
+    at the edge of the printed page (issue 23)."""
+    needed = sum(max(1, -(-display_width(line) // (MAX_WIDTH - 1))) for line in shown.split("\n"))
+    if needed <= 1:
+        return
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    dimension = sheet.row_dimensions[cell.row]
+    dimension.height = max(dimension.height or 0, LINE_HEIGHT * min(needed, 20) + 3)
 
 
 def _fit_columns(sheet, columns: Sequence[Column], widths: list[int]) -> None:

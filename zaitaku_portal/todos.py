@@ -28,7 +28,9 @@ PROVIDERS: tuple[str, ...] = (
     "subsidies.applications.todos.todos",
     "subsidies.results.todos.todos",
     "subsidies.budget.todos.todos",
+    "subsidies.survey.todos.todos",
     "subsidies.payments.todos.todos",
+    "reports.todos.todos",
 )
 
 

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from subsidies.applications import reading
+from subsidies.applications.excel_counts import write_counts_sheet
 from subsidies.applications.excel_layout import (
     COL,
     FIRST_EXPENSE_COL,
@@ -30,13 +31,20 @@ from subsidies.applications.excel_layout import (
     META_SHEET,
     applicable_columns,
     cap_thousands,
+    counts_form,
     expense_categories,
     headers_for,
+    line_sheets,
 )
 from subsidies.applications.excel_read import (
     UPLOAD_MAX_BYTES,
     plan_from_json,
     read_workbook,
+)
+from subsidies.applications.excel_reference import (
+    LINE_HEIGHT,
+    wrapped_lines,
+    write_reference_sheets,
 )
 from subsidies.applications.plan_data import start_year_label
 from zaitaku_portal.exports import write_cell, write_formula
@@ -66,10 +74,14 @@ INPUT = PatternFill("solid", fgColor="FFF2CC")
 
 
 def _sheet_rows(application):
-    """[(sheet name, line)] in the order the workbook lists them."""
+    """[(sheet name, line)] in the order the workbook lists them (the hospitals' lines only
+    where the year's form 4-② is lines)."""
+    sheets = line_sheets(application)
     rows = []
     for line in reading.lines_of(application):
-        rows.append((HOSPITAL_SHEET if line.designation_id else HUB_SHEET, line))
+        sheet_name = HOSPITAL_SHEET if line.designation_id else HUB_SHEET
+        if sheet_name in sheets:
+            rows.append((sheet_name, line))
     return rows
 
 
@@ -82,21 +94,26 @@ def export_workbook(application) -> bytes:
     only formulas are the totals the portal writes itself (_write_total)."""
     view = reading.plan_view(application)
     all_categories = expense_categories()
+    sheets = line_sheets(application)  # 4-①, and 4-② as lines unless it is counts
     workbook = Workbook()
     workbook.active.title = HUB_SHEET
-    workbook.create_sheet(HOSPITAL_SHEET)
+    if HOSPITAL_SHEET in sheets:
+        workbook.create_sheet(HOSPITAL_SHEET)
     workbook.create_sheet(MEETING_SHEET)
     meta = _write_meta(workbook, application)
-    for sheet_name in (HUB_SHEET, HOSPITAL_SHEET):
+    for sheet_name in sheets:
         _write_plan_heading(workbook[sheet_name], application, headers_for(all_categories))
     _write_lines(workbook, meta, application, view, all_categories)
     _write_meeting_sheet(workbook[MEETING_SHEET], view)
     choices = reading.start_year_choices(application.fiscal_year)
-    for sheet_name in (HUB_SHEET, HOSPITAL_SHEET):
+    for sheet_name in sheets:
         _add_validations(workbook[sheet_name], len(all_categories), choices)
-    for sheet_name in (HUB_SHEET, HOSPITAL_SHEET, MEETING_SHEET):
+    for sheet_name in (*sheets, MEETING_SHEET):
         _set_up_printing(workbook[sheet_name], application)
-    for sheet_name in (HUB_SHEET, HOSPITAL_SHEET, MEETING_SHEET):
+    if counts_form(application):
+        write_counts_sheet(workbook, application, view.plan, 1, _page_header(application))
+    write_reference_sheets(workbook, application, _page_header(application))
+    for sheet_name in (*sheets, MEETING_SHEET):
         protection = workbook[sheet_name].protection
         protection.sheet = True
         protection.formatCells = False
@@ -193,6 +210,7 @@ def _write_lines(workbook, meta, application, view, categories) -> None:
 
 TEXT_HEADERS = ("補助の希望", "取り組み事項", "開始年度")
 READ_ONLY_HEADERS = ("補助事業者", "補助事業区分", "補助額目安（千円）", "上限の単位")
+WRAPPED_HEADERS = ("補助事業者", "補助事業区分", "上限の単位", "取り組み事項")
 
 
 def _write_line(sheet, row: int, line, data: dict, application, categories) -> None:
@@ -211,8 +229,14 @@ def _write_line(sheet, row: int, line, data: dict, application, categories) -> N
         "寄付金その他の収入（円）": data.get("other_income") or None,
     }
     applicable = applicable_columns(line, categories)
+    lines = 1
     for header, value in values.items():
         cell = _put(sheet, row, COL[header], value)
+        if isinstance(value, str) and header in WRAPPED_HEADERS:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = max(lines, wrapped_lines(value, WIDTHS[header]))
+        if header == "補助額目安（千円）" and isinstance(value, int | float):
+            cell.number_format = "#,##0.###"
         if header in TEXT_HEADERS:
             cell.number_format = "@"  # typed 〇 and R9〜 stay text in Calc and Excel
         elif header == "寄付金その他の収入（円）":
@@ -225,6 +249,10 @@ def _write_line(sheet, row: int, line, data: dict, application, categories) -> N
         cell.number_format = YEN_FORMAT
         _style_input(cell, col in applicable)
     _write_total(sheet, row, len(categories))
+    if lines > 1:  # names and menus wrap, never cut (Calc keeps one line's height otherwise)
+        sheet.row_dimensions[row].height = LINE_HEIGHT * min(lines, 12) + 3
+    for cell in sheet[row]:  # a wrapped name and its amounts on the same first line
+        cell.alignment = Alignment(wrap_text=cell.alignment.wrap_text, vertical="top")
 
 
 def _write_total(sheet, row: int, category_count: int) -> None:
@@ -305,10 +333,14 @@ def _add_validations(sheet, category_count: int, choices: list[int]) -> None:
         yen.add(_column_range(sheet, FIRST_EXPENSE_COL + offset))
 
 
+def _page_header(application) -> str:
+    return f"{application.hub.name}　{fiscal_year_label(application.fiscal_year.year)}"
+
+
 def _set_up_printing(sheet, application) -> None:
     """A4 landscape, one page wide, the header row on every page, the hub and the fiscal
     year in the page header of every printed page (zaitaku_portal.spreadsheets)."""
-    header = f"{application.hub.name}　{fiscal_year_label(application.fiscal_year.year)}"
+    header = _page_header(application)
     if sheet.title == MEETING_SHEET:
         set_up_printing(sheet, header)
         return

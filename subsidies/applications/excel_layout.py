@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from subsidies.applications import hospital_counts
 from subsidies.applications.amounts import PER_MONTH, PER_PERSON_HALF_DAY
 from subsidies.models import ExpenseCategory
 
@@ -14,6 +15,7 @@ MARKER = "zaitaku-portal:application:v1"
 HUB_SHEET = "4-①拠点"
 HOSPITAL_SHEET = "4-②積極的医療機関"
 MEETING_SHEET = "4-③会議体"
+COUNTS_SHEET = "4-②医療機関数"  # form 4-② as counts (subsidies/applications/excel_counts.py)
 META_SHEET = "_meta"
 HEADER_ROW = 6
 FIRST_ROW = 7
@@ -60,6 +62,17 @@ class ReadResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def counts_form(application) -> bool:
+    """Whether the fiscal year's form 4-② is counts per menu (hospital_counts.py)."""
+    return hospital_counts.form_of(application.fiscal_year) == hospital_counts.COUNTS
+
+
+def line_sheets(application) -> tuple[str, ...]:
+    """The sheets with one row per plan line: 4-①, and 4-② unless the year's form 4-② is
+    counts (then the hospitals' lines are not in the workbook: COUNTS_SHEET instead)."""
+    return (HUB_SHEET,) if counts_form(application) else (HUB_SHEET, HOSPITAL_SHEET)
 
 
 def expense_categories() -> list[ExpenseCategory]:

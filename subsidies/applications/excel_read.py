@@ -15,20 +15,25 @@ import io
 import re
 import unicodedata
 import zipfile
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from subsidies.applications import reading
+from subsidies.applications.excel_cells import (  # named here too (the survey imports them)
+    _is_formula,
+    _text,
+    keep_if_same,
+    parse_count,
+)
+from subsidies.applications.excel_counts import read_counts_sheet
 from subsidies.applications.excel_layout import (
     COL,
     FIRST_EXPENSE_COL,
     FIRST_ROW,
     HEADER_ROW,
-    HOSPITAL_SHEET,
-    HUB_SHEET,
     MARKER,
     MEETING_CELLS,
     MEETING_SHEET,
@@ -37,12 +42,14 @@ from subsidies.applications.excel_layout import (
     ReadResult,
     applicable_columns,
     cap_thousands,
+    counts_form,
     expense_categories,
     headers_for,
+    line_sheets,
 )
+from subsidies.applications.excel_reference import check_reference
 from subsidies.applications.plan_data import start_year_label
 from subsidies.applications.rules import validate_plan
-from zaitaku_portal.exports import text_from_xlsx
 from zaitaku_portal.uploads import check_xlsx_upload
 from zaitaku_portal.wareki import fiscal_year_label, fiscal_year_of, wareki_date
 from zaitaku_portal.workbook_bounds import SheetLimits, WorkbookLimits
@@ -53,14 +60,6 @@ WISH_FALSE = {"", "×", "-", "ー", "なし", "0"}
 
 def _ref(sheet, row: int, col: int) -> str:
     return f"シート「{sheet.title}」セル{get_column_letter(col)}{row}"
-
-
-def _is_formula(value) -> bool:
-    if isinstance(value, str):
-        return value.startswith("=")
-    return not isinstance(
-        value, int | float | str | bool | datetime.date | datetime.time | type(None)
-    )
 
 
 def _thousands_format(number_format: str) -> bool:
@@ -114,47 +113,6 @@ def _amount_problem(problem: str, value, where: str, label: str) -> str:
         "fraction": f"に円未満の端数があります（入力: {shown(value)}）。",
     }
     return f"{where}（{label}）{messages[problem]}"
-
-
-def parse_count(value, where: str, label: str, result: ReadResult) -> int | None:
-    """A count bounded as the model field of the same label says (zaitaku_portal/bounds.py)."""
-    from subsidies.models import Application, MenuPlan
-    from zaitaku_portal.bounds import PEOPLE_MAX, max_value_by_label, shown
-
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if _is_formula(value):
-        result.errors.append(f"{where}（{label}）に数式が入っています。数値を入力してください。")
-        return None
-    if isinstance(value, bool | datetime.date | datetime.time):
-        result.errors.append(f"{where}（{label}）は整数で入力してください（入力: {value}）。")
-        return None
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    text = re.sub(r"(人|回|か月|ヶ月|カ月|月|半日|区割り?|件)$", "", text)
-    try:
-        number = Decimal(text) if text.isascii() else Decimal("NaN")
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        result.errors.append(
-            f"{where}（{label}）の「{shown(value)}」を数として読めません。整数を入力してください。"
-        )
-        return None
-    if number < 0 or number != number.to_integral_value():
-        result.errors.append(
-            f"{where}（{label}）は0以上の整数で入力してください（入力: {shown(value)}）。"
-        )
-        return None
-    maximum = max_value_by_label(label, Application, MenuPlan) or PEOPLE_MAX
-    if number > maximum:
-        result.errors.append(
-            f"{where}（{label}）が大きすぎます。{maximum:,}以下で入力してください"
-            f"（入力: {shown(value)}）。"
-        )
-        return None
-    if isinstance(value, str):
-        result.notes.append(f"{where}（{label}）: 「{value}」を{int(number)}として読み取りました。")
-    return int(number)
 
 
 def parse_wish(value, where: str, result: ReadResult) -> bool | None:
@@ -257,41 +215,6 @@ def _start_year_from_date(value, choices, labels: str, where: str, result) -> in
     return year
 
 
-def normalise_line_ends(text: str) -> str:
-    """CR LF and a lone CR (a browser's form, Excel's _x000D_) become LF, as Calc saves them."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def keep_if_same(before, after: str) -> str:
-    """The stored text where the cell holds it up to line ends and outer spaces, so a text
-    the portal wrote itself never reads back as a change (issue 23)."""
-    if isinstance(before, str) and normalise_line_ends(before).strip() == after:
-        return before
-    return after
-
-
-def _text(cell, where: str, label: str, result: ReadResult) -> str | None:
-    """A text as typed. The download writes =1+1 as a text cell, so only a real formula
-    cell (data_type "f") is refused; _x000D_ is read back as the CR it stands for."""
-    value = cell.value
-    if value is None:
-        return ""
-    if cell.data_type == "f" or (not isinstance(value, str) and _is_formula(value)):
-        result.errors.append(f"{where}（{label}）に数式が入っています。文字を入力してください。")
-        return None
-    from subsidies.models import Application, MenuPlan
-    from zaitaku_portal.bounds import max_length_by_label
-
-    text = normalise_line_ends(text_from_xlsx(str(value))).strip()
-    limit = max_length_by_label(label, Application, MenuPlan)
-    if limit is not None and len(text) > limit:
-        result.errors.append(
-            f"{where}（{label}）は{limit:,}文字以内で入力してください（入力は{len(text):,}文字）。"
-        )
-        return None
-    return text
-
-
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # the form is a few dozen KB; 5 MB is generous
 PLAN_LIMITS = WorkbookLimits(
     # A hub with 40 hospitals and all six hospital menus is 240 lines on 4-②; the columns:
@@ -314,14 +237,17 @@ def read_workbook(application, upload) -> ReadResult:
         _check_template(workbook, application, result)
         categories = expense_categories()
         headers = headers_for(categories)
-        _check_plan_sheets(workbook, headers, result)
+        _check_plan_sheets(workbook, line_sheets(application), headers, result)
     except _Refused:
         return result
     plan = reading.current_plan(application)
     mapped_rows = _read_mapped_lines(workbook, application, categories, plan, result)
     _refuse_added_rows(workbook, mapped_rows, len(headers), result)
+    if counts_form(application):  # form 4-② as counts per hospital menu
+        read_counts_sheet(workbook, application, plan, result)
     choices = reading.start_year_choices(application.fiscal_year)
     _read_meeting_sheet(workbook[MEETING_SHEET], plan, choices, result)
+    check_reference(workbook, application, result)  # read-only sheets: a note, never read
     if not result.errors:
         result.errors.extend(validate_plan(application, plan))
     result.plan = plan if result.ok else {}
@@ -361,11 +287,8 @@ def _open_upload(upload, result: ReadResult):
 
 def _check_template(workbook, application, result: ReadResult) -> None:
     """The four sheets, the marker and this application's id, year and hub in _meta."""
-    missing = [
-        s
-        for s in (HUB_SHEET, HOSPITAL_SHEET, MEETING_SHEET, META_SHEET)
-        if s not in workbook.sheetnames
-    ]
+    expected = (*line_sheets(application), MEETING_SHEET, META_SHEET)
+    missing = [s for s in expected if s not in workbook.sheetnames]
     if missing:
         _refuse(
             result,
@@ -391,9 +314,9 @@ def _check_template(workbook, application, result: ReadResult) -> None:
         )
 
 
-def _check_plan_sheets(workbook, headers: list[str], result: ReadResult) -> None:
+def _check_plan_sheets(workbook, sheets, headers: list[str], result: ReadResult) -> None:
     """No merged cell from the header row down, and the header row as downloaded."""
-    for sheet_name in (HUB_SHEET, HOSPITAL_SHEET):
+    for sheet_name in sheets:
         sheet = workbook[sheet_name]
         for merged in sheet.merged_cells.ranges:
             if merged.max_row >= HEADER_ROW:
@@ -416,13 +339,13 @@ def _read_mapped_lines(workbook, application, categories, plan, result) -> dict[
     """Each row _meta names, read into its line of the plan; returns the rows read per sheet."""
     lines = {reading.key_of(line): line for line in reading.lines_of(application)}
     choices = reading.start_year_choices(application.fiscal_year)
-    mapped_rows: dict[str, set[int]] = {HUB_SHEET: set(), HOSPITAL_SHEET: set()}
+    mapped_rows: dict[str, set[int]] = {name: set() for name in line_sheets(application)}
     for sheet_name, row, key in workbook[META_SHEET].iter_rows(
         min_row=10, max_col=3, values_only=True
     ):
         if sheet_name is None:
             break
-        if key not in lines:
+        if key not in lines or sheet_name not in mapped_rows:
             continue
         mapped_rows[sheet_name].add(row)
         data = plan["lines"].setdefault(key, {})

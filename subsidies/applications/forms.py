@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django import forms
 
 from subsidies.applications.amounts import PER_MONTH, PER_PERSON_HALF_DAY
@@ -15,7 +17,7 @@ from subsidies.applications.reading import (
     plan_view,
     start_year_choices,
 )
-from subsidies.applications.rules import attachment_name_problem
+from subsidies.applications.rules import attachment_name_problem, plan_warnings
 from subsidies.catalogue.budget import accepted_amounts, budget_parts
 from subsidies.models import (
     Application,
@@ -26,7 +28,7 @@ from subsidies.models import (
     ReturnReason,
     SubsidyMenu,
 )
-from subsidies.shared.approvals import last_sent_back, number_preview
+from subsidies.shared.approvals import ApprovalKind, last_sent_back, number_preview, pending_for
 from zaitaku_portal.bounds import (
     TEXT,
     CountField,
@@ -34,7 +36,9 @@ from zaitaku_portal.bounds import (
     bounded_text,
     max_length_of,
     max_value_of,
+    parse_yen,
 )
+from zaitaku_portal.form_fields import PortalForm
 
 __all__ = ["CountField", "YenField"]
 
@@ -56,7 +60,7 @@ def _start_year_field(label: str, years: list[tuple[str, str]]) -> forms.TypedCh
     )
 
 
-class PlanForm(forms.Form):
+class PlanForm(PortalForm):
     """The whole plan on one page: form 4-③, the hub's menus, each hospital's menus."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -172,7 +176,7 @@ class PlanForm(forms.Form):
         return plan
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(PortalForm):
     """The form of a workflow action's page (the row's `form`): takes the application as
     `obj=`, and gives perform() its parameters. This one only carries the version the user
     saw: a plain confirmation."""
@@ -186,6 +190,74 @@ class ConfirmForm(forms.Form):
 
     def params(self) -> dict:
         return {}
+
+    @cached_property
+    def outcome(self) -> dict:
+        """What the confirmation page says will happen (issue 20: never a bare
+        「よろしいですか」): the plan's figures per recipient and in all, the lines over their
+        cap or starting in a later year, what is still empty, and an open draft's amounts."""
+        view = plan_view(self.obj)
+        wished = [line for line in view.lines if view.amounts[key_of(line)].wish]
+        later = [
+            {"label": label_of(line), "start": start_year_label(_start(line, view))}
+            for line in wished
+            if view.amounts[key_of(line)].planned_later
+        ]
+        named = tuple(f"「{line['label']}」" for line in later)
+        return {
+            "totals": view.totals,
+            "grand_total": view.grand_total,
+            "expense_total": view.expense_total,
+            "wished": len(wished),
+            "not_wished": len(view.lines) - len(wished),
+            "over_cap": [_line_figures(line, view) for line in wished if _over(line, view)],
+            "later": later,
+            "warnings": [w for w in plan_warnings(view) if not w.startswith(named)],
+            "draft": _draft_figures(self.obj, view),
+        }
+
+
+def _over(line, view) -> bool:
+    amount = view.amounts[key_of(line)]
+    return amount.over_cap and not amount.planned_later
+
+
+def _start(line, view):
+    return view.plan["lines"].get(key_of(line), {}).get("start_year")
+
+
+def _line_figures(line, view) -> dict:
+    amount = view.amounts[key_of(line)]
+    return {
+        "label": label_of(line),
+        "expense": amount.expense_total,
+        "cap": amount.cap_total,
+        "computed": amount.computed_amount,
+    }
+
+
+def _draft_figures(application, view) -> dict | None:
+    """The open 起案 an approver decides on: its kind, amounts and reason."""
+    draft = pending_for(application)
+    if draft is None:
+        return None
+    before = application.current_decision
+    total = None
+    if draft.kind in (ApprovalKind.DECISION, ApprovalKind.CHANGE_DECISION):
+        # a line the draft does not name is decided at its computed amount
+        drafted = draft.payload.get("amounts", {})
+        total = sum(
+            int(drafted.get(row["key"], [row["computed"]])[0])
+            for row in decision_rows(application, view)
+        )
+    return {
+        "kind": draft.get_kind_display(),
+        "total": total,
+        "before_total": before.total_amount if before is not None else None,
+        "notice_number": draft.payload.get("notice_number", ""),
+        "reason": draft.payload.get("reason", ""),
+        "drafted_by": draft.drafted_by,
+    }
 
 
 class ReturnForm(ConfirmForm):
@@ -232,6 +304,15 @@ class ReasonForm(ConfirmForm):
         return params
 
 
+def _recipients(view) -> dict[str, str]:
+    """Each line's recipient: the hub, or the active hospital the line is for."""
+    hub = view.application.hub.name
+    return {
+        key_of(line): line.designation.institution.name if line.designation_id else hub
+        for line in view.lines
+    }
+
+
 def _notice_number_field(fiscal_year) -> forms.CharField:
     return forms.CharField(
         label="通知番号（空欄なら決裁の時に年度の形式で採番）",
@@ -259,13 +340,19 @@ class DecideForm(ConfirmForm):
         self.budget_parts = budget_parts(self.obj.fiscal_year, exclude_application_id=self.obj.pk)
         accepted = accepted_amounts(self.obj)
         self.rows = rows
+        recipients = _recipients(view)
         for index, row in enumerate(rows):
+            row["recipient"] = recipients[row["key"]]
             self.fields[f"amount{index}"] = YenField(
                 label=f"{row['label']}：交付決定額", initial=row["computed"]
             )
             self.fields[f"reason{index}"] = bounded_text(
                 f"{row['label']}：減額の理由", max_length_of(DecisionLine, "reason")
             )
+            # the table's cells carry no <label>: the input names its line itself
+            for name in (f"amount{index}", f"reason{index}"):
+                self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
+            self.fields[f"amount{index}"].widget.attrs["data-recipient"] = row["recipient"]
             if not self.is_bound:
                 self.initial[f"amount{index}"] = row["computed"]
                 if row["key"] in accepted:  # an accepted allocation proposal (issue 19)
@@ -275,6 +362,33 @@ class DecideForm(ConfirmForm):
 
     def row_fields(self):
         return [(row, self[f"amount{i}"], self[f"reason{i}"]) for i, row in enumerate(self.rows)]
+
+    def recipient_totals(self) -> dict:
+        """計算額 and 交付決定額 per recipient and in all, as the inputs stand (what was typed,
+        when it reads as yen; the page's script keeps them current while typing)."""
+        per: dict[str, dict] = {}
+        for index, row in enumerate(self.rows):
+            total = per.setdefault(
+                row["recipient"], {"name": row["recipient"], "computed": 0, "decided": 0}
+            )
+            total["computed"] += row["computed"]
+            typed = self._typed(index, row)
+            if typed is None or total["decided"] is None:
+                total["decided"] = None  # an amount that does not read: no total to show
+            else:
+                total["decided"] += typed
+        totals = list(per.values())
+        decided = [t["decided"] for t in totals]
+        return {
+            "recipients": totals,
+            "computed": sum(t["computed"] for t in totals),
+            "decided": None if None in decided else sum(decided),
+        }
+
+    def _typed(self, index: int, row: dict) -> int | None:
+        if not self.is_bound:
+            return self.initial.get(f"amount{index}", row["computed"])
+        return parse_yen(self.data.get(f"amount{index}", ""))
 
     def amounts(self) -> dict[str, tuple[int, str]]:
         return {
@@ -292,7 +406,7 @@ class DecideForm(ConfirmForm):
         }
 
 
-class CommentForm(forms.Form):
+class CommentForm(PortalForm):
     body = bounded_text(
         "コメント",
         max_length_of(ApplicationComment, "body"),
@@ -301,7 +415,7 @@ class CommentForm(forms.Form):
     )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(PortalForm):
     file = forms.FileField(
         label="添付書類（PDF・xlsx・PNG・JPEG、10MBまで）",
         error_messages={

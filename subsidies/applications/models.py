@@ -95,6 +95,9 @@ class Application(models.Model):
     )
     return_reason_text = models.TextField("差戻しの内容", blank=True, max_length=bounds.TEXT)
     submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+    # 変更承認申請の理由 (issue 15): asked when the change request is made; frozen into
+    # the version submitted, which the 変更承認申請書 prints
+    change_reason = models.TextField("変更の理由", blank=True, max_length=bounds.TEXT)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
@@ -457,10 +460,15 @@ class DiscontinuationRequest(models.Model):
         verbose_name_plural = "中止・廃止承認申請"
         constraints = [
             models.UniqueConstraint(
+                fields=["notice_number"],
+                condition=~models.Q(notice_number=""),
+                name="one_discontinuation_per_notice_number",
+            ),
+            models.UniqueConstraint(
                 fields=["application"],
                 condition=models.Q(state="pending"),
                 name="one_pending_discontinuation",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

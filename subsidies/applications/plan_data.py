@@ -6,7 +6,9 @@ frozen version stores, and what a diff compares.
      "hospital_other_actions": str, "hospital_other_actions_start_year": int | None,
      "lines": {line_key: {"wish": bool, "planned_actions": str, "start_year": int | None,
                           "trainees", "half_days", "months": int | None,
-                          "other_income": int, "expenses": {category_code: int}}}}
+                          "other_income": int, "expenses": {category_code: int}}},
+     "hospital_menus": {menu_code: {"hospital_count": int | None, "planned_actions": str}}}
+    (hospital_menus only where the fiscal year's form 4-② is counts: hospital_counts.py)
 
 A line key is the menu code for the hub's own lines and `menu code@designation id` for an
 active hospital's."""
@@ -42,6 +44,13 @@ LINE_FIELDS = {
 }
 
 
+# plan["hospital_menus"] (subsidies/applications/hospital_counts.py): {menu code: these}
+HOSPITAL_COUNT_FIELDS = {
+    "hospital_count": "補助希望の医療機関数",
+    "planned_actions": "取り組み事項",
+}
+
+
 def line_key(menu_code: str, designation_id: int | None) -> str:
     return menu_code if designation_id is None else f"{menu_code}@{designation_id}"
 
@@ -62,6 +71,8 @@ def _show(field: str, value) -> str:
         return start_year_label(value)
     if field in ("other_income",) or field.startswith("expense:"):
         return f"{int(value):,}円"
+    if field == "hospital_count":
+        return f"{int(value):,}か所"
     return str(value)
 
 
@@ -82,6 +93,13 @@ def flatten(
                     f"{name}／{category_names.get(code, code)}",
                     _show("expense:", amount),
                 )
+    for code, data in plan.get("hospital_menus", {}).items():  # form 4-② as counts
+        name = line_labels.get(code, code)
+        for field, label in HOSPITAL_COUNT_FIELDS.items():
+            flat[f"hospital_menus/{code}/{field}"] = (
+                f"{name}／{label}",
+                _show(field, data.get(field)),
+            )
     return flat
 
 

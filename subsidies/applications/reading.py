@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import F, Q
 
 from hospitals.models import ActiveHospitalDesignation
+from subsidies.applications import hospital_counts
 from subsidies.applications.amounts import (
     LineAmount,
     LineInput,
@@ -83,6 +84,7 @@ def current_plan(application: Application, lines: list[MenuPlan] | None = None) 
         }
         for line in lines
     }
+    plan.update(hospital_counts.plan_part(application))  # form 4-② as counts, if the year's
     return plan
 
 
@@ -233,6 +235,9 @@ class PlanView:
                     ),
                 }
             )
+        for group in groups.values():  # the application page shows the wished lines only
+            group["wished_count"] = sum(1 for row in group["rows"] if row["data"].get("wish"))
+            group["unwished_count"] = len(group["rows"]) - group["wished_count"]
         ordered = [groups.pop("hub")] if "hub" in groups else []
         return ordered + list(groups.values())
 
@@ -249,7 +254,7 @@ def plan_view(application: Application, plan: dict | None = None) -> PlanView:
 def labels_for(application: Application) -> tuple[dict[str, str], dict[str, str]]:
     lines = lines_of(application)
     return (
-        {key_of(line): label_of(line) for line in lines},
+        {key_of(line): label_of(line) for line in lines} | hospital_counts.labels(application),
         dict(ExpenseCategory.objects.values_list("code", "name")),
     )
 

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from django.db import transaction
 from django.db.models import Q
 
-from subsidies.applications import notifications
+from subsidies.applications import hospital_counts, notifications
 from subsidies.applications.plan_data import APPLICATION_FIELDS, LINE_FIELDS, diff
 from subsidies.applications.reading import (
     DecisionInput,
@@ -192,6 +192,7 @@ def _write_plan(application: Application, plan: dict) -> None:
         if "expenses" in data:
             line.expenses = {k: int(v) for k, v in data["expenses"].items() if int(v)}
     MenuPlan.objects.bulk_update(list(lines.values()), [*LINE_FIELDS, "expenses"])
+    hospital_counts.write(application, plan)  # form 4-② as counts (a plan without it: kept)
 
 
 def perform(

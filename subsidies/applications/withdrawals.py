@@ -5,14 +5,16 @@
   A pending draft (起案) of a decision lapses with it: the approval row (approve_*) leaves
   決裁待ち only, so it finds the application 取下げ and refuses.
   A change request (is_change_request) withdrawn goes back to 交付決定済み instead: the
-  change lapses, the decided amounts (the Decision rows) are untouched.
+  change lapses, the decided amounts (the Decision rows) are untouched and the plan goes
+  back to the version the current decision was made from (restore_decided_plan).
 - 取下げ届 after the decision: 交付決定済み → 取下げ within the year's `withdrawal_days`
   counted in calendar days from the notice date of the current decision, the notice day
   itself not counted (民法第140条, 初日不算入): notice 5月1日 + 10 days → the last day is
   5月11日. The decision named on the Withdrawal record lapses.
 - 中止・廃止承認申請: the hub files it for a decided application (the state stays 交付決定済み
-  while it is pending); staff approve it (→ 中止・廃止) or refuse it with a reason (stays
-  交付決定済み).
+  while it is pending); staff approve it (→ 中止・廃止; the 中止・廃止承認通知書 takes a number
+  of the register, typed or from the year's pattern, as a refusal does) or refuse it with a
+  reason (stays 交付決定済み).
 
 Refunds of advances already paid are subsidies/payments' part: it reads the Withdrawal /
 DiscontinuationRequest records made here (the date and the decision that lapsed)."""
@@ -31,9 +33,18 @@ from subsidies.applications.models import (
     Application,
     ApplicationStatus,
     DiscontinuationRequest,
+    MenuPlan,
     Withdrawal,
 )
+from subsidies.applications.plan_data import APPLICATION_FIELDS, LINE_FIELDS
+from subsidies.applications.reading import DecisionInput, key_of, lines_of
 from subsidies.applications.rules import ApplicationError
+from subsidies.shared.approvals import next_number, number_taken
+from subsidies.shared.notice_numbers import (
+    lock_notice_register,
+    notice_number_problems,
+    taken_message,
+)
 from subsidies.shared.workflow import COORDINATOR, STAFF, Step, Transition
 from zaitaku_portal import bounds
 from zaitaku_portal.access import Permission
@@ -150,6 +161,50 @@ class DiscontinuationForm(ConfirmForm):
         }
 
 
+class ChangeRequestForm(ConfirmForm):
+    """変更承認申請を作成する: the reason of the change, printed on the 変更承認申請書 (the
+    page asks for it; the engine keeps it optional for replays of a past year)."""
+
+    fields_template = "subsidies/applications/action/_reason.html"
+    reason = forms.CharField(
+        label="変更の理由",
+        max_length=bounds.TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "変更の理由を入力してください。",
+            "max_length": f"変更の理由は{bounds.TEXT}文字以内で入力してください。",
+        },
+    )
+
+    def params(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class DiscontinuationApprovalForm(ConfirmForm):
+    """中止・廃止を承認する: the 承認通知書's number, typed or (blank) from the year's pattern."""
+
+    fields_template = "subsidies/applications/action/_reason.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        proposed = next_number(self.obj.fiscal_year) if self.obj is not None else ""
+        self.fields["notice_number"] = forms.CharField(
+            label="通知番号（中止・廃止承認通知書）",
+            max_length=40,
+            required=False,
+            help_text=(
+                f"空欄なら年度の形式で採番します（いま承認すると {proposed}）。"
+                if proposed
+                else "この年度には通知番号の形式がありません。通知番号を入力してください。"
+            ),
+            error_messages={"max_length": "通知番号は40文字以内で入力してください。"},
+        )
+
+    def params(self) -> dict:
+        number = self.cleaned_data.get("notice_number", "")
+        return {"decision": DecisionInput(number, None, {})}
+
+
 @dataclass(frozen=True)
 class DiscontinuationInput:
     """What a 中止・廃止承認申請 carries besides its reason. services.perform() passes only
@@ -187,6 +242,37 @@ def _withdraw(step: Step) -> None:
 def _withdraw_change(step: Step) -> None:
     _record_withdrawal(step, Withdrawal.Kind.CHANGE_REQUEST)
     step.obj.is_change_request = False
+    step.obj.change_reason = ""
+    restored = restore_decided_plan(step.obj)
+    if restored:
+        step.changes["事業計画"] = {"from": "変更承認申請の内容", "to": restored}
+
+
+# A plan line as a new application starts it (MenuPlan's defaults).
+_EMPTY_LINE = {"wish": False, "planned_actions": "", "other_income": 0}
+
+
+def restore_decided_plan(application: Application) -> str:
+    """The plan goes back to what the current decision was made from (the version it names):
+    a withdrawn change leaves nothing of itself in the plan. Returns the version's words
+    ('' when the decision names no version)."""
+    decision = application.current_decision
+    version = decision.version if decision is not None else None
+    if version is None:
+        return ""
+    plan = version.snapshot.get("plan", {})
+    for field in APPLICATION_FIELDS:
+        if field in plan:
+            setattr(application, field, plan[field])
+    lines = {key_of(line): line for line in lines_of(application)}
+    kept = plan.get("lines", {})
+    for key, line in lines.items():
+        data = kept.get(key, {})  # a line added since the decision: back to empty
+        for field in LINE_FIELDS:
+            setattr(line, field, data.get(field, _EMPTY_LINE.get(field)))
+        line.expenses = {k: int(v) for k, v in data.get("expenses", {}).items() if int(v)}
+    MenuPlan.objects.bulk_update(list(lines.values()), [*LINE_FIELDS, "expenses"])
+    return f"第{version.number}版（{decision.notice_number}の交付決定時）"
 
 
 def _withdraw_decided(step: Step) -> None:
@@ -244,10 +330,34 @@ def _answer(step: Step, state: str) -> DiscontinuationRequest:
     return record
 
 
+def _approval_number(step: Step) -> str:
+    """The 中止・廃止承認通知書's number, as a refusal takes its own: typed, or the year's next
+    from its pattern, under the register lock; one number, one notice."""
+    lock_notice_register()
+    given = step.params.get("decision")
+    typed = (getattr(given, "notice_number", "") or "").strip()
+    number = typed or next_number(step.obj.fiscal_year)
+    if not number:
+        raise ApplicationError(
+            "通知番号を入力してください（この年度には通知番号の形式が設定されていません）。"
+        )
+    problems = notice_number_problems(number)
+    if not problems and number_taken(number):
+        problems = [taken_message(number)]
+    if problems:
+        raise ApplicationError("通知番号に誤りがあります。", problems)
+    return number
+
+
 def _approve_discontinuation(step: Step) -> None:
+    number = _approval_number(step)
     record = _answer(step, DiscontinuationRequest.State.APPROVED)
+    record.notice_number = number
+    record.save(update_fields=["notice_number"])
+    step.changes["通知番号"] = {"from": None, "to": number}
     step.detail = (
         f"{record.get_kind_display()}を承認しました（{wareki_date(record.effective_from)}から）。"
+        f"\n通知番号: {number}"
     )
 
 
@@ -319,6 +429,7 @@ WITHDRAWAL_ROWS: tuple[Transition, ...] = (
         STAFF,
         _has_pending_discontinuation,
         danger=True,
+        form=DiscontinuationApprovalForm,
         effect=_approve_discontinuation,
         notification="discontinuation_approved",
     ),

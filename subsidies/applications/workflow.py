@@ -28,7 +28,7 @@ from subsidies.applications.rules import (
     submission_permission,
     submission_problems,
 )
-from subsidies.applications.withdrawals import WITHDRAWAL_ROWS
+from subsidies.applications.withdrawals import WITHDRAWAL_ROWS, ChangeRequestForm
 from subsidies.catalogue.services import catalogue_refusal, freeze_catalogue
 from subsidies.models import (
     Application,
@@ -103,6 +103,11 @@ def _freeze_version(application: Application, actor, label: str) -> ApplicationV
             "categories": categories,
             "amounts": {k: a.computed_amount for k, a in view.amounts.items()},
             "total": view.grand_total,
+            **(
+                {"change_reason": application.change_reason}
+                if application.is_change_request
+                else {}
+            ),
         },
     )
 
@@ -137,6 +142,7 @@ def _return(step: Step) -> None:
 
 def _request_change(step: Step) -> None:
     step.obj.is_change_request = True
+    step.obj.change_reason = step.reason  # printed on the 変更承認申請書 (frozen at submission)
 
 
 def _decide(step: Step) -> None:
@@ -408,6 +414,7 @@ WORKFLOW: tuple[Transition, ...] = (
         frozenset({S.DECIDED}),
         S.DRAFT,
         COORDINATOR,
+        form=ChangeRequestForm,
         effect=_request_change,
     ),
     Transition(

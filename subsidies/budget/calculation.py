@@ -19,7 +19,11 @@ Methods:
   rate shown is that jump point, exact (a fraction); any rate up to the next jump gives
   the same shares.
 - priority tiers: tier 1 in full, then tier 2 …; the first tier that does not fit in full
-  shares what remains pro rata (as above); later tiers get 0.
+  shares what remains pro rata (as above); later tiers get 0. The tiers (`priority_tier`):
+  1 the lines in an area with a coverage gap, 2 first-time hospitals, 3 the rest; a line
+  that fits two takes the first. Ties within the shared tier need no order (equal claims
+  get equal shares, the leftover stays unallocated); the lines are listed in the order
+  subsidies/budget/reading.py documents.
 - per-facility ceiling (上限): share = min(computed, ceiling), with the largest ceiling, a
   multiple of the unit, that fits (or the ceiling staff give, refused if it does not fit).
 """
@@ -31,6 +35,12 @@ from fractions import Fraction
 from itertools import accumulate
 
 PRO_RATA, TIERS, CEILING = "pro_rata", "tiers", "ceiling"
+GAP_TIER, FIRST_TIME_TIER, OTHER_TIER = 1, 2, 3
+TIER_LABELS = {
+    GAP_TIER: "空白のある在宅医療圏（拠点または積極的医療機関がない）",
+    FIRST_TIME_TIER: "初めて補助を受ける医療機関",
+    OTHER_TIER: "その他（拠点・2年目以降の医療機関）",
+}
 METHOD_LABELS = {PRO_RATA: "調整率（按分）", TIERS: "優先順位", CEILING: "1施設あたりの上限"}
 _SCALE = 10**24  # exact order of k×unit÷computed for computed ≤ 10^10 円 (bounds.YEN_MAX)
 
@@ -71,6 +81,17 @@ class Allocation:
     @property
     def unallocated(self) -> int:
         return self.budget - self.total
+
+
+def priority_tier(in_gap_area: bool, is_hospital: bool, first_time: bool) -> int:
+    """The tier of a line: a coverage-gap area first, then a first-time hospital, then the
+    rest (a hub outside a gap area, a hospital granted in an earlier year). A line that is
+    both in a gap area and a first-time hospital takes the first tier."""
+    if in_gap_area:
+        return GAP_TIER
+    if is_hospital and first_time:
+        return FIRST_TIME_TIER
+    return OTHER_TIER
 
 
 def rate_label(rate: Fraction) -> str:

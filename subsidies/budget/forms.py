@@ -112,7 +112,7 @@ class ProposeForm(forms.Form):
         label="配分の方法",
         choices=[
             ("pro_rata", "調整率（按分）"),
-            ("tiers", "優先順位（初回の医療機関を先に、最後の順位で按分）"),
+            ("tiers", "優先順位（空白のある圏域→初めての医療機関→その他の順、届かない順位で按分）"),
             ("ceiling", "1施設あたりの上限"),
         ],
         widget=forms.RadioSelect,

@@ -228,3 +228,72 @@ def accept(proposal: AllocationProposal, edits: dict[int, tuple[int, str]], vers
             ),
         )
     return locked
+
+
+# --- adopting a what-if scenario's caps into a 調整中 catalogue ----------------------------
+
+ADOPT_ACTION = "上限額・補助率の変更（試算から採用）"
+
+
+def _adopt_refusal(fiscal_year: FiscalYear, actor) -> str | None:
+    allowed = can_manage_master_data(actor)
+    if not allowed:
+        return f"試算の上限額を補助メニューに反映できるのは県職員のみです。{allowed.reason}"
+    if fiscal_year.catalogue_frozen:
+        return (
+            f"{fiscal_year}の補助メニューは交付決定に使われたため、上限額・補助率は変更できません。"
+            "変更する場合は新しい年度を作成してください。"
+        )
+    if fiscal_year.catalogue_confirmed:
+        return (
+            f"{fiscal_year}の補助メニューは確定しているため、試算の上限額は反映できません"
+            "（反映できるのは調整中の年度だけです）。"
+        )
+    return None
+
+
+def _apply(menu, change) -> None:
+    from subsidies.results.what_if import scenario_cap
+
+    cap, cap_unit, rate = scenario_cap(menu, change)
+    menu.cap_amount, menu.cap_unit = cap, cap_unit
+    menu.rate_numerator, menu.rate_denominator = rate.numerator, rate.denominator
+
+
+def adopt_caps(fiscal_year: FiscalYear, changes: dict, actor) -> list[str]:
+    """Write the scenario's caps, per-district multiplier and rates (menu pk → MenuChange)
+    into the year's catalogue while it is 調整中 and unfrozen: staff only, the year locked,
+    each changed menu validated and audited with its before/after. Returns the names of
+    the menus changed (none when the scenario changes nothing)."""
+    from django.core.exceptions import ValidationError
+
+    from subsidies.catalogue.services import cap_changes
+    from subsidies.models import SubsidyMenu
+
+    with transaction.atomic():
+        locked = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
+        refusal = _adopt_refusal(locked, actor)
+        if refusal:
+            raise BudgetRefused(refusal)
+        menus = SubsidyMenu.objects.select_for_update().filter(fiscal_year=locked)
+        by_pk = {m.pk: m for m in menus}
+        changed, problems = [], []
+        for pk, change in changes.items():
+            menu = by_pk.get(pk)
+            if menu is None or not change.differs(menu):
+                continue
+            _apply(menu, change)
+            try:
+                menu.full_clean()
+            except ValidationError as error:
+                problems.extend(f"「{menu.name}」: {m}" for m in error.messages)
+                continue
+            before_after = cap_changes(menu)
+            menu.save()
+            audit.record(actor, ADOPT_ACTION, menu, before_after, reason=f"{locked}の試算から")
+            changed.append(menu.name)
+        if problems:  # raised inside the block: every menu written above is rolled back
+            raise BudgetRefused(
+                "試算の上限額を反映できません（何も変更していません）: " + " / ".join(problems)
+            )
+    return changed

@@ -5,10 +5,11 @@ from fractions import Fraction
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from subsidies.budget.calculation import rate_label
+from subsidies.budget.calculation import TIER_LABELS, rate_label
 from subsidies.budget.forms import UNIT_THOUSAND, BudgetForm, ProposeForm, edits_from
-from subsidies.budget.reading import claim_lines
+from subsidies.budget.reading import claim_lines, gap_day
 from subsidies.budget.services import BudgetRefused, accept, propose, save_budget
 from subsidies.catalogue.budget import PART_LABELS, budget_parts
 from subsidies.models import AllocationProposal, Budget, FiscalYear
@@ -169,5 +170,106 @@ def allocation_proposal(request, pk: int):
             "problems": problems,
             "rows": _rows(proposal.lines, request.POST if problems else None),
             "editable": proposal.state == AllocationProposal.State.PROPOSED,
+            "tier_labels": sorted(TIER_LABELS.items()),
+            "gap_day": gap_day(proposal.fiscal_year),
         },
     )
+
+
+# --- the what-if (試算) ------------------------------------------------------------------
+
+
+def _what_if(request, year: int, data):
+    """The fiscal year, form, bases offered, result and changes of the scenario in `data`
+    (GET or POST), as attributes."""
+    from types import SimpleNamespace
+
+    from subsidies.budget.what_if import base_named, bases_for
+    from subsidies.results.forms import WhatIfForm
+    from subsidies.results.what_if import menus_in_order, what_if
+
+    fiscal_year = get_object_or_404(FiscalYear, year=year)
+    # bound only when the scenario's table was sent (a link with just ?base= shows the
+    # current caps, not blank fields)
+    typed = any(name.startswith(("cap", "district", "rate")) for name in data or {})
+    form = WhatIfForm(data if typed else None, menus=menus_in_order(fiscal_year))
+    changes = form.changes() if form.is_bound and form.is_valid() else {}
+    base = base_named(fiscal_year, (data or {}).get("base"))
+    result = what_if(fiscal_year, changes, base)
+    return SimpleNamespace(
+        fiscal_year=fiscal_year,
+        form=form,
+        bases=bases_for(fiscal_year),
+        result=result,
+        changes=changes,
+    )
+
+
+@require_roles(*STAFF_ROLES)
+def what_if_page(request, year: int):
+    """Change caps, the per-district multiplier or rates in a scratch copy (GET: nothing is
+    written) and compare with the budget; adopt them into a 調整中 catalogue (POST, below)."""
+    scenario = _what_if(request, year, request.GET)
+    fiscal_year = scenario.fiscal_year
+    return render(
+        request,
+        "subsidies/budget/what_if.html",
+        {
+            "fiscal_year": fiscal_year,
+            "form": scenario.form,
+            "bases": scenario.bases,
+            "result": scenario.result,
+            "scenario": [(k, v) for k, v in request.GET.lists() for v in v],
+            "adoptable": not fiscal_year.catalogue_confirmed and not fiscal_year.catalogue_frozen,
+        },
+    )
+
+
+@require_roles(*STAFF_ROLES)
+def what_if_xlsx(request, year: int):
+    from subsidies.budget.exports import what_if_workbook
+    from zaitaku_portal.spreadsheets import xlsx_response
+    from zaitaku_portal.wareki import fiscal_year_label
+
+    scenario = _what_if(request, year, request.GET)
+    label = fiscal_year_label(scenario.fiscal_year.year)
+    return xlsx_response(f"上限額の試算_{label}.xlsx", what_if_workbook(scenario.result, label))
+
+
+@require_roles(*STAFF_ROLES)
+def what_if_adopt(request, year: int):
+    """POST only: the scenario posted (the what-if's own fields) becomes the catalogue's."""
+    from urllib.parse import urlencode
+
+    from django.http import HttpResponseNotAllowed
+
+    from subsidies.budget.services import adopt_caps
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    scenario = _what_if(request, year, request.POST)
+    fiscal_year, form = scenario.fiscal_year, scenario.form
+    query = urlencode(
+        [(k, v) for k, values in request.POST.lists() for v in values if k != "csrfmiddlewaretoken"]
+    )
+    back = redirect(f"{reverse('subsidies:what_if', args=[year])}?{query}")
+    if not form.is_valid():
+        messages.error(
+            request,
+            "試算の入力に誤りがあるため反映できません。"
+            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+        return back
+    try:
+        changed = adopt_caps(fiscal_year, scenario.changes, request.user)
+    except BudgetRefused as refused:
+        messages.error(request, str(refused))
+        return back
+    if not changed:
+        messages.info(request, "試算は現在の設定と同じため、変更はありませんでした。")
+        return back
+    messages.success(
+        request,
+        f"試算の上限額・補助率を{fiscal_year}の補助メニューに反映しました（{'・'.join(changed)}）。",
+    )
+    return redirect("subsidies:catalogue", year=year)

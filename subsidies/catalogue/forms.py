@@ -6,6 +6,8 @@ re-printed notice must say what the first print said."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django import forms
 from django.db import transaction
 
@@ -13,12 +15,17 @@ from subsidies.catalogue.models import FiscalYear
 from subsidies.shared.notice_numbers import pattern_problems
 from zaitaku_portal import audit
 from zaitaku_portal.access import can_manage_master_data
+from zaitaku_portal.attachments import content_problem, human_size
 
 SETTINGS_FIELDS = (
     "subsidy_name",
     "guideline_name",
     "decision_form_number",
     "confirmation_form_number",
+    "change_request_form_number",
+    "withdrawal_form_number",
+    "discontinuation_form_number",
+    "discontinuation_approval_form_number",
     "issuer_title",
     "issuer_name",
     "seal_line",
@@ -30,6 +37,14 @@ SETTINGS_FIELDS = (
     "refund_due_days",
 )
 AUDIT_ACTION = "要綱の設定の変更"
+SEAL_LABEL = "公印の画像"
+SEAL_MAX_BYTES = 1024 * 1024  # a scanned seal at print resolution is a few tens of KB
+SEAL_MAX_PIXELS = 4000  # per side
+SEAL_TYPES = {
+    ".png": (b"\x89PNG\r\n\x1a\n", "image/png", "PNG"),
+    ".jpg": (b"\xff\xd8", "image/jpeg", "JPEG"),
+}
+SEAL_TYPES[".jpeg"] = SEAL_TYPES[".jpg"]
 
 
 class SettingsRefused(Exception):
@@ -58,8 +73,29 @@ class YokoSettingsForm(forms.ModelForm):
             "results_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    seal_image_file = forms.FileField(
+        label=SEAL_LABEL,
+        required=False,
+        help_text=(
+            "PNG または JPEG（1MB以下）。設定すると、通知書の発行者名の横に公印の表示の代わりに"
+            "印字します。"
+        ),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    seal_image_clear = forms.BooleanField(label="公印の画像を削除する", required=False)
+    # the seal image beside the seal line on the page
+    field_order = [
+        *SETTINGS_FIELDS[: SETTINGS_FIELDS.index("seal_line") + 1],
+        "seal_image_file",
+        "seal_image_clear",
+    ]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        current = _seal_shown(self.instance.seal_image, self.instance.seal_image_type)
+        self.fields[
+            "seal_image_file"
+        ].help_text += f"現在: {current or '未設定（公印の表示を印字）'}"
         for field in self.fields.values():
             label = field.label
             field.error_messages["required"] = f"「{label}」を入力してください。"
@@ -95,6 +131,12 @@ class YokoSettingsForm(forms.ModelForm):
             raise forms.ValidationError(problems)
         return pattern
 
+    def clean_seal_image_file(self):
+        upload = self.cleaned_data.get("seal_image_file")
+        if not upload:
+            return None
+        return checked_seal_image(upload)
+
     def clean(self):
         data = super().clean()
         application, results = data.get("application_deadline"), data.get("results_deadline")
@@ -115,7 +157,22 @@ class YokoSettingsForm(forms.ModelForm):
             if (before or None) != (after or None):
                 label = str(FiscalYear._meta.get_field(name).verbose_name)
                 changed[label] = {"from": _shown(before), "to": _shown(after)}
+        seal = self.seal_change(stored)
+        if seal is not None:
+            changed[SEAL_LABEL] = {
+                "from": _seal_shown(stored.seal_image, stored.seal_image_type),
+                "to": _seal_shown(*seal),
+            }
         return changed
+
+    def seal_change(self, stored: FiscalYear) -> tuple[bytes, str] | None:
+        """(bytes, type) the seal becomes, or None when it stays as stored."""
+        new = self.cleaned_data.get("seal_image_file")
+        if new:
+            return None if bytes(stored.seal_image or b"") == new[0] else new
+        if self.cleaned_data.get("seal_image_clear") and stored.seal_image:
+            return (b"", "")
+        return None
 
 
 @transaction.atomic
@@ -135,9 +192,73 @@ def save_settings(fiscal_year: FiscalYear, form: YokoSettingsForm, actor) -> dic
         )
     if not changes:
         return {}
+    seal = form.seal_change(locked)
     for name in SETTINGS_FIELDS:
         value = form.cleaned_data.get(name)
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
-    locked.save(update_fields=list(SETTINGS_FIELDS))
+    fields = list(SETTINGS_FIELDS)
+    if seal is not None:
+        locked.seal_image, locked.seal_image_type = seal
+        fields += ["seal_image", "seal_image_type"]
+    locked.save(update_fields=fields)
     audit.record(actor, AUDIT_ACTION, locked, changes)
     return changes
+
+
+def _seal_shown(data, kind: str) -> str | None:
+    """The audit's words for a seal image: its type, size and the start of its SHA-256."""
+    import hashlib
+
+    data = bytes(data or b"")
+    if not data:
+        return None
+    name = "PNG" if kind == "image/png" else "JPEG"
+    return f"{name}画像（{human_size(len(data))}、SHA-256 {hashlib.sha256(data).hexdigest()[:12]}）"
+
+
+def checked_seal_image(upload) -> tuple[bytes, str]:
+    """The seal upload's bytes and type, or a ValidationError naming the field: only PNG or
+    JPEG by name and by first bytes (an SVG or anything else is refused), at most
+    SEAL_MAX_BYTES, the whole file checked as an attachment is (zaitaku_portal/attachments.py:
+    nothing appended, no markup), and an image Pillow can actually decode."""
+    name = getattr(upload, "name", "") or ""
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in SEAL_TYPES:
+        raise forms.ValidationError(
+            f"「{SEAL_LABEL}」はPNGまたはJPEGの画像にしてください（{name or '不明なファイル'}）。"
+        )
+    magic, kind, word = SEAL_TYPES[suffix]
+    if upload.size > SEAL_MAX_BYTES:
+        raise forms.ValidationError(
+            f"「{SEAL_LABEL}」は{human_size(upload.size)}です。"
+            f"{human_size(SEAL_MAX_BYTES)}以下にしてください。"
+        )
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if not data.startswith(magic):
+        raise forms.ValidationError(f"「{SEAL_LABEL}」の中身が{word}画像ではありません（{name}）。")
+    if problem := content_problem(upload, suffix, SEAL_MAX_BYTES):
+        raise forms.ValidationError(f"「{SEAL_LABEL}」：{problem}")
+    _decodable(data, word)
+    return data, kind
+
+
+def _decodable(data: bytes, word: str) -> None:
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if max(width, height) > SEAL_MAX_PIXELS:
+                raise forms.ValidationError(
+                    f"「{SEAL_LABEL}」が大きすぎます（{width}×{height}画素）。"
+                    f"縦横とも{SEAL_MAX_PIXELS}画素以下にしてください。"
+                )
+            image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
+        raise forms.ValidationError(
+            f"「{SEAL_LABEL}」を{word}画像として読めません。画像を保存し直してください。"
+        ) from None

@@ -68,6 +68,17 @@ class FiscalYear(models.Model):
         default=OtherIncomeLevel.FACILITY,
         help_text="総事業費−寄付金その他の収入額（C）を施設ごとに比較するか、メニューごとに比較するか。",
     )
+    # Form 4-② of the plan (subsidies/applications/hospital_counts.py); issue 18 ties it to
+    # who applies for the hospital menus (the hub for its hospitals, or each hospital).
+    hospital_plan_form = models.CharField(
+        "資料4-②（積極的医療機関）の様式",
+        max_length=10,
+        choices=[
+            ("lines", "医療機関ごとの行（拠点が医療機関の計画をまとめて申請）"),
+            ("counts", "メニューごとの補助希望の医療機関数と取り組み事項（資料4-②のとおり）"),
+        ],
+        default="lines",
+    )
     catalogue_status = models.CharField(
         "補助メニューの状態",
         max_length=10,
@@ -138,6 +149,40 @@ class FiscalYear(models.Model):
         blank=True,
         validators=[bounds.single_line],
         help_text="例: （公印省略）。発行者名の下に印字します。空欄なら何も印字しません。",
+    )
+    # 公印: an image printed beside the issuer instead of the seal line (kept in the row, so
+    # a frozen year re-prints the very bytes; checked by subsidies/catalogue/forms.py)
+    seal_image = models.BinaryField("公印の画像", blank=True, default=b"", editable=False)
+    seal_image_type = models.CharField(
+        "公印の画像の形式", max_length=20, blank=True, editable=False
+    )
+    change_request_form_number = models.CharField(
+        "変更承認申請書の様式番号",
+        max_length=30,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="例: 様式第3号",
+    )
+    withdrawal_form_number = models.CharField(
+        "取下げ届の様式番号",
+        max_length=30,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="例: 様式第5号",
+    )
+    discontinuation_form_number = models.CharField(
+        "中止・廃止承認申請書の様式番号",
+        max_length=30,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="例: 様式第6号",
+    )
+    discontinuation_approval_form_number = models.CharField(
+        "中止・廃止承認通知書の様式番号",
+        max_length=30,
+        blank=True,
+        validators=[bounds.single_line],
+        help_text="例: 様式第7号",
     )
     decision_conditions_text = models.TextField(
         "交付の条件",

@@ -51,6 +51,7 @@ def copy_fiscal_year(source: FiscalYear, year: int, actor) -> FiscalYear:
         rounding_unit=source.rounding_unit,
         rounding_level=source.rounding_level,
         other_income_level=source.other_income_level,
+        hospital_plan_form=source.hospital_plan_form,  # form 4-② (issue 23)
     )
     item_map = {}
     for item in source.requirement_items.all():

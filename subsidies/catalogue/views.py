@@ -96,7 +96,8 @@ def catalogue_settings(request, year: int):
     the role and the freeze again inside the row lock and audits the from/to."""
     fiscal_year = get_object_or_404(FiscalYear, year=year)
     data = request.POST if request.method == "POST" else None
-    form = YokoSettingsForm(data, instance=fiscal_year)
+    files = request.FILES if request.method == "POST" else None
+    form = YokoSettingsForm(data, files, instance=fiscal_year)
     if request.method == "POST" and form.is_valid():
         try:
             changes = save_settings(fiscal_year, form, request.user)

@@ -1,6 +1,7 @@
 """The app's model registry: Django loads `subsidies.models`; each model lives in its part
 (catalogue/, applications/, results/) and is listed here."""
 
+from subsidies.applications.hospital_counts import HospitalMenuCount
 from subsidies.applications.models import (
     Application,
     ApplicationAttachment,
@@ -45,6 +46,7 @@ from subsidies.results.models import (
     ResultReportVersion,
 )
 from subsidies.shared.approvals import Approval, ApprovalKind, ApprovalState
+from subsidies.survey.models import Survey, SurveyAnswer, SurveyLine
 
 __all__ = [
     "Activity",
@@ -69,6 +71,7 @@ __all__ = [
     "ExcludedSource",
     "ExpenseCategory",
     "FiscalYear",
+    "HospitalMenuCount",
     "MenuPlan",
     "PaymentRequest",
     "RecipientType",
@@ -85,5 +88,8 @@ __all__ = [
     "ResultReportVersion",
     "ReturnReason",
     "SubsidyMenu",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyLine",
     "Withdrawal",
 ]

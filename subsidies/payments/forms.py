@@ -8,6 +8,7 @@ from django import forms
 from subsidies.payments.reading import Ceiling
 from subsidies.results.forms import date_field
 from zaitaku_portal.bounds import YenField
+from zaitaku_portal.form_fields import PortalForm
 
 STALE_FORM = "画面の情報が正しくありません。再読み込みしてください。"
 
@@ -21,7 +22,7 @@ def _version() -> forms.IntegerField:
     )
 
 
-class RequestForm(forms.Form):
+class RequestForm(PortalForm):
     """One request: the target is one of the application's ceilings (概算払 per recipient,
     or the 精算払 of the whole application)."""
 
@@ -56,12 +57,12 @@ class RequestForm(forms.Form):
         return self.ceilings[self.cleaned_data["target"]]
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(PortalForm):
     version = _version()
     paid_on = date_field("支払日")
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(PortalForm):
     version = _version()
     reason = forms.CharField(
         label="差戻しの理由",
@@ -71,7 +72,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class RefundForm(forms.Form):
+class RefundForm(PortalForm):
     notice_number = forms.CharField(
         label="通知番号",
         max_length=40,
@@ -81,7 +82,7 @@ class RefundForm(forms.Form):
     amount = YenField(label="返還額")
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(PortalForm):
     version = _version()
     received_on = date_field("収納日")
     amount = YenField(label="収納額")

@@ -45,6 +45,7 @@ from zaitaku_portal.bounds import (
     number_text,
     shown,
 )
+from zaitaku_portal.form_fields import PortalForm
 
 PROFESSIONS = (
     "医師",
@@ -124,7 +125,7 @@ def date_field(label: str, required: bool = True) -> forms.DateField:
     )
 
 
-class ReportForm(forms.Form):
+class ReportForm(PortalForm):
     """Narrative, consultation figures and every decided line's actual expenses."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -231,7 +232,7 @@ class ReportForm(forms.Form):
         return result
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(PortalForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(
         label="種別",
@@ -351,7 +352,7 @@ CHOICE_NAMES = (
 )
 
 
-class EquipmentForm(forms.Form):
+class EquipmentForm(PortalForm):
     """One kind of disaster equipment (seed 003 §4 6)(3)): quantity and cost."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -381,7 +382,7 @@ class EquipmentForm(forms.Form):
         }
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(PortalForm):
     """領収書等 for one expense line (PDF・xlsx・PNG・JPEG, as application attachments)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -405,7 +406,7 @@ class ReceiptForm(forms.Form):
         self.fields["line"].choices = [("", "選択してください"), *lines]
 
 
-class ActionForm(forms.Form):
+class ActionForm(PortalForm):
     """The form of a workflow row's page (subsidies/results/workflow.py): the 更新番号 the
     page was shown with and, where the row requires one, the reason. The generic action
     view builds it from the row and hands `params()` to services.perform."""
@@ -472,7 +473,7 @@ class ConfirmForm(ActionForm):
         }
 
 
-class AdvanceForm(forms.Form):
+class AdvanceForm(PortalForm):
     recipient = forms.ChoiceField(
         label="支払先", error_messages={"required": "「支払先」を選択してください。"}
     )

@@ -25,7 +25,6 @@ from subsidies.results.forms import (
     AdvanceForm,
     ExpenseUploadForm,
     ReportForm,
-    WhatIfForm,
 )
 from subsidies.results.models import NARRATIVE_FIELDS
 from subsidies.results.reading import (
@@ -52,7 +51,6 @@ from subsidies.results.rules import (
     can_edit_report,
     can_start_report,
 )
-from subsidies.results.what_if import what_if as what_if_result
 from subsidies.results.workflow import TABLE
 from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles, role_of
 from zaitaku_portal.audit import history_of
@@ -420,8 +418,9 @@ def sheet_xlsx(request, pk: int):
         snapshot, title = confirmation.snapshot, confirmation.notice_number
     else:
         snapshot, title = claim_snapshot(claim_for(application)), "試算"
-    content = application_sheets(snapshot, title)
     year = application.fiscal_year.year
+    header = f"{application.hub.name}　{fiscal_year_label(year)}　精算額調（{title}）"
+    content = application_sheets(snapshot, title, page_header=header)
     return xlsx_response(f"精算額調_{application.hub.name}_{fiscal_year_label(year)}.xlsx", content)
 
 
@@ -443,18 +442,14 @@ def confirmed_json(request, year: int):
 
 @require_roles(*STAFF_ROLES)
 def what_if(request, year: int):
-    """Change caps, the per-district multiplier or rates in a scratch copy (GET only: nothing
-    is written) and compare the totals with the budget."""
-    fiscal_year = get_object_or_404(FiscalYear, year=year)
-    menus = fiscal_year.menus.order_by("-recipient_type", "display_order", "pk")
-    form = WhatIfForm(request.GET or None, menus=menus)
-    changes = form.changes() if form.is_bound and form.is_valid() else {}
-    result = what_if_result(fiscal_year, changes)
-    return render(
-        request,
-        "subsidies/results/what_if.html",
-        {"fiscal_year": fiscal_year, "form": form, "result": result, "changed": bool(changes)},
-    )
+    """The what-if moved to the budget pages (it reads the survey and the budget, which sit
+    above results, and can adopt its caps): this address redirects there, query kept."""
+    from django.urls import reverse
+
+    get_object_or_404(FiscalYear, year=year)
+    query = request.META.get("QUERY_STRING", "")
+    target = reverse("subsidies:what_if", args=[year])
+    return redirect(f"{target}?{query}" if query else target, permanent=True)
 
 
 @require_roles(*ALL_ROLES)

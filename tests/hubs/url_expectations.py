@@ -71,6 +71,13 @@ CASES = [
         kwargs=lambda w: {"pk": w.hub_b.pk},
         label="other scope",
     ),
+    UrlCase("hubs:year_record", _program(True), kwargs=lambda w: {"pk": w.hub_a.pk}, label="own"),
+    UrlCase(
+        "hubs:year_record",
+        _program(False),
+        kwargs=lambda w: {"pk": w.hub_b.pk},
+        label="other scope",
+    ),
     UrlCase(
         "hubs:agreement_edit",
         _program(True),

@@ -44,3 +44,42 @@ def test_line_chart_has_a_point_per_year():
     assert len(circles) == 3
     ys = [float(c.get("cy")) for c in circles]
     assert ys[1] < ys[2] < ys[0]  # higher value, higher on the page
+
+
+def test_a_year_in_progress_is_marked_not_drawn_as_a_fall():
+    """令和8年度 is under way: its 確定額 (0 so far) is not drawn, its 交付決定額 is a hollow
+    point reached by a dashed line, and its band says 「年度途中」; the table keeps 0."""
+    chart = line_chart(
+        "年度別の推移",
+        ["令和6年度", "令和7年度", "令和8年度"],
+        [
+            Series("交付決定額", (1_600_000, 1_700_000, 1_800_000)),
+            Series("確定額", (1_400_000, 1_500_000, 0)),
+        ],
+        unit="千円",
+        in_progress=frozenset({2}),
+        pending=frozenset({"確定額"}),
+    )
+    root = ET.fromstring(str(chart.svg))
+    titles = [c.find(f"{SVG}title").text for c in root.iter(f"{SVG}circle")]
+    assert "確定額: 0千円" not in titles and len(titles) == 5  # 3 decided + 2 confirmed
+    hollow = [
+        c.find(f"{SVG}title").text for c in root.iter(f"{SVG}circle") if c.get("fill") == "#fff"
+    ]
+    assert hollow == ["交付決定額: 1,800千円"]
+    lines = [line for line in root.iter(f"{SVG}line") if line.get("stroke-width") == "2"]
+    assert len(lines) == 3  # decided 6→7, 7→8 (dashed); confirmed 6→7 only
+    assert [line.get("stroke-dasharray") for line in lines].count("5 4") == 1
+    assert "（年度途中）" in "".join(root.itertext())
+    assert chart.rows[2] == ["令和8年度", 1_800_000, 0]
+
+
+def test_years_in_progress_are_today_s_fiscal_year_and_later():
+    import datetime
+
+    from reports.dashboard import years_in_progress
+
+    trend = [{"year": 2024}, {"year": 2025}, {"year": 2026}]
+    assert years_in_progress(trend, datetime.date(2026, 12, 2)) == {2}
+    assert years_in_progress(trend, datetime.date(2027, 3, 31)) == {2}  # 令和8年度 until 31 March
+    assert years_in_progress(trend, datetime.date(2027, 4, 1)) == frozenset()

@@ -268,7 +268,7 @@ def test_the_whole_dashboard_in_one_workbook_keeps_the_scope(client, worked):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames[:3] == ["在宅医療圏の設置状況", "拠点別の進捗", "積極的医療機関別の状況"]
     assert "多職種連携会議の開催回数（拠点別）" in book.sheetnames
-    assert len(book.sheetnames) == 3 + 5  # three tables and the five charts' data
+    assert len(book.sheetnames) == 3 + 9 + 8  # 3 tables, seed 002's 9 tables, 8 charts' data
     hubs = book["拠点別の進捗"]
     assert [row[0] for row in hubs.iter_rows(min_row=2, values_only=True)] == ["甲拠点"]
     assert hubs["D2"].value == 1_260_000  # the same figure as the single-table export

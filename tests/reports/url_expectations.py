@@ -183,3 +183,81 @@ CASES += [
         label="missing",
     ),
 ]
+
+
+def _procedure(world, hub):
+    """A decided application of `hub` with a filed change request version, a 取下げ of that
+    change and an approved 中止 (its notice numbered): the records the procedure's documents
+    (reports/procedure_documents.py) are made from, written straight from the models."""
+    import datetime
+
+    from subsidies.models import (
+        ApplicationVersion,
+        Decision,
+        DiscontinuationRequest,
+        Withdrawal,
+    )
+    from tests.reports.decided import decided_application
+
+    staff = world.users[Role.PREFECTURE_STAFF]
+    decision = Decision.objects.filter(application__hub=hub).order_by("pk").first()
+    if decision is None:
+        decision = decided_application(hub, staff=staff, year=2024, number=f"6医政第{hub.pk}号")
+    application = decision.application
+    version = application.versions.filter(label="変更承認申請").first()
+    if version is None:
+        version = ApplicationVersion.objects.create(
+            application=application,
+            number=application.versions.count() + 1,
+            label="変更承認申請",
+            snapshot={"plan": {"lines": {}}, "amounts": {}, "change_reason": "回数の変更"},
+            created_by=staff,
+        )
+    withdrawal = Withdrawal.objects.filter(application=application).first()
+    if withdrawal is None:
+        withdrawal = Withdrawal.objects.create(
+            application=application,
+            kind=Withdrawal.Kind.CHANGE_REQUEST,
+            reason="見合わせ",
+            withdrawn_on=datetime.date(2026, 7, 1),
+            filed_by=staff,
+        )
+    stopped = DiscontinuationRequest.objects.filter(application=application).first()
+    if stopped is None:
+        stopped = DiscontinuationRequest.objects.create(
+            application=application,
+            kind="suspend",
+            reason="医師の退職",
+            effective_from=datetime.date(2026, 10, 1),
+            state="approved",
+            decision=decision,
+            filed_by=staff,
+            answered_by=staff,
+            answered_on=datetime.date(2026, 9, 1),
+            notice_number=f"8医政第{800 + hub.pk}号",
+        )
+    return {"version": version.pk, "withdrawal": withdrawal.pk, "stopped": stopped.pk}
+
+
+_PROCEDURE_URLS = (
+    ("reports:withdrawal_pdf", "withdrawal"),
+    ("reports:discontinuation_request_pdf", "stopped"),
+    ("reports:discontinuation_approval_pdf", "stopped"),
+    ("reports:change_request_pdf", "version"),
+)
+for _name, _key in _PROCEDURE_URLS:
+    CASES += [
+        UrlCase(
+            _name,
+            everyone(200),
+            kwargs=lambda w, key=_key: {"pk": _procedure(w, w.hub_a)[key]},
+            label="own scope",
+        ),
+        UrlCase(
+            _name,
+            only(STAFF, 200, others=404),
+            kwargs=lambda w, key=_key: {"pk": _procedure(w, w.hub_b)[key]},
+            label="other scope",
+        ),
+        UrlCase(_name, only(STAFF, 404, others=404), kwargs=lambda w: {"pk": 0}, label="missing"),
+    ]

@@ -439,6 +439,7 @@ WRITERS = {
     "zaitaku_portal/exports.py",  # the rule itself, csv responses, the admin's xlsx
     "zaitaku_portal/spreadsheets.py",  # write_xlsx / write_csv: every list and report
     "subsidies/applications/excel.py",  # the application workbook (資料4)
+    "subsidies/survey/excel.py",  # the 意向調査 workbook (資料4-①②③), through write_cell
     "hospitals/registry/sample.py",  # sample registry lists for tests and benchmarks only
 }
 

@@ -452,7 +452,7 @@ def test_advance_and_what_if_amounts_are_bounded(staff, case):
     )
     menu = case.menus["meeting"]
     response = staff.get(
-        reverse("results:what_if", args=[2026]),
+        reverse("subsidies:what_if", args=[2026]),
         {f"cap{menu.pk}": str(2**70), f"rate{menu.pk}": "፩/2"},
     )
     text = response.content.decode()

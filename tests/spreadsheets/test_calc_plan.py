@@ -84,8 +84,9 @@ def test_typed_in_calc_gives_exactly_those_changes(application, tmp_path):
 def test_printed_by_calc_names_the_hub_on_every_page(application, tmp_path):
     content = excel.export_workbook(application)
     pages = calc.pdf_pages({"plan": content}, tmp_path)["plan"]
-    # 4-① (one page wide, its lines fit one page), 4-② and 4-③: one page each.
-    assert len(pages) == 3, [page[:80] for page in pages]
+    # 4-① (one page wide, its lines fit one page), 4-②, 4-③ and the two read-only sheets of
+    # seed 004's columns (4-①・4-②メニューの内容): one page each.
+    assert len(pages) == 5, [page[:80] for page in pages]
     for page in pages:
         assert application.hub.name in page
         assert "令和8年度" in page

@@ -89,6 +89,20 @@ CASES = [
         "subsidies:allocation", only(STAFF, 404), kwargs=lambda w: {"year": 2031}, label="none"
     ),
     UrlCase("subsidies:allocation_proposal", only(STAFF), kwargs=_proposal),
+    UrlCase("subsidies:what_if", only(STAFF), kwargs=lambda w: {"year": 2026}),
+    UrlCase("subsidies:what_if", only(STAFF, 404), kwargs=lambda w: {"year": 2031}, label="none"),
+    UrlCase(
+        "subsidies:what_if",
+        only(STAFF),
+        kwargs=lambda w: {"year": 2026},
+        query="?base=decisions",
+        label="decisions",
+    ),
+    UrlCase("subsidies:what_if_xlsx", only(STAFF), kwargs=lambda w: {"year": 2026}),
+    UrlCase(
+        "subsidies:what_if_xlsx", only(STAFF, 404), kwargs=lambda w: {"year": 2031}, label="none"
+    ),
+    UrlCase("subsidies:what_if_adopt", only(STAFF, 405), kwargs=lambda w: {"year": 2026}),
     UrlCase(
         "subsidies:allocation_proposal",
         only(STAFF, 404),
@@ -262,5 +276,63 @@ CASES += [
         {**_other(403), Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 403},
         kwargs=lambda w: {**_pk(w, hub=w.hub_b, submitted=True), "action": "withdraw"},
         label="withdraw other scope",
+    ),
+]
+
+
+# 意向調査 (subsidies/survey/): staff set it up and see the demand; a coordinator answers for
+# its hubs; a health center reads its areas' hubs.
+def _survey(world, hub=None):
+    """An open survey of the URL world's year, and the hub's year and id."""
+    import datetime
+
+    from subsidies.models import FiscalYear, Survey
+
+    fiscal_year = FiscalYear.objects.get(year=2026)
+    today = datetime.date.today()
+    Survey.objects.get_or_create(
+        fiscal_year=fiscal_year,
+        defaults={"opens_on": today, "closes_on": today + datetime.timedelta(days=30)},
+    )
+    return {"year": 2026, "hub_pk": (hub or world.hub_a).pk}
+
+
+_YEAR = {"year": 2026}
+CASES += [
+    UrlCase("subsidies:survey_latest", everyone(302)),
+    UrlCase("subsidies:survey", everyone(200), kwargs=lambda w: _YEAR),
+    UrlCase("subsidies:survey", everyone(404), kwargs=lambda w: {"year": 2031}, label="none"),
+    UrlCase("subsidies:survey_period", only(STAFF, 405), kwargs=lambda w: _YEAR),
+    UrlCase("subsidies:survey_close", only(STAFF, 405), kwargs=lambda w: _YEAR),
+    UrlCase("subsidies:survey_open_applications", only(STAFF, 405), kwargs=lambda w: _YEAR),
+    UrlCase("subsidies:survey_demand", only(STAFF), kwargs=lambda w: _YEAR),
+    UrlCase("subsidies:survey_demand_xlsx", only(STAFF), kwargs=lambda w: _YEAR),
+    UrlCase("subsidies:survey_answer", everyone(200), kwargs=_survey),
+    UrlCase(
+        "subsidies:survey_answer",
+        _other(),
+        kwargs=lambda w: _survey(w, hub=w.hub_b),
+        label="other hub",
+    ),
+    UrlCase("subsidies:survey_excel", everyone(200), kwargs=_survey),
+    UrlCase(
+        "subsidies:survey_excel",
+        _other(),
+        kwargs=lambda w: _survey(w, hub=w.hub_b),
+        label="other hub",
+    ),
+    UrlCase("subsidies:survey_upload", _coordinator_only(), kwargs=_survey),
+    UrlCase(
+        "subsidies:survey_upload",
+        _coordinator_only(other_hub=True),
+        kwargs=lambda w: _survey(w, hub=w.hub_b),
+        label="other hub",
+    ),
+    UrlCase("subsidies:survey_apply", _coordinator_only(405), kwargs=_survey),
+    UrlCase(
+        "subsidies:survey_apply",
+        _coordinator_only(405),
+        kwargs=lambda w: _survey(w, hub=w.hub_b),
+        label="other hub",
     ),
 ]

@@ -93,3 +93,80 @@ def test_demo_has_a_finished_year_for_the_dashboards_to_compare_with(client):
     assert "計画まであと2回" in page  # 中部: 4 held of 6 planned
     call_command("seed_demo")  # twice: the year is not made again
     assert Application.objects.filter(fiscal_year__year=2024).count() == 8
+
+
+@pytest.mark.django_db
+def test_demo_leaves_an_application_at_each_step_of_the_procedure():
+    """Issue 15: every step can be tried from README's logins (password demo-pass-2026): the
+    coordinator of each 令和8年度 application logs in, and the notices print the issuer's
+    name and 公印省略."""
+    from django.utils import timezone
+
+    from subsidies.models import (
+        Application,
+        Approval,
+        DiscontinuationRequest,
+        PaymentRequest,
+        RefundOrder,
+        ResultReport,
+        Withdrawal,
+    )
+    from subsidies.payments.reading import overdue_orders
+
+    call_command("seed_demo")
+    fy = FiscalYear.objects.get(year=2026)
+    assert (fy.issuer_name, fy.seal_line) == ("沖縄 花子（架空）", "（公印省略）")
+    steps = {
+        a.hub.name: (a.status, a.is_change_request)
+        for a in Application.objects.filter(fiscal_year=fy).select_related("hub")
+    }
+    assert steps == {
+        "中部地区医師会": ("draft", False),  # a draft to fill (chubu)
+        "北部地区医師会": ("submitted", False),  # awaiting review (hokubu)
+        "那覇市医師会": ("resubmitted", False),  # returned once, awaiting review (naha)
+        "竹富町": ("awaiting_approval", False),  # drafted by ken, kacho approves (yaeyama)
+        "石垣市": ("decided", False),  # its results report to submit (yaeyama)
+        "南部地区医師会": ("submitted", True),  # decided, 変更承認申請 pending (nanbu)
+        "浦添市医師会": ("withdrawn", False),  # 取下げ before the decision (urasoe)
+        "宮古島市": ("decided", False),  # 中止承認申請 pending (miyako)
+    }
+    by_hub = {a.hub.name: a for a in Application.objects.filter(fiscal_year=fy)}
+    logins = {  # each step's coordinator (README's table) can log in
+        "中部地区医師会": "chubu",
+        "北部地区医師会": "hokubu",
+        "那覇市医師会": "naha",
+        "竹富町": "yaeyama",
+        "石垣市": "yaeyama",
+        "南部地区医師会": "nanbu",
+        "浦添市医師会": "urasoe",
+        "宮古島市": "miyako",
+    }
+    for name, username in logins.items():
+        user = User.objects.get(username=username)
+        assert by_hub[name].hub.coordinators.filter(user=user).exists(), name
+        assert user.check_password("demo-pass-2026"), name
+    assert by_hub["南部地区医師会"].current_decision.notice_number == "8医政第1202号"
+    assert Withdrawal.objects.get(application=by_hub["浦添市医師会"]).kind == "before"
+    pending = DiscontinuationRequest.objects.get(application=by_hub["宮古島市"])
+    assert (pending.state, pending.kind) == ("pending", "suspend")
+    draft = Approval.objects.get(state="pending")  # the one draft in kacho's queue
+    assert draft.application == by_hub["竹富町"]
+    assert ResultReport.objects.get(application__fiscal_year=fy).application == by_hub["石垣市"]
+    # refunds past their due date, shown to staff and to the grantee (hokubu, naha, miyako)
+    overdue = overdue_orders(RefundOrder.objects.all(), timezone.localdate())
+    assert {o.application.hub.name for o in overdue} >= {"北部地区医師会", "那覇市医師会"}
+    counts = (
+        Application.objects.count(),
+        ResultReport.objects.count(),
+        PaymentRequest.objects.count(),
+        RefundOrder.objects.count(),
+        Approval.objects.count(),
+    )
+    call_command("seed_demo")  # twice: nothing is made again
+    assert counts == (
+        Application.objects.count(),
+        ResultReport.objects.count(),
+        PaymentRequest.objects.count(),
+        RefundOrder.objects.count(),
+        Approval.objects.count(),
+    )

@@ -34,7 +34,7 @@ def test_staff_bar_keeps_the_daily_pages_and_groups_the_rest(world):
         "拠点・医療機関",
         "帳票・設定",
     ]
-    assert len(links(items)) == 17  # nothing lost by grouping (予算: issue 19; 支払・返還: 15)
+    assert len(links(items)) == 18  # nothing lost (予算・意向調査: issue 19; 支払・返還: 15)
     assert "支払・返還" in links(items)
     assert "二要素認証の設定" not in links(items)  # beside the user's name instead
     coordinator = navigation_for(world.users[Role.HUB_COORDINATOR])

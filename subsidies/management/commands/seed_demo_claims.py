@@ -42,6 +42,11 @@ class Command(BaseCommand):
             self.stderr.write("先に seed_demo を実行してください。")
             return
         staff = User.objects.get(username="ken")
+        if ResultReport.objects.filter(application__fiscal_year=fy).exists():
+            # the demo's one report of the year; a second run must not start another on an
+            # application decided later (seed_demo_procedure's)
+            self.stdout.write("実績報告は作成済みです。")
+            return
         application = (
             Application.objects.filter(
                 fiscal_year=fy, decisions__isnull=False, hub__coordinators__isnull=False

@@ -86,8 +86,9 @@ def _exclusion(m: dict) -> str:
     return "：".join(part for part in (m.get("excluded_source"), m.get("excluded_reason")) if part)
 
 
-def application_sheets(snapshot: dict, title: str) -> bytes:
-    """`snapshot` is subsidies.results.services.claim_snapshot (live or as confirmed)."""
+def application_sheets(snapshot: dict, title: str, page_header: str = "") -> bytes:
+    """`snapshot` is subsidies.results.services.claim_snapshot (live or as confirmed);
+    page_header (the hub and the fiscal year) heads every printed page of the three sheets."""
     recipients = snapshot["recipients"]
     summary = [_summary_row(r) for r in recipients]
     if recipients:
@@ -127,7 +128,8 @@ def application_sheets(snapshot: dict, title: str) -> bytes:
             (f"精算額調 {title}", SUMMARY_COLUMNS, summary),
             ("メニュー別", MENU_COLUMNS, menus),
             ("計算の過程", STEP_COLUMNS, steps),
-        ]
+        ],
+        page_header=page_header,
     )
 
 

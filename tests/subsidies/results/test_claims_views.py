@@ -368,7 +368,11 @@ def test_advance_form_refuses_bad_input(staff, case):
 
 def test_what_if_page_changes_nothing(staff, case):
     meeting = case.menus["meeting"]
-    url = reverse("results:what_if", args=[2026])
+    old = reverse("results:what_if", args=[2026])  # moved to the budget pages (301, query kept)
+    response = staff.get(old, {f"cap{meeting.pk}": "40000"})
+    assert response.status_code == 301
+    url = reverse("subsidies:what_if", args=[2026])
+    assert response["Location"] == f"{url}?cap{meeting.pk}=40000"
     response = staff.get(url, {f"cap{meeting.pk}": "40000", f"rate{meeting.pk}": "10/10"})
     page = response.content.decode()
     assert "574,420,000円" in page

@@ -142,7 +142,9 @@ CASES = [
     UrlCase("results:notice", everyone(301), kwargs=confirmation),
     UrlCase("results:prefecture_xlsx", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
     UrlCase("results:confirmed_json", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
-    UrlCase("results:what_if", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
+    # moved to the budget pages: a permanent redirect there, query kept
+    UrlCase("results:what_if", only(STAFF, 301), kwargs=lambda w: {"year": 2026}),
+    UrlCase("results:what_if", only(STAFF, 404), kwargs=lambda w: {"year": 2031}, label="none"),
 ]
 
 CASES += [

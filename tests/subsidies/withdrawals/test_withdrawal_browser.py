@@ -22,7 +22,10 @@ def test_coordinator_withdraws_a_submitted_application(page, live_server, apps_w
     page.goto(f"{live_server.url}/subsidies/applications/{application.pk}/")
     page.get_by_role("link", name="申請を取り下げる").click()
     page.get_by_role("button", name="申請を取り下げる").click()
-    expect(page.get_by_text("取下げの理由を入力してください。")).to_be_visible()
+    # Said in the list at the top and beside the field (zaitaku_portal/form_fields.py).
+    expect(
+        page.locator(".field-error", has_text="取下げの理由を入力してください。")
+    ).to_be_visible()
     page.get_by_label("取下げの理由").fill("体制が整わないため今年度は申請しません")
     page.get_by_role("button", name="申請を取り下げる").click()
     expect(page.locator("#status")).to_have_text("取下げ")

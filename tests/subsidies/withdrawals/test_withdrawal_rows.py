@@ -81,6 +81,8 @@ def _decided_now(w):
 @pytest.fixture
 def wd_world(apps_world):
     apps_world.fiscal_year.withdrawal_days = 10
+    # the 中止・廃止承認通知書 is numbered from the year's pattern when none is typed
+    apps_world.fiscal_year.notice_number_pattern = "8医政第{n}号"
     apps_world.fiscal_year.save()
     return apps_world
 
@@ -258,6 +260,10 @@ def test_discontinuation_approved(wd_world):
     record = DiscontinuationRequest.objects.get(application=application)
     assert record.state == "approved" and record.answered_by == w.staff
     assert record.effective_from == datetime.date(2026, 10, 1)
+    # numbered from the pattern: one above the highest serial of the register, which is the
+    # decision's typed 8医政第N号 (decision_input) → 8医政第N+1号
+    serial = int(Decision.objects.get(application=application).notice_number[4:-1])
+    assert record.notice_number == f"8医政第{serial + 1}号"
     assert not Decision.objects.current().filter(application=application).exists()
 
 

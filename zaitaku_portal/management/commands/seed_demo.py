@@ -31,6 +31,12 @@ DEMO_USERS = [
     ("hokubu", "比嘉 美咲", Role.HUB_COORDINATOR, None, ["北部地区医師会"]),
     ("naha", "金城 健", Role.HUB_COORDINATOR, None, ["那覇市医師会"]),
     ("yaeyama", "大浜 さくら", Role.HUB_COORDINATOR, None, ["石垣市", "竹富町"]),
+    # the procedure's other steps (seed_demo_procedure): a draft, a change request,
+    # a withdrawal, a 中止承認申請
+    ("chubu", "仲村 亮", Role.HUB_COORDINATOR, None, ["中部地区医師会"]),
+    ("nanbu", "玉城 恵", Role.HUB_COORDINATOR, None, ["南部地区医師会"]),
+    ("urasoe", "照屋 誠", Role.HUB_COORDINATOR, None, ["浦添市医師会"]),
+    ("miyako", "下地 愛", Role.HUB_COORDINATOR, None, ["宮古島市"]),
     ("hc-chubu", "宮城 修", Role.HEALTH_CENTER, "中部保健所", []),
     ("hc-naha", "新垣 由美", Role.HEALTH_CENTER, "那覇市保健所", []),
 ]
@@ -64,10 +70,13 @@ class Command(BaseCommand):
         call_command("seed_demo_applications", stdout=self.stdout)
         call_command("seed_demo_approvals", stdout=self.stdout)
         call_command("seed_demo_claims", stdout=self.stdout)
+        call_command("seed_demo_procedure", stdout=self.stdout)
         call_command("seed_demo_history", stdout=self.stdout)
         call_command("seed_demo_area", stdout=self.stdout)
         call_command("seed_demo_budget", stdout=self.stdout)
+        call_command("seed_demo_survey", stdout=self.stdout)
         call_command("seed_demo_payments", stdout=self.stdout)
+        call_command("seed_demo_indicators", stdout=self.stdout)
         self.print_logins()  # last, so the logins end the terminal output
 
     def confirm_demo_catalogue(self):
