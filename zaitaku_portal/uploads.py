@@ -8,6 +8,7 @@ columns and cells the form can hold, before openpyxl builds a single cell."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from typing import IO
 
@@ -159,3 +160,45 @@ def check_xlsx_upload(
         format_hint=format_hint,
     )
     return problem or check_workbook_bounds(stream, limits)
+
+
+# --- a form the portal handed out, coming back --------------------------------------------
+
+FORM_EMPTY_HINT = "ダウンロードした様式に記入したファイルを選んでください。"
+FORM_FORMAT_HINT = "ダウンロードした様式に記入して、.xlsx のまま保存してください。"
+
+
+class FormUploadRefused(ValueError):
+    """The upload cannot be opened as the form; the message names the file."""
+
+
+def open_form_workbook(
+    upload, *, max_bytes: int, limits: WorkbookLimits, format_hint: str = FORM_FORMAT_HINT
+):
+    """The openpyxl workbook of an uploaded form (the plan, the survey) once it has passed
+    check_xlsx_upload, or FormUploadRefused with the reason in Japanese."""
+    from openpyxl import load_workbook
+
+    name = getattr(upload, "name", "") or ""
+    data = upload.read()
+    problem = check_xlsx_upload(
+        io.BytesIO(data),
+        name,
+        len(data),
+        max_bytes=max_bytes,
+        limits=limits,
+        empty_hint=FORM_EMPTY_HINT,
+        format_hint=format_hint,
+    )
+    if problem:
+        raise FormUploadRefused(f"「{name}」: {problem}")
+    if not name.lower().endswith(".xlsx") or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise FormUploadRefused(
+            f"「{name}」をExcelファイル（.xlsx）として読み込めません。{format_hint}"
+        )
+    try:
+        return load_workbook(io.BytesIO(data), data_only=False)
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise FormUploadRefused(
+            f"「{name}」は壊れているか、Excelの様式として読み込めません。"
+        ) from None

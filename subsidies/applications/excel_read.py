@@ -11,13 +11,10 @@ mapped line, refuse added rows, read the meeting sheet, validate the plan."""
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import unicodedata
-import zipfile
 from decimal import Decimal
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
@@ -50,7 +47,7 @@ from subsidies.applications.excel_layout import (
 from subsidies.applications.excel_reference import check_reference
 from subsidies.applications.plan_data import start_year_label
 from subsidies.applications.rules import validate_plan
-from zaitaku_portal.uploads import check_xlsx_upload
+from zaitaku_portal.uploads import FormUploadRefused, open_form_workbook
 from zaitaku_portal.wareki import fiscal_year_label, fiscal_year_of, wareki_date
 from zaitaku_portal.workbook_bounds import SheetLimits, WorkbookLimits
 
@@ -260,29 +257,10 @@ def _refuse(result: ReadResult, message: str):
 
 
 def _open_upload(upload, result: ReadResult):
-    name = getattr(upload, "name", "") or ""
-    data = upload.read()
-    problem = check_xlsx_upload(
-        io.BytesIO(data),
-        name,
-        len(data),
-        max_bytes=UPLOAD_MAX_BYTES,
-        limits=PLAN_LIMITS,
-        empty_hint="ダウンロードした様式に記入したファイルを選んでください。",
-        format_hint="ダウンロードした様式に記入して、.xlsx のまま保存してください。",
-    )
-    if problem:
-        _refuse(result, f"「{name}」: {problem}")
-    if not name.lower().endswith(".xlsx") or not zipfile.is_zipfile(io.BytesIO(data)):
-        _refuse(
-            result,
-            f"「{name}」をExcelファイル（.xlsx）として読み込めません。"
-            "ダウンロードした様式に記入して、.xlsx のまま保存してください。",
-        )
     try:
-        return load_workbook(io.BytesIO(data), data_only=False)
-    except Exception:  # openpyxl raises many kinds on a damaged file
-        _refuse(result, f"「{name}」は壊れているか、Excelの様式として読み込めません。")
+        return open_form_workbook(upload, max_bytes=UPLOAD_MAX_BYTES, limits=PLAN_LIMITS)
+    except FormUploadRefused as refused:
+        _refuse(result, str(refused))
 
 
 def _check_template(workbook, application, result: ReadResult) -> None:

@@ -9,10 +9,6 @@ read the meeting sheet, validate the answer."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from subsidies.applications.excel_cells import keep_if_same, normalise_line_ends, parse_count
@@ -38,7 +34,7 @@ from subsidies.survey.excel_layout import (
 from subsidies.survey.reading import LINE_FIELDS, answer_data, start_year_choices
 from subsidies.survey.rules import validate_answer
 from zaitaku_portal.spreadsheets import text_from_xlsx
-from zaitaku_portal.uploads import check_xlsx_upload
+from zaitaku_portal.uploads import FormUploadRefused, open_form_workbook
 from zaitaku_portal.wareki import fiscal_year_label
 from zaitaku_portal.workbook_bounds import SheetLimits, WorkbookLimits
 
@@ -91,25 +87,12 @@ def read_workbook(fiscal_year, hub, answer, menus, upload) -> ReadResult:
 
 
 def _open(upload, result: ReadResult):
-    name = getattr(upload, "name", "") or ""
-    data = upload.read()
-    problem = check_xlsx_upload(
-        io.BytesIO(data),
-        name,
-        len(data),
-        max_bytes=UPLOAD_MAX_BYTES,
-        limits=LIMITS,
-        empty_hint="ダウンロードした様式に記入したファイルを選んでください。",
-        format_hint=FORMAT_HINT,
-    )
-    if problem:
-        _refuse(result, f"「{name}」: {problem}")
-    if not name.lower().endswith(".xlsx") or not zipfile.is_zipfile(io.BytesIO(data)):
-        _refuse(result, f"「{name}」をExcelファイル（.xlsx）として読み込めません。{FORMAT_HINT}")
     try:
-        return load_workbook(io.BytesIO(data), data_only=False)
-    except Exception:  # openpyxl raises many kinds on a damaged file
-        _refuse(result, f"「{name}」は壊れているか、Excelの様式として読み込めません。")
+        return open_form_workbook(
+            upload, max_bytes=UPLOAD_MAX_BYTES, limits=LIMITS, format_hint=FORMAT_HINT
+        )
+    except FormUploadRefused as refused:
+        _refuse(result, str(refused))
 
 
 def _check_form(workbook, fiscal_year, hub, result: ReadResult) -> None:
