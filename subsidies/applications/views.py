@@ -106,6 +106,9 @@ def _detail_context(request, application) -> dict:
         "can_edit": can_edit_plan(request.user, application),
         "can_make_dossier": is_prefecture_staff(request.user),
         "decision": decision,
+        # 取下げ after a decision or an approved 中止・廃止: the decision lapsed (issue 15).
+        "lapsed": application.status
+        in (ApplicationStatus.WITHDRAWN, ApplicationStatus.DISCONTINUED),
         "decisions": decisions,
         "versions": list(application.versions.select_related("created_by").order_by("-number")),
         "comments": application.comments.select_related("author"),

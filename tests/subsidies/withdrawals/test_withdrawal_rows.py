@@ -296,3 +296,20 @@ def test_discontinuation_request_with_gaps_names_them(wd_world):
     assert "中止・廃止の別を選んでください。" in refused.value.problems
     assert "中止・廃止の日を入力してください。" in refused.value.problems
     assert not DiscontinuationRequest.objects.exists()
+
+
+def test_the_application_page_says_the_decision_lapsed_after_a_discontinuation(wd_world, client):
+    """After an approved 中止 the page no longer shows the decision as 有効 (issue 15)."""
+    w = wd_world
+    application = _decided_now(w)
+    client.force_login(w.coordinator)
+    page = client.get(f"/subsidies/applications/{application.pk}/").content.decode()
+    assert "有効</span>" in page and "により失効" not in page
+    application = service.perform(
+        application, "request_discontinuation", w.coordinator, application.version,
+        reason="医師の退職", decision=DI("suspend", datetime.date(2026, 10, 1)),
+    )  # fmt: skip
+    service.perform(application, "approve_discontinuation", w.staff, application.version)
+    page = client.get(f"/subsidies/applications/{application.pk}/").content.decode()
+    assert "中止・廃止により失効" in page
+    assert "有効</span>" not in page
