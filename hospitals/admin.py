@@ -1,10 +1,36 @@
 from django.contrib import admin
 
-from hospitals.models import ActiveHospitalDesignation, MedicalInstitution, RegistryImportRun
+from hospitals.models import (
+    ActiveHospitalDesignation,
+    HospitalContact,
+    MedicalInstitution,
+    RegistryImportRun,
+)
 from hospitals.resources import ActiveHospitalDesignationResource, MedicalInstitutionResource
 from zaitaku_portal.admin_base import PortalModelAdmin, ReadOnlyAdmin
 from zaitaku_portal.exports import ScopedImportExportMixin
 from zaitaku_portal.scopes import designations_for, institutions_for
+
+
+class HospitalContactInline(admin.TabularInline):
+    """積極的医療機関の担当者 (issue 18): links an existing login (role 積極的医療機関の担当者,
+    made by an administrator) to the institution it speaks for."""
+
+    model = HospitalContact
+    extra = 0
+    autocomplete_fields = ("user",)
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+    def has_add_permission(self, request, obj=None):
+        return True
+
+    def has_change_permission(self, request, obj=None):
+        return True
+
+    def has_delete_permission(self, request, obj=None):
+        return True
 
 
 @admin.register(MedicalInstitution)
@@ -33,6 +59,15 @@ class MedicalInstitutionAdmin(ScopedImportExportMixin, PortalModelAdmin):
     readonly_fields = ("code_check_passed",)
     autocomplete_fields = ("municipality",)
     list_select_related = ("municipality",)
+    inlines = [HospitalContactInline]
+
+
+@admin.register(HospitalContact)
+class HospitalContactAdmin(PortalModelAdmin):
+    list_display = ("name", "institution", "department", "user")
+    search_fields = ("name", "institution__name", "user__username")
+    autocomplete_fields = ("user", "institution")
+    list_select_related = ("institution", "user")
 
 
 @admin.register(ActiveHospitalDesignation)

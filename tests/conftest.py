@@ -84,6 +84,7 @@ def world(db) -> World:
         Role.HEALTH_CENTER: f.UserFactory(
             username="healthcenter", role=Role.HEALTH_CENTER, health_center=health_center_a
         ),
+        Role.HOSPITAL: f.hospital_contact_of(hospital_a, username="hospital"),
     }
     return World(
         area_a,

@@ -137,6 +137,16 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
+def hospital_contact_of(*institutions, **kwargs) -> User:
+    """A login of the role 積極的医療機関の担当者 speaking for `institutions` (issue 18)."""
+    from hospitals.models import HospitalContact
+
+    user = UserFactory(role=Role.HOSPITAL, **kwargs)
+    for institution in institutions:
+        HospitalContact.objects.create(institution=institution, user=user, name=user.full_name)
+    return user
+
+
 def coordinator_of(*hubs: Hub, **kwargs) -> User:
     user = UserFactory(role=Role.HUB_COORDINATOR, **kwargs)
     for hub in hubs:

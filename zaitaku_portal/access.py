@@ -113,6 +113,8 @@ def home_url_for(user: User) -> str:
         return reverse("hubs:my_hubs")
     if role == Role.HEALTH_CENTER:
         return reverse("reports:dashboard")
+    if role == Role.HOSPITAL:
+        return reverse("subsidies:application_list")
     return reverse("login")
 
 
@@ -162,6 +164,13 @@ def navigation_for(user) -> list[NavItem]:
             ),
         ]
     items: list[NavItem] = []
+    if role == Role.HOSPITAL:
+        # issue 18: its own plan lines, applications, results and notices; the catalogue
+        return [
+            NavItem("交付申請", reverse("subsidies:application_list")),
+            NavItem("実績報告・額の確定", reverse("results:index")),
+            NavItem("補助メニュー", reverse("subsidies:catalogue_latest")),
+        ]
     if role == Role.HUB_COORDINATOR:
         items.append(NavItem("自拠点", reverse("hubs:my_hubs")))
     if role == Role.HEALTH_CENTER:

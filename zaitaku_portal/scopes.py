@@ -76,6 +76,8 @@ def designations_for(user) -> QuerySet:
         return designations.filter(hub__in=hubs_for(user))
     if role == Role.HEALTH_CENTER:
         return designations.filter(area__in=areas_for(user))
+    if role == Role.HOSPITAL:
+        return designations.filter(institution__contacts__user=user)
     return designations.none()
 
 
@@ -93,14 +95,34 @@ def institutions_for(user) -> QuerySet:
             Q(municipality__health_centers=user.health_center_id)
             | Q(designations__area__in=areas_for(user))
         ).distinct()
+    if role == Role.HOSPITAL:
+        return institutions.filter(contacts__user=user).distinct()
     return institutions.none()
 
 
 def applications_for(user) -> QuerySet:
-    """交付申請 of the hubs in scope (a health center's: those of its areas)."""
+    """交付申請 in scope: of the hubs in scope, with the own applications of their area's
+    hospitals (a coordinator follows them, a health center watches them); a hospital's
+    contact only its institution's own applications (issue 18)."""
     from subsidies.models import Application
 
-    return Application.objects.filter(hub__in=hubs_for(user)).select_related("hub", "fiscal_year")
+    applications = Application.objects.select_related("hub", "fiscal_year", "institution")
+    if role_of(user) == Role.HOSPITAL:
+        return applications.filter(institution__in=institutions_for(user))
+    return applications.filter(hub__in=hubs_for(user))
+
+
+def hospital_lines_for(user) -> QuerySet:
+    """Plan lines (MenuPlan) of the hospitals in scope, in whichever application they sit: a
+    hospital's contact writes its own lines into its hub's plan in a year the hub applies
+    for its hospitals (issue 18, setting (a)), and sees no other line of that plan."""
+    from subsidies.models import MenuPlan
+
+    lines = MenuPlan.objects.filter(designation__isnull=False)
+    role = role_of(user)
+    if role == Role.HOSPITAL:
+        return lines.filter(designation__institution__in=institutions_for(user))
+    return lines.filter(application__in=applications_for(user))
 
 
 # --- what anyone may see (the public list of the medical plan) --------------------------
@@ -143,7 +165,7 @@ def decisions_for(user) -> QuerySet:
     """交付決定 of the applications this user may see."""
     from subsidies.models import Decision
 
-    return Decision.objects.filter(application__hub__in=hubs_for(user)).select_related(
+    return Decision.objects.filter(application__in=applications_for(user)).select_related(
         "application__hub", "application__fiscal_year", "version"
     )
 

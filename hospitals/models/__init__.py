@@ -1,3 +1,4 @@
+from .contact import HospitalContact
 from .designation import ActiveHospitalDesignation
 from .group import FacilityGroup, FacilityGroupMember
 from .import_run import RegistryImportRun
@@ -7,6 +8,7 @@ __all__ = [
     "ActiveHospitalDesignation",
     "FacilityGroup",
     "FacilityGroupMember",
+    "HospitalContact",
     "MedicalInstitution",
     "RegistryImportRun",
 ]

@@ -45,6 +45,17 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
     )
+    # Issue 18: in a year whose hospitals apply themselves (FiscalYear.hospitals_apply) an
+    # active hospital is the grantee of its own application; `hub` is then the hub of its
+    # area, which follows its status but does not act on it. Blank: the hub's application.
+    institution = models.ForeignKey(
+        "hospitals.MedicalInstitution",
+        verbose_name="申請者（積極的医療機関）",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
     status = models.CharField(
         "状態", max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
@@ -108,14 +119,31 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["hub", "fiscal_year"],
+                condition=models.Q(institution__isnull=True),
                 name="one_application_per_hub_and_year",
                 violation_error_message="この拠点のこの年度の申請は既にあります。",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "fiscal_year"],
+                condition=models.Q(institution__isnull=False),
+                name="one_application_per_hospital_and_year",
+                violation_error_message="この医療機関のこの年度の申請は既にあります。",
+            ),
         ]
 
     def __str__(self) -> str:
         kind = "変更承認申請" if self.is_change_request else "交付申請"
-        return f"{self.hub}｜{self.fiscal_year}{kind}"
+        return f"{self.recipient}｜{self.fiscal_year}{kind}"
+
+    @property
+    def is_hospital_application(self) -> bool:
+        return self.institution_id is not None
+
+    @property
+    def recipient(self):
+        """The grantee (交付申請者): the hospital of a hospital's own application, else the
+        hub. Its `addressee` and `name` are what the documents print."""
+        return self.institution if self.institution_id else self.hub
 
     @property
     def current_decision(self):
@@ -160,6 +188,16 @@ class MenuPlan(models.Model):
     )
     expenses = models.JSONField(
         "費目別の予定経費（円）", default=dict, blank=True, help_text="{費目コード: 円}"
+    )
+    # Issue 18: who last wrote the line (a hospital's own contact, or the hub's coordinator
+    # on its behalf); shown beside a hospital's lines.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="入力者",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:

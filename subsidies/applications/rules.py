@@ -36,6 +36,7 @@ from subsidies.shared.notice_numbers import (
     notice_number_taken,
     taken_message,
 )
+from subsidies.shared.workflow import COORDINATOR, actor_kind, actor_label
 from zaitaku_portal.access import STAFF_ROLES, Permission, role_of
 from zaitaku_portal.attachments import content_problem, file_name_problem, human_size
 from zaitaku_portal.models import Role
@@ -74,8 +75,9 @@ def can_start_application(user, hub) -> Permission:
 
 
 def can_edit_plan(user, application) -> Permission:
-    if role_of(user) != Role.HUB_COORDINATOR:
-        return Permission(False, "事業計画の入力は拠点コーディネーターが行います。")
+    if actor_kind(user, application) != COORDINATOR:
+        who = actor_label(COORDINATOR, application)
+        return Permission(False, f"事業計画の入力は{who}が行います。")
     if application.status not in EDITABLE_STATES:
         return Permission(
             False,

@@ -133,7 +133,10 @@ def start_application(hub, fiscal_year, actor) -> Application:
     if not permission:
         raise ApplicationError(permission.reason)
     application, created = Application.objects.get_or_create(
-        hub=hub, fiscal_year=fiscal_year, defaults={"district_count": hub.district_count}
+        hub=hub,
+        fiscal_year=fiscal_year,
+        institution=None,
+        defaults={"district_count": hub.district_count},
     )
     if created:
         ensure_lines(application)

@@ -70,12 +70,20 @@ class FiscalYear(models.Model):
     )
     # Form 4-② of the plan (subsidies/applications/hospital_counts.py); issue 18 ties it to
     # who applies for the hospital menus (the hub for its hospitals, or each hospital).
+    # Issue 18: this one setting also says who applies for the hospital menus. "lines": the
+    # hub gathers its hospitals' lines into its own plan (the hub is the grantee of them);
+    # "counts": each active hospital is a grantee with its own application, decision,
+    # notices, results and payments, and the hub's form 4-② only counts them per menu.
     hospital_plan_form = models.CharField(
-        "資料4-②（積極的医療機関）の様式",
+        "積極的医療機関の補助の申請者（資料4-②の様式）",
         max_length=10,
         choices=[
-            ("lines", "医療機関ごとの行（拠点が医療機関の計画をまとめて申請）"),
-            ("counts", "メニューごとの補助希望の医療機関数と取り組み事項（資料4-②のとおり）"),
+            ("lines", "拠点がとりまとめて申請（資料4-②は医療機関ごとの行）"),
+            (
+                "counts",
+                "医療機関ごとに申請（各医療機関が交付申請者。資料4-②はメニューごとの"
+                "補助希望の医療機関数と取り組み事項）",
+            ),
         ],
         default="lines",
     )
@@ -229,6 +237,11 @@ class FiscalYear(models.Model):
         if not isinstance(self.year, int) or not bounds.YEAR_MIN <= self.year <= bounds.YEAR_MAX:
             return f"{self.year}年度"  # an admin form re-shown with a year it refused
         return fiscal_year_label(self.year)
+
+    @property
+    def hospitals_apply(self) -> bool:
+        """Is each active hospital its own grantee this year (issue 18, setting (b))?"""
+        return self.hospital_plan_form == "counts"
 
     @property
     def catalogue_frozen(self) -> bool:

@@ -8,7 +8,7 @@ import datetime
 from subsidies.models import Application, PaymentRequest, RefundOrder, RequestKind, RequestStatus
 from subsidies.payments.reading import Ceiling, ceilings_of, outstanding
 from subsidies.shared.notice_numbers import notice_number_problems
-from subsidies.shared.workflow import COORDINATOR, STAFF, actor_kind
+from subsidies.shared.workflow import COORDINATOR, STAFF, actor_kind, actor_label
 from zaitaku_portal.bounds import YEN_MAX
 
 STALE_MESSAGE = (
@@ -33,9 +33,10 @@ class StalePayment(PaymentError):
 # --- who may ---------------------------------------------------------------------------
 
 
-def can_request(user) -> tuple[bool, str]:
-    if actor_kind(user) != COORDINATOR:
-        return False, "交付請求は拠点コーディネーター（補助事業者）が行います。"
+def can_request(user, application=None) -> tuple[bool, str]:
+    if actor_kind(user, application) != COORDINATOR:
+        who = actor_label(COORDINATOR, application)
+        return False, f"交付請求は{who}（補助事業者）が行います。"
     return True, ""
 
 

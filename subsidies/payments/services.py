@@ -61,8 +61,8 @@ def _lock(application: Application, actor) -> Application:
     return locked
 
 
-def _allowed(check, actor) -> None:
-    allowed, reason = check(actor)
+def _allowed(check, actor, *args) -> None:
+    allowed, reason = check(actor, *args)
     if not allowed:
         raise PaymentError(reason)
 
@@ -86,7 +86,7 @@ def file_request(
     requested_on: datetime.date | None = None,
 ) -> PaymentRequest:
     """交付請求書: never above what is still due (read under the application's lock)."""
-    _allowed(can_request, actor)
+    _allowed(can_request, actor, application)
     application = _lock(application, actor)
     if kind == RequestKind.SETTLEMENT:
         designation = None

@@ -49,7 +49,7 @@ def _add_errors(form, error: PaymentError) -> None:
 
 
 def _page(request, application, *, request_form=None, refund_form=None, status=200):
-    kind = actor_kind(request.user)
+    kind = actor_kind(request.user, application)
     ceilings = ceilings_of(application)
     today = timezone.localdate()
     if request_form is None and kind == COORDINATOR and any(c.available for c in ceilings):

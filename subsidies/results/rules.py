@@ -49,7 +49,7 @@ from subsidies.shared.notice_numbers import (
     notice_number_taken,
     taken_message,
 )
-from subsidies.shared.workflow import COORDINATOR, STAFF, actor_kind
+from subsidies.shared.workflow import COORDINATOR, STAFF, actor_kind, actor_label
 from zaitaku_portal.attachments import content_problem, file_name_problem, human_size
 from zaitaku_portal.bounds import MONTHS_MAX, PEOPLE_MAX, YEN_MAX, max_length_of
 from zaitaku_portal.wareki import fiscal_year_label
@@ -84,16 +84,16 @@ class StaleVersion(ClaimError):
 
 
 def can_start_report(user, application: Application) -> tuple[bool, str]:
-    if actor_kind(user) != COORDINATOR:
-        return False, "実績報告の作成は拠点コーディネーターが行います。"
+    if actor_kind(user, application) != COORDINATOR:
+        return False, f"実績報告の作成は{actor_label(COORDINATOR, application)}が行います。"
     if current_decision(application) is None:
         return False, "交付決定されていない申請には実績報告を作成できません。"
     return True, ""
 
 
 def can_edit_report(user, report: ResultReport) -> tuple[bool, str]:
-    if actor_kind(user) != COORDINATOR:
-        return False, "実績報告の入力は拠点コーディネーターが行います。"
+    if actor_kind(user, report) != COORDINATOR:
+        return False, f"実績報告の入力は{actor_label(COORDINATOR, report)}が行います。"
     if report.status not in EDITABLE_STATES:
         return (
             False,

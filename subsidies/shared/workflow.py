@@ -25,27 +25,53 @@ from zaitaku_portal import audit
 from zaitaku_portal.access import STAFF_ROLES, Permission, role_of
 from zaitaku_portal.models import Role
 
+# COORDINATOR is the grantee's side (補助事業者): the hub's coordinator for a hub's
+# application, the hospital's contact for a hospital's own application (issue 18).
 COORDINATOR = "coordinator"
 STAFF = "staff"
 APPROVER = "approver"  # a member of staff with approval authority (決裁権者, issue 15)
 ACTOR_LABELS = {COORDINATOR: "拠点コーディネーター", STAFF: "県職員", APPROVER: "決裁権者"}
+HOSPITAL_ACTOR_LABEL = "積極的医療機関の担当者"
+GRANTEE_ROLES = (Role.HUB_COORDINATOR, Role.HOSPITAL)
 
 
-def actor_kind(user) -> str | None:
+def application_of(obj):
+    """The application an object of a workflow belongs to (itself, or its `application`)."""
+    if obj is None:
+        return None
+    return obj if hasattr(obj, "institution_id") else getattr(obj, "application", None)
+
+
+def actor_kind(user, obj=None) -> str | None:
+    """STAFF, COORDINATOR (the grantee's side) or None. With `obj` (an application, or a
+    report, payment request… of one) the grantee's side is the one its application names:
+    a hospital's own application is the hospital contact's to act on, and the hub's
+    coordinator only follows it; a hub's application is the coordinator's."""
     role = role_of(user)
     if role in STAFF_ROLES:
         return STAFF
-    if role == Role.HUB_COORDINATOR:
+    if role not in GRANTEE_ROLES:
+        return None
+    application = application_of(obj)
+    if application is None:
         return COORDINATOR
-    return None
+    hospitals_own = application.institution_id is not None
+    return COORDINATOR if hospitals_own == (role == Role.HOSPITAL) else None
 
 
-def acts_as(user, kind: str) -> bool:
-    """Does `user` act as `kind` in a row? A 決裁権者 is staff with `is_approver`; they also
-    do every staff row."""
+def acts_as(user, kind: str, obj=None) -> bool:
+    """Does `user` act as `kind` in a row (on `obj`, when given)? A 決裁権者 is staff with
+    `is_approver`; they also do every staff row."""
     if kind == APPROVER:
         return actor_kind(user) == STAFF and bool(getattr(user, "is_approver", False))
-    return actor_kind(user) == kind
+    return actor_kind(user, obj) == kind
+
+
+def actor_label(kind: str, obj=None) -> str:
+    application = application_of(obj)
+    if kind == COORDINATOR and application is not None and application.institution_id:
+        return HOSPITAL_ACTOR_LABEL
+    return ACTOR_LABELS[kind]
 
 
 @dataclass
@@ -115,8 +141,8 @@ class Table:
         transition = self.by_action.get(action)
         if transition is None:
             return Permission(False, "この操作はありません。")
-        if not acts_as(user, transition.actor):
-            return Permission(False, f"この操作は{ACTOR_LABELS[transition.actor]}が行います。")
+        if not acts_as(user, transition.actor, obj):
+            return Permission(False, f"この操作は{actor_label(transition.actor, obj)}が行います。")
         if obj.status not in transition.sources:
             allowed = "・".join(self.statuses(s).label for s in sorted(transition.sources))
             return Permission(
@@ -136,7 +162,7 @@ class Table:
         return [
             (t, self.check(obj, t.action, user))
             for t in self.rows
-            if acts_as(user, t.actor) and obj.status in t.sources
+            if acts_as(user, t.actor, obj) and obj.status in t.sources
         ]
 
 

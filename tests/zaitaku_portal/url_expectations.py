@@ -10,6 +10,7 @@ CASES = [
             Role.PREFECTURE_STAFF: 302,
             Role.HUB_COORDINATOR: 302,
             Role.HEALTH_CENTER: 302,
+            Role.HOSPITAL: 302,
         },
     ),
     UrlCase("login", {ANONYMOUS: 200, **dict.fromkeys(Role, 302)}, public=True),

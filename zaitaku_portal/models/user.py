@@ -3,12 +3,14 @@ from django.db import models
 
 
 class Role(models.TextChoices):
-    """The four kinds of user; what each may see is decided in zaitaku_portal.access."""
+    """The five kinds of user; what each may see is decided in zaitaku_portal.access."""
 
     PREFECTURE_STAFF = "prefecture_staff", "県職員"
     HUB_COORDINATOR = "hub_coordinator", "拠点コーディネーター"
     HEALTH_CENTER = "health_center", "保健所職員"
     ADMINISTRATOR = "administrator", "システム管理者"
+    # issue 18: speaks for one or more active hospitals (hospitals.HospitalContact)
+    HOSPITAL = "hospital", "積極的医療機関の担当者"
 
 
 class User(AbstractUser):
