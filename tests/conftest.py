@@ -49,6 +49,51 @@ def pytest_configure(config):
     override_settings(TASKS={"default": {"BACKEND": IMMEDIATE_TASKS}}).enable()
 
 
+# What a second database cannot change: the LibreOffice round trips of the workbooks (marker
+# calc) and the layout walks of the browser (page widths, axe-core, keyboard, the phone menu)
+# render the same pages from the same rows on SQLite and on PostgreSQL. On PostgreSQL they are
+# left out, so CI's second pass spends its time on what the database does differ in (locks,
+# constraints, queries); ZAITAKU_PG_ALL_TESTS=1 runs them there too.
+LAYOUT_ONLY_FILES = frozenset(
+    {
+        "tests/browser/test_page_width.py",
+        "tests/browser/test_accessibility.py",
+        "tests/browser/test_keyboard.py",
+        "tests/browser/test_navigation_menu.py",
+    }
+)
+
+
+def _database_agnostic_left_out() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) and (
+        os.environ.get("ZAITAKU_PG_ALL_TESTS") != "1"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not _database_agnostic_left_out():
+        return
+    kept, left_out = [], []
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if item.get_closest_marker("calc") or path in LAYOUT_ONLY_FILES:
+            left_out.append(item)
+        else:
+            kept.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+def pytest_report_header(config):
+    if _database_agnostic_left_out():
+        return (
+            "PostgreSQL: the LibreOffice (calc) and layout-only browser tests run on SQLite only "
+            "(ZAITAKU_PG_ALL_TESTS=1 runs them here too)"
+        )
+    return None
+
+
 @dataclass
 class World:
     area_a: object
