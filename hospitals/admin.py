@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from hospitals.models import (
@@ -9,7 +10,26 @@ from hospitals.models import (
 from hospitals.resources import ActiveHospitalDesignationResource, MedicalInstitutionResource
 from zaitaku_portal.admin_base import PortalModelAdmin, ReadOnlyAdmin
 from zaitaku_portal.exports import ScopedImportExportMixin
+from zaitaku_portal.models import Role
 from zaitaku_portal.scopes import designations_for, institutions_for
+
+
+class HospitalContactForm(forms.ModelForm):
+    """Only a login of the role 積極的医療機関の担当者 speaks for a hospital: any other role
+    linked here would see nothing of it (scopes read the link for that role alone)."""
+
+    class Meta:
+        model = HospitalContact
+        fields = ("institution", "user", "name", "department")
+
+    def clean_user(self):
+        user = self.cleaned_data.get("user")
+        if user is not None and user.role != Role.HOSPITAL:
+            raise forms.ValidationError(
+                f"ログインアカウント「{user.username}」の役割が「{Role.HOSPITAL.label}」では"
+                "ありません。先に利用者の役割を変更してください。"
+            )
+        return user
 
 
 class HospitalContactInline(admin.TabularInline):
@@ -17,6 +37,7 @@ class HospitalContactInline(admin.TabularInline):
     made by an administrator) to the institution it speaks for."""
 
     model = HospitalContact
+    form = HospitalContactForm
     extra = 0
     autocomplete_fields = ("user",)
 
@@ -64,6 +85,7 @@ class MedicalInstitutionAdmin(ScopedImportExportMixin, PortalModelAdmin):
 
 @admin.register(HospitalContact)
 class HospitalContactAdmin(PortalModelAdmin):
+    form = HospitalContactForm
     list_display = ("name", "institution", "department", "user")
     search_fields = ("name", "institution__name", "user__username")
     autocomplete_fields = ("user", "institution")

@@ -9,7 +9,7 @@ from hospitals.groups import GroupForm, institutions_of, member_forms, save_grou
 from hospitals.models import FacilityGroup
 from hubs.area.services import AreaError
 from zaitaku_portal import query
-from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles
+from zaitaku_portal.access import AREA_ROLES, STAFF_ROLES, require_roles
 from zaitaku_portal.models import Role
 from zaitaku_portal.query import refuses_bad_query
 from zaitaku_portal.scopes import area_records_for, areas_for, editable_areas_for
@@ -17,7 +17,7 @@ from zaitaku_portal.scopes import area_records_for, areas_for, editable_areas_fo
 EDITORS = (*STAFF_ROLES, Role.HEALTH_CENTER)
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 @refuses_bad_query
 def facility_groups(request):
     areas = areas_for(request.user).order_by("display_order", "name")

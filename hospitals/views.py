@@ -26,7 +26,7 @@ from hospitals.registry.held import held_workbook
 from hospitals.registry.reader import MAX_FILE_BYTES
 from hubs.models import HubCandidate
 from zaitaku_portal import query
-from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles, role_of
+from zaitaku_portal.access import ALL_ROLES, AREA_ROLES, STAFF_ROLES, require_roles, role_of
 from zaitaku_portal.bounds import (
     ID_MAX,
     YEAR_MAX,
@@ -396,7 +396,7 @@ def history(request):
 # --- 在宅医療圏ごとの充足状況 -----------------------------------------------------------
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 def coverage(request):
     areas = coverage_for(request.user)
     return render(
@@ -418,7 +418,7 @@ COVERAGE_COLUMNS = [
 ]
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 def coverage_xlsx(request):
     rows = [
         (

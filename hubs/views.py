@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from hubs import program
 from hubs.area.summary import area_summary
 from zaitaku_portal import query
-from zaitaku_portal.access import ALL_ROLES, require_roles
+from zaitaku_portal.access import AREA_ROLES, require_roles
 from zaitaku_portal.models import Role
 from zaitaku_portal.query import refuses_bad_query
 from zaitaku_portal.scopes import designations_for, hubs_for
@@ -18,7 +18,7 @@ def _scoped_hubs(user):
 PAGE_SIZE = 50
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 @refuses_bad_query
 def hub_list(request):
     """Hubs in scope, searchable by name, 50 to a page (a national data set has 2,000)."""
@@ -43,7 +43,7 @@ def my_hubs(request):
     return render(request, "hubs/hub_list.html", {"hubs": hubs, "mine": True})
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 def hub_detail(request, pk: int):
     hub = get_object_or_404(_scoped_hubs(request.user), pk=pk)
     designations = (

@@ -43,16 +43,21 @@ Item = tuple[str, Callable[[], bytes]]  # (file name in the ZIP, how to make it)
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # a document without a date of its own (same bytes each time)
 
 
-def _decision_notice_items(job: BatchJob) -> list[Item]:
+def _decision_notice_items(job: BatchJob, window: slice | None = None) -> list[Item]:
     from reports.documents import decision_notice_filename, decision_notice_pdf
     from subsidies.models import Decision
 
     decisions = (
         Decision.objects.current()
         .filter(application__fiscal_year__year=job.params["year"])
-        .select_related("application__hub", "application__fiscal_year", "version")
-        .order_by("application__hub__name", "number")
+        .select_related(
+            "application__hub", "application__institution", "application__fiscal_year", "version"
+        )
+        .defer("version__snapshot")  # a notice needs the version's date, not the filed plan
+        .order_by("application__hub__name", "number", "pk")
     )
+    if window is not None:  # a part's own documents (make_part), by their places
+        decisions = decisions[window]
     return [(decision_notice_filename(d), lambda d=d: decision_notice_pdf(d)) for d in decisions]
 
 
@@ -66,10 +71,13 @@ def _dossier_items(job: BatchJob) -> list[Item]:
     return dossier_items(hub, fiscal_year)
 
 
-ITEMS: dict[str, Callable[[BatchJob], list[Item]]] = {
+ITEMS: dict[str, Callable[..., list[Item]]] = {
     BatchJob.Kind.DECISION_NOTICES: _decision_notice_items,
     BatchJob.Kind.DOSSIER: _dossier_items,
 }
+# Kinds whose list can be read for one part's places only (`window`): a part of a batch of
+# 300 notices then loads its 4 decisions, not all 300 (issue 21).
+WINDOWED = frozenset({BatchJob.Kind.DECISION_NOTICES})
 
 
 # --- the tasks --------------------------------------------------------------------------
@@ -177,11 +185,11 @@ def make_part(part_id: int) -> PartOutcome:
     buffer = io.BytesIO()
     made, skipped, missing = 0, 0, []
     try:
-        items = ITEMS[job.kind](job)
+        items, offset = _part_items(job, part.items)
         deadline = _deadline(job)
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for index, name in part.items:
-                make = _maker(items, index, name)
+                make = _maker(items, index - offset, name)
                 if seconds_left(deadline) <= 0:
                     skipped += 1
                     continue
@@ -208,6 +216,18 @@ def make_part(part_id: int) -> PartOutcome:
         return PartOutcome(job.pk, last=last, error=error)
     last = finish_part(part, buffer.getvalue() if made else None, made, skipped, missing)
     return PartOutcome(job.pk, last=last, made=made)
+
+
+def _part_items(job: BatchJob, planned: list) -> tuple[list[Item], int]:
+    """The makers for a part's documents and the place of the first in the job's list: its
+    own window when the kind can read one and it still holds the planned names, else the
+    whole list (documents came or went since the plan: `_maker` finds them by name)."""
+    if job.kind in WINDOWED and planned:
+        first, last = planned[0][0], planned[-1][0] + 1
+        items = ITEMS[job.kind](job, slice(first, last))
+        if [name for name, _make in items] == [name for _index, name in planned]:
+            return items, first
+    return ITEMS[job.kind](job), 0
 
 
 def _maker(items: list[Item], index: int, name: str):

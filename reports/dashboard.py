@@ -136,7 +136,7 @@ def coverage_rows(areas: QuerySet, hubs: QuerySet, designations: QuerySet, today
             item.hospital_count,
             item.tentative_count,
         )
-        for item in coverage_of(areas, hubs, designations, today)
+        for item in coverage_of(areas, hubs, designations, today, detail=False)
     ]
 
 
@@ -153,10 +153,17 @@ def build(
 
     coverage = coverage_rows(areas, hubs, designations, today)
     rows = _hub_rows(hub_list)
-    _add_applications(rows, applications)
-    _add_money(rows, current_decisions, current_confirmations)
-    _add_reports(rows, applications)
-    _add_activities(rows, applications)
+    # A hub's row is its own application; its hospitals' own (issue 18, setting (b)) count
+    # in the hospital rows, the status counts and the totals, never as the hub's.
+    hubs_own = applications.filter(institution__isnull=True)
+    _add_applications(rows, hubs_own)
+    _add_money(
+        rows,
+        current_decisions.filter(application__institution__isnull=True),
+        current_confirmations.filter(application__institution__isnull=True),
+    )
+    _add_reports(rows, hubs_own)
+    _add_activities(rows, hubs_own)
     for row in active.filter(hub_id__in=hub_ids).values("hub_id").annotate(n=Count("pk")):
         rows[row["hub_id"]].hospitals = row["n"]
     hospital_rows = _hospital_rows(active, current_decisions, current_confirmations)

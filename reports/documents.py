@@ -16,6 +16,33 @@ from reports.notices import (
 from reports.procedure_documents import change_request_items, procedure_items
 
 
+def filer_of(application) -> dict:
+    """Who files an application's documents (the 申請者 printed above a 交付申請書 or a 実績報告書):
+    the hub, or the hospital for its own application (issue 18, setting (b))."""
+    grantee = application.recipient
+    if application.is_hospital_application:
+        areas = application.lines.filter(designation__isnull=False).values_list(
+            "designation__area__name", flat=True
+        )
+        return {
+            "name": grantee.name,
+            "label": "医療機関名",
+            "is_hospital": True,
+            "organisation": grantee.operator_legal_name or grantee.name,
+            "title": grantee.representative_title,
+            "representative": grantee.representative_name,
+            "areas": "、".join(sorted(set(areas))),
+        }
+    return {
+        "name": grantee.name,
+        "label": "拠点名",
+        "organisation": grantee.operator_name,
+        "title": grantee.representative_title,
+        "representative": grantee.representative_name,
+        "areas": "、".join(a.name for a in grantee.areas.all()),
+    }
+
+
 def decision_lines(decision) -> list[tuple[str, int]]:
     lines = []
     for line in decision.lines.select_related("menu").order_by("pk"):
@@ -29,7 +56,7 @@ def decision_lines(decision) -> list[tuple[str, int]]:
 def decision_notice_for(decision) -> Notice:
     """交付決定通知書, or the 変更交付決定通知書 when the decision supersedes another."""
     application = decision.application
-    hub = application.hub
+    grantee = application.recipient  # the hub, or the hospital for its own (issue 18)
     submitted = decision.version.created_at if decision.version_id else application.submitted_at
     from django.utils import timezone
 
@@ -48,7 +75,7 @@ def decision_notice_for(decision) -> Notice:
         notice_number=decision.notice_number,
         notice_date=decision.notice_date,
         application_date=timezone.localtime(submitted).date(),
-        **hub.addressee,
+        **grantee.addressee,
         terms=terms_of(application.fiscal_year),
         lines=decision_lines(decision),
     )
@@ -58,7 +85,8 @@ def decision_notice_filename(decision) -> str:
     from zaitaku_portal.filenames import safe_filename
 
     title = "変更交付決定通知書" if decision.supersedes_id else "交付決定通知書"
-    return safe_filename(f"{title}_{decision.application.hub.name}_{decision.notice_number}.pdf")
+    name = decision.application.recipient.name
+    return safe_filename(f"{title}_{name}_{decision.notice_number}.pdf")
 
 
 def decision_notice_pdf(decision) -> bytes:
@@ -109,8 +137,7 @@ def application_pdf(version) -> bytes:
     return render_pdf(
         "reports/pdf/application.html",
         {
-            "hub": application.hub,
-            "areas": "、".join(a.name for a in application.hub.areas.all()),
+            "filer": filer_of(application),
             "version": version,
             "plan": plan,
             "rows": rows,
@@ -147,7 +174,8 @@ def dossier_items(hub, fiscal_year) -> list[tuple[str, object]]:
     from subsidies.models import Application
 
     application = (
-        Application.objects.filter(hub=hub, fiscal_year=fiscal_year)
+        # the hub's own (its hospitals' own applications, issue 18, are not its dossier)
+        Application.objects.filter(hub=hub, fiscal_year=fiscal_year, institution__isnull=True)
         .prefetch_related("versions", "decisions", "attachments")
         .first()
     )
@@ -341,7 +369,7 @@ def history_pdf(application, versions) -> bytes:
     return render_pdf(
         "reports/pdf/history.html",
         {
-            "hub": application.hub,
+            "filer": filer_of(application),
             "fiscal_year_label": fiscal_year_label(application.fiscal_year.year),
             "entries": entries,
         },
@@ -507,8 +535,7 @@ def results_pdf(version) -> bytes:
     return render_pdf(
         "reports/pdf/results.html",
         {
-            "hub": application.hub,
-            "areas": "、".join(a.name for a in application.hub.areas.all()),
+            "filer": filer_of(application),
             "version": version,
             "report": data,
             "overview": [(NARRATIVE_FIELDS[k], data.get(k, "")) for k in overview_keys],
@@ -570,13 +597,13 @@ def confirmation_notice_for(confirmation) -> Notice:
     from reports.notices import confirmation_notice
 
     application = confirmation.application
-    hub = application.hub
+    grantee = application.recipient  # the hub, or the hospital for its own (issue 18)
     return confirmation_notice(
         fiscal_year=application.fiscal_year.year,
         notice_number=confirmation.notice_number,
         notice_date=confirmation.notice_date,
         report_date=timezone.localtime(confirmation.report_version.created_at).date(),
-        **hub.addressee,
+        **grantee.addressee,
         terms=terms_of(application.fiscal_year),
         lines=[
             (r["recipient_name"], r["columns"]["G"]) for r in confirmation.snapshot["recipients"]
@@ -591,7 +618,8 @@ def confirmation_notice_filename(confirmation) -> str:
     from zaitaku_portal.filenames import safe_filename
 
     application = confirmation.application
-    return safe_filename(f"額の確定通知書_{application.hub.name}_{confirmation.notice_number}.pdf")
+    name = application.recipient.name
+    return safe_filename(f"額の確定通知書_{name}_{confirmation.notice_number}.pdf")
 
 
 def confirmation_notice_pdf(confirmation) -> bytes:

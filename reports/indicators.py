@@ -219,8 +219,12 @@ def build(
     year = fiscal_year.year if fiscal_year else None
     if year is not None:
         applications = Application.objects.filter(hub_id__in=list(rows), fiscal_year=fiscal_year)
-        _add_plan_of_application(rows, applications)
-        _add_desk_hours(rows, applications)
+        # the hub's plan and desk are its own application's; the activities of the area
+        # include its hospitals' own reports (issue 18 (b)), as the hub's report holds them
+        # when the hub applies for its hospitals (a)
+        hubs_own = applications.filter(institution__isnull=True)
+        _add_plan_of_application(rows, hubs_own)
+        _add_desk_hours(rows, hubs_own)
         _add_activities(rows, applications)
         _add_accompanied_kinds(rows, applications)
         _add_year_plans(rows, year)

@@ -92,12 +92,13 @@ def addressee_line(organisation: str, title: str, name: str) -> str:
     return "　".join(part for part in (head, name, "様") if part)
 
 
-def letterhead(fiscal_year, hub) -> dict[str, str]:
-    """What every notice to a hub prints around its title: the addressee as the prefecture
+def letterhead(fiscal_year, grantee) -> dict[str, str]:
+    """What every notice to a grantee (a hub, or a hospital for its own application, issue
+    18: `application.recipient`) prints around its title: the addressee as the prefecture
     writes it, and the issuer (title, name, 公印 line) from the year's 要綱 settings."""
     terms = terms_of(fiscal_year)
     issuer_title, issuer_name = terms.issuer
-    addressee = hub.addressee
+    addressee = grantee.addressee
     return {
         "addressee": addressee_line(
             addressee["addressee_organisation"],

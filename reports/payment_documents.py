@@ -35,7 +35,7 @@ def request_context(request: PaymentRequest) -> dict:
     fiscal_year = application.fiscal_year
     terms = terms_of(fiscal_year)
     issuer_title, issuer_name = terms.issuer
-    hub = application.hub
+    addressee = application.recipient.addressee  # the hub, or the hospital (issue 18)
     decision = current_decision(application)
     kind = "概算払" if request.kind == RequestKind.ADVANCE else "精算払"
     return {
@@ -45,9 +45,9 @@ def request_context(request: PaymentRequest) -> dict:
         "kind": kind,
         "request_date": request.requested_on,
         "addressee": f"{issuer_title}　{issuer_name}　様",
-        "requester_name": hub.operator_legal_name or hub.operator_name,
+        "requester_name": addressee["addressee_organisation"],
         "representative": "　".join(
-            p for p in (hub.representative_title, hub.representative_name) if p
+            p for p in (addressee["addressee_title"], addressee["addressee_name"]) if p
         ),
         "decision_number": decision.notice_number if decision else "",
         "decision_date": decision.notice_date if decision else None,
@@ -81,7 +81,7 @@ def refund_context(order: RefundOrder) -> dict:
         "title": "返還命令書兼納入通知書",
         "notice_number": order.notice_number,
         "notice_date": order.notice_date,
-        **letterhead(fiscal_year, application.hub),
+        **letterhead(fiscal_year, application.recipient),
         "lead": (
             f"{fiscal_year_label(fiscal_year.year)}{terms.name}については、{why}に伴い、"
             "下記のとおり返還を命じますので、納期限までに納付してください。"
@@ -110,7 +110,7 @@ def payment_request_pdf(request, pk: int):
         pk=pk,
     )
     response = HttpResponse(request_pdf(payment_request), content_type="application/pdf")
-    name = f"交付請求書_{payment_request.application.hub.name}_{payment_request.pk}.pdf"
+    name = f"交付請求書_{payment_request.application.recipient.name}_{payment_request.pk}.pdf"
     response["Content-Disposition"] = content_disposition(safe_filename(name))
     return response
 
@@ -124,6 +124,6 @@ def refund_order_pdf(request, pk: int):
         pk=pk,
     )
     response = HttpResponse(refund_pdf(order), content_type="application/pdf")
-    name = f"返還命令書_{order.application.hub.name}_{order.notice_number}.pdf"
+    name = f"返還命令書_{order.application.recipient.name}_{order.notice_number}.pdf"
     response["Content-Disposition"] = content_disposition(safe_filename(name))
     return response

@@ -5,8 +5,8 @@ fonts-morisawa-bizud-gothic) is loaded with @font-face from its file, never left
 fontconfig's choice, so a machine with other CJK fonts renders the same glyphs. The creation
 date and the PDF identifier come from the document, not the clock (docs/adr/0004).
 
-WeasyPrint runs in a child process with a time limit (`PORTAL_DOCUMENT_TIMEOUT_SECONDS`) and
-may read only the two font files (`reports/pdf_sandbox.py`): a document over its limit, or
+WeasyPrint runs in a warm child process with a time limit (`PORTAL_DOCUMENT_TIMEOUT_SECONDS`)
+and may read only the two font files (`reports/pdf_sandbox.py`): a document over its limit, or
 one that cannot be made, raises `DocumentError`, whose message is the reason in Japanese."""
 
 from __future__ import annotations
@@ -131,6 +131,16 @@ def pdf_identifier(document_key: str) -> bytes:
     return hashlib.sha256(document_key.encode()).hexdigest()[:32].encode()
 
 
+def portal_fonts_of(html: str) -> str | None:
+    """The portal's @font-face CSS when it is the document's only font rules (every portal
+    template): the render child keeps those fonts loaded for the next document. A document
+    with rules of its own gets fonts of its own (reports/pdf_sandbox.py)."""
+    fonts = font_face_css()
+    if fonts in html and html.count("@font-face") == len(FONT_FILES):
+        return fonts
+    return None
+
+
 def pdf_from_html(html: str, *, document_key: str) -> bytes:
     """The PDF of a document's HTML, inside the time limit and reading only the fonts."""
     from reports import pdf_sandbox
@@ -143,6 +153,7 @@ def pdf_from_html(html: str, *, document_key: str) -> bytes:
             identifier=pdf_identifier(document_key),
             allowed_files=font_files(),
             seconds=seconds,
+            fonts=portal_fonts_of(html),
         )
     except TimeoutError:
         logger.error("書類 %s の作成が制限時間（%g秒）を超えました。", document_key, seconds)

@@ -59,12 +59,13 @@ def filer(application) -> dict[str, str]:
     """A filing's heading: to the year's issuer (沖縄県知事　〇〇　様), from the operator
     (its legal name) and its representative."""
     issuer_title, issuer_name = terms_of(application.fiscal_year).issuer
-    hub = application.hub
+    grantee = application.recipient  # the hub, or the hospital for its own (issue 18)
+    addressee = grantee.addressee
     return {
         "addressee": "　".join(p for p in (issuer_title, issuer_name, "様") if p),
-        "requester_name": hub.operator_legal_name or hub.operator_name,
+        "requester_name": addressee["addressee_organisation"],
         "representative": "　".join(
-            p for p in (hub.representative_title, hub.representative_name) if p
+            p for p in (addressee["addressee_title"], addressee["addressee_name"]) if p
         ),
     }
 
@@ -136,7 +137,7 @@ def withdrawal_pdf(withdrawal: Withdrawal) -> bytes:
 
 
 def withdrawal_filename(withdrawal: Withdrawal) -> str:
-    hub = withdrawal.application.hub.name
+    hub = withdrawal.application.recipient.name
     return safe_filename(f"取下げ届_{hub}_{withdrawal.withdrawn_on:%Y%m%d}_{withdrawal.pk}.pdf")
 
 
@@ -187,7 +188,7 @@ def discontinuation_approval_context(request: DiscontinuationRequest) -> dict:
         "title": f"補助事業{kind}承認通知書",
         "notice_number": request.notice_number,
         "notice_date": request.answered_on,
-        **letterhead(fiscal_year, application.hub),
+        **letterhead(fiscal_year, application.recipient),
         "lead": (
             f"{wareki_date(_local_date(request.filed_at))}付けで申請のあった"
             f"{_subsidy(fiscal_year)}の補助事業の{kind}については、{_under(fiscal_year)}"
@@ -218,7 +219,7 @@ def discontinuation_approval_pdf(request: DiscontinuationRequest) -> bytes:
 
 
 def discontinuation_filenames(request: DiscontinuationRequest) -> tuple[str, str]:
-    kind, hub = request.get_kind_display(), request.application.hub.name
+    kind, hub = request.get_kind_display(), request.application.recipient.name
     return (
         safe_filename(
             f"{kind}承認申請書_{hub}_{_local_date(request.filed_at):%Y%m%d}_{request.pk}.pdf"
@@ -320,7 +321,7 @@ def change_request_pdf(version: ApplicationVersion) -> bytes:
 
 
 def change_request_filename(version: ApplicationVersion) -> str:
-    hub = version.application.hub.name
+    hub = version.application.recipient.name
     return safe_filename(f"変更承認申請書_{hub}_第{version.number}版.pdf")
 
 
@@ -356,11 +357,16 @@ def procedure_items(application, versions) -> list[tuple[str, object]]:
             (d.filed_at, f"{folder}/{request_name}", partial(discontinuation_request_pdf, d))
         )
         if d.state == DiscontinuationRequest.State.APPROVED and d.notice_number:
-            answered = _created(d.answered_on)
+            # answered_on is a date (taken as 09:00): an answer given the day the request was
+            # filed after 09:00 sorted before the request and the 取下げ filed before it (the
+            # dossier's order depended on the hour); it is never earlier than its request
+            answered = max(_created(d.answered_on), d.filed_at)
             entries.append(
                 (answered, f"{folder}/{approval_name}", partial(discontinuation_approval_pdf, d))
             )
-    entries.sort(key=lambda e: (e[0], e[1]))
+    # by time; at the same moment in the order written above (request before its answer)
+    order = {entry[1]: index for index, entry in enumerate(entries)}
+    entries.sort(key=lambda e: (e[0], order[e[1]]))
     return [(name, dated(maker, when)) for when, name, maker in entries]
 
 

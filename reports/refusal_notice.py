@@ -40,7 +40,7 @@ def refusal_context(approval: Approval) -> dict:
     fiscal_year = application.fiscal_year
     terms = terms_of(fiscal_year)
     issuer_title = terms.issuer[0]
-    hub = application.hub
+    grantee = application.recipient  # the hub, or the hospital for its own (issue 18)
     submitted = application.submitted_at or approval.drafted_at
     change = approval.kind == ApprovalKind.CHANGE_REFUSAL
     what = "変更承認申請" if change else "交付申請"
@@ -54,7 +54,7 @@ def refusal_context(approval: Approval) -> dict:
         "title": "変更交付申請不承認通知書" if change else "不交付決定通知書",
         "notice_number": approval.notice_number,
         "notice_date": approval.notice_date,
-        **letterhead(fiscal_year, hub),
+        **letterhead(fiscal_year, grantee),
         "lead": (
             f"{wareki_date(timezone.localtime(submitted).date())}付けで{what}のあった"
             f"{fiscal_year_label(fiscal_year.year)}{terms.name}については、{under}"
@@ -85,7 +85,7 @@ def refusal_notice_pdf(approval: Approval) -> bytes:
 
 def refusal_notice_filename(approval: Approval) -> str:
     return safe_filename(
-        f"不交付決定通知書_{approval.application.hub.name}_{approval.notice_number}.pdf"
+        f"不交付決定通知書_{approval.application.recipient.name}_{approval.notice_number}.pdf"
     )
 
 

@@ -9,7 +9,8 @@ areas that are behind their plan in the current fiscal year.
   2 December 8 months gone: 6 × 8 ÷ 12 = 4 expected by now).
 
 The plans and areas the other providers cover (保健所の助言 awaited, areas short of active
-hospitals) are in subsidies.applications.todos. Three queries whatever the number of hubs."""
+hospitals) are in subsidies.applications.todos; the results reports awaiting its advice in
+subsidies.results.todos. Three queries whatever the number of hubs."""
 
 from __future__ import annotations
 

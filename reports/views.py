@@ -386,7 +386,8 @@ def application_pdf(request, pk: int):
     )
     response = HttpResponse(render(version), content_type="application/pdf")
     application = version.application
-    name = f"交付申請書_{application.hub.name}_{application.fiscal_year}_第{version.number}版.pdf"
+    grantee = application.recipient.name  # the hub, or the hospital (issue 18)
+    name = f"交付申請書_{grantee}_{application.fiscal_year}_第{version.number}版.pdf"
     response["Content-Disposition"] = content_disposition(name)
     return response
 
@@ -405,7 +406,8 @@ def results_pdf(request, pk: int):
     )
     response = HttpResponse(render(version), content_type="application/pdf")
     application = version.report.application
-    name = f"実績報告書_{application.hub.name}_{application.fiscal_year}_第{version.number}版.pdf"
+    grantee = application.recipient.name  # the hub, or the hospital (issue 18)
+    name = f"実績報告書_{grantee}_{application.fiscal_year}_第{version.number}版.pdf"
     response["Content-Disposition"] = content_disposition(name)
     return response
 

@@ -40,3 +40,10 @@ def only(roles, status: int | str = 200, others: int | str = 403) -> dict:
 
 
 STAFF = (Role.PREFECTURE_STAFF, Role.ADMINISTRATOR)
+
+
+def hospital_gets(status: int | str, expect: dict) -> dict:
+    """`expect` with the hospital contact's own outcome (issue 18): 403 on a page that is not
+    for its role (areas, hubs, the hubs' survey), 404 on a hub's or another hospital's object
+    (its scope is its institution's own applications), 405 on a POST-only grantee page."""
+    return {**expect, Role.HOSPITAL: status}

@@ -103,6 +103,10 @@ def require_roles(*roles: Role):
 
 
 ALL_ROLES = tuple(Role)
+# Every role but the hospital's contact, whose scope is its institution(s) alone (issue 18):
+# the pages of areas and hubs, the coverage and facility groups of areas, and the survey
+# the hubs answer, which say nothing to a hospital (403 rather than an empty page).
+AREA_ROLES = tuple(role for role in Role if role != Role.HOSPITAL)
 
 
 def home_url_for(user: User) -> str:

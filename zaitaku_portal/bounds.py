@@ -292,7 +292,11 @@ class YenField(forms.CharField):
 
 
 class CountField(forms.IntegerField):
-    """A count (0 to `max_value`) typed with half- or full-width digits."""
+    """A count (0 to `max_value`) typed with half- or full-width digits and commas: a text
+    input (inputmode numeric), since a browser's number input refuses "９８，０００" before
+    the server can read it (issue 20)."""
+
+    widget = forms.TextInput
 
     def __init__(self, *args, max_value: int = PEOPLE_MAX, **kwargs):
         kwargs.setdefault("required", False)

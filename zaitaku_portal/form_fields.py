@@ -27,7 +27,7 @@ class FieldWithError(BoundField):
         )
 
 
-class PortalForm(forms.Form):
+class ErrorsBesideFields:
     """The portal's forms: errors beside the fields they belong to."""
 
     bound_field_class = FieldWithError
@@ -40,3 +40,11 @@ class PortalForm(forms.Form):
             return super().render(*args, **kwargs)
         finally:
             self._rendering_whole -= 1
+
+
+class PortalForm(ErrorsBesideFields, forms.Form):
+    """A plain form of the portal."""
+
+
+class PortalModelForm(ErrorsBesideFields, forms.ModelForm):
+    """A model form of the portal (the 要綱 settings, the area's records)."""

@@ -16,6 +16,7 @@ from hubs.models import (
 )
 from hubs.models.area import POPULATION_MAX, RESOURCE_MAX, YEAR_MAX, YEAR_MIN
 from zaitaku_portal.bounds import CountField
+from zaitaku_portal.form_fields import PortalForm, PortalModelForm
 from zaitaku_portal.promotion_items import PromotionItem
 
 
@@ -38,13 +39,13 @@ def _japanese_errors(form: forms.Form) -> None:
             )
 
 
-class JapaneseModelForm(forms.ModelForm):
+class JapaneseModelForm(PortalModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _japanese_errors(self)
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PortalForm):
     """One place's figures for one year, with a count per resource kind."""
 
     municipality = forms.ModelChoiceField(

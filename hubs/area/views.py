@@ -31,7 +31,7 @@ from hubs.models import (
 )
 from hubs.models.area import YEAR_MAX
 from zaitaku_portal import query
-from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles, role_of
+from zaitaku_portal.access import AREA_ROLES, STAFF_ROLES, require_roles, role_of
 from zaitaku_portal.bounds import whole_number
 from zaitaku_portal.filenames import file_download
 from zaitaku_portal.models import HealthCenter, Role
@@ -52,7 +52,7 @@ def _area_url(area) -> str:
     return reverse("hubs:area_detail", args=[area.pk])
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 def area_list(request):
     areas = (
         areas_for(request.user).select_related("secondary_area").order_by("display_order", "name")
@@ -65,7 +65,7 @@ def area_list(request):
     )
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 @refuses_bad_query
 def area_detail(request, pk: int):
     area = get_object_or_404(areas_for(request.user).select_related("secondary_area"), pk=pk)
@@ -301,7 +301,7 @@ def council_edit(request, pk: int):
     return _council_page(request, _editable_area(request, council.area_id), council)
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 def council_minutes(request, pk: int):
     council = get_object_or_404(
         area_records_for(request.user, HomeCareCouncil).exclude(minutes=""), pk=pk

@@ -323,12 +323,45 @@ def _read_mapped_lines(workbook, application, categories, plan, result) -> dict[
     ):
         if sheet_name is None:
             break
+        if key not in lines and "@" in str(key) and sheet_name in mapped_rows:
+            _refuse_unpicked(workbook[sheet_name], row, key, application, result)
+            continue
         if key not in lines or sheet_name not in mapped_rows:
             continue
         mapped_rows[sheet_name].add(row)
         data = plan["lines"].setdefault(key, {})
         _read_line(workbook[sheet_name], row, lines[key], categories, data, choices, result)
     return mapped_rows
+
+
+def _refuse_unpicked(sheet, row, key: str, application, result: ReadResult) -> None:
+    """A row of a hospital that is not in the plan (removed since the download, or never
+    picked): refused, naming the row; a hospital not active in the year says so."""
+    from hospitals.models import ActiveHospitalDesignation
+    from subsidies.applications import hospital_lines
+
+    try:
+        designation_pk = int(str(key).split("@", 1)[1])
+    except ValueError:
+        designation_pk = None
+    designation = (
+        ActiveHospitalDesignation.objects.filter(pk=designation_pk)
+        .select_related("institution")
+        .first()
+    )
+    where = f"{_ref(sheet, row, COL['補助事業者'])}"
+    if designation is None:
+        result.errors.append(f"{where}: 様式にない医療機関の行です。ダウンロードし直してください。")
+        return
+    reason = hospital_lines.refusal(application, designation)
+    result.errors.append(
+        f"{where}（{designation.institution.name}）: "
+        + (
+            reason
+            or "この医療機関は計画にありません（計画の画面で「医療機関を追加」してから、"
+            "様式をダウンロードし直してください）。"
+        )
+    )
 
 
 def _refuse_added_rows(workbook, mapped_rows, column_count: int, result: ReadResult) -> None:

@@ -7,7 +7,11 @@ from functools import cached_property
 from django import forms
 
 from subsidies.applications.amounts import PER_MONTH, PER_PERSON_HALF_DAY
-from subsidies.applications.plan_data import OTHER_ACTIONS, start_year_label
+from subsidies.applications.plan_data import (
+    APPLICATION_FIELDS,
+    OTHER_ACTIONS,
+    start_year_label,
+)
 from subsidies.applications.reading import (
     DecisionInput,
     decision_rows,
@@ -60,6 +64,19 @@ def _start_year_field(label: str, years: list[tuple[str, str]]) -> forms.TypedCh
     )
 
 
+# The hub's own fields of the plan (form 4-③ and 4-①'s other actions): a hospital's own
+# application (issue 18, setting (b)) has only its lines and its other actions (4-②).
+HUB_ONLY_FIELDS = (
+    "district_policy",
+    "district_count",
+    "meeting_body_count",
+    "planned_meetings",
+    "meeting_members",
+    "other_actions",
+    "other_actions_start_year",
+)
+
+
 class PlanForm(PortalForm):
     """The whole plan on one page: form 4-③, the hub's menus, each hospital's menus."""
 
@@ -86,6 +103,7 @@ class PlanForm(PortalForm):
             self.fields[year_field] = _start_year_field(
                 f"{self.fields[text_field].label}の開始年度", years
             )
+        self._drop_hub_fields()
         if not self.is_bound:
             self.initial.update({k: v for k, v in plan.items() if k != "lines"})
             self.initial["version"] = application.version
@@ -136,6 +154,12 @@ class PlanForm(PortalForm):
                         )
                     self.line_fields[key]["fields"].append(full)
 
+    def _drop_hub_fields(self) -> None:
+        """A hospital's own application (issue 18 (b)): no form 4-③, no hub fields."""
+        if self.application.is_hospital_application:
+            for name in HUB_ONLY_FIELDS:
+                del self.fields[name]
+
     def bound(self, key: str, name: str):
         return self[self.line_fields[key]["prefix"] + name]
 
@@ -145,16 +169,17 @@ class PlanForm(PortalForm):
     def plan(self) -> dict:
         data = self.cleaned_data
         plan = {
-            "district_policy": data["district_policy"],
-            "district_count": data["district_count"] or 1,
-            "meeting_body_count": data["meeting_body_count"],
-            "planned_meetings": data["planned_meetings"],
-            "meeting_members": data["meeting_members"],
-            "lines": {},
+            "district_policy": data.get("district_policy"),
+            "district_count": data.get("district_count") or 1,
+            "meeting_body_count": data.get("meeting_body_count"),
+            "planned_meetings": data.get("planned_meetings"),
+            "meeting_members": data.get("meeting_members"),
         }
         for text_field, year_field in OTHER_ACTIONS:
-            plan[text_field] = data[text_field]
-            plan[year_field] = data[year_field]
+            plan[text_field] = data.get(text_field)
+            plan[year_field] = data.get(year_field)
+        plan = {k: v for k, v in plan.items() if k in self.fields}  # a hospital's: fewer
+        plan["lines"] = {}
         for line in self.lines:
             key = key_of(line)
             prefix = self.line_fields[key]["prefix"]
@@ -174,6 +199,17 @@ class PlanForm(PortalForm):
                 "expenses": expenses,
             }
         return plan
+
+
+class HospitalLinesForm(PlanForm):
+    """A hospital's own lines of its hub's plan (issue 18, setting (a)): the plan form's
+    line fields only; plan() then gives {"lines": ...} alone, saved through the same
+    validation and calculation (services.save_hospital_lines)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in APPLICATION_FIELDS:
+            self.fields.pop(name, None)
 
 
 class ConfirmForm(PortalForm):

@@ -58,7 +58,7 @@ def notify(key: str, application, base_url: str, detail: str = "") -> int:
     subject = one_line(SUBJECTS[key].format(app=application))
     body = "\n".join(
         [
-            ("県 担当課 御中" if to_staff else f"{one_line(application.hub)} 御中"),
+            ("県 担当課 御中" if to_staff else f"{one_line(application.recipient)} 御中"),
             "",
             subject.split("】", 1)[1] + "。",
             *([detail, ""] if detail else [""]),

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import F, Q
 
 from hospitals.models import ActiveHospitalDesignation
-from subsidies.applications import hospital_counts
+from subsidies.applications import hospital_counts, hospital_lines
 from subsidies.applications.amounts import (
     LineAmount,
     LineInput,
@@ -48,6 +48,80 @@ def hospital_designations(hub):
         .distinct()
         .order_by("area__display_order", "institution__name")
     )
+
+
+def own_application_designation(institution, fiscal_year):
+    """Setting (b) (issue 18): the designation a hospital applies under in a fiscal year, its
+    first 指定中 one in force during the year (April to March), or None. A 内諾 or an ended
+    designation does not apply."""
+    first, last = datetime.date(fiscal_year.year, 4, 1), datetime.date(fiscal_year.year + 1, 3, 31)
+    return (
+        ActiveHospitalDesignation.objects.filter(
+            institution=institution, status="active", start_date__lte=last
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .select_related("institution", "area", "hub")
+        .order_by("area__display_order", "pk")
+        .first()
+    )
+
+
+def hub_of_designation(designation):
+    """The hub a hospital's own application follows: the designation's hub, else the hub
+    serving its area."""
+    if designation.hub_id:
+        return designation.hub
+    return designation.area.hubs.order_by("pk").first()
+
+
+def hospitals_own_rows(hub, fiscal_year, applications) -> list[dict]:
+    """積極的医療機関の申請状況 (issue 18, setting (b)): each hospital designated 指定中 in the
+    hub's areas during the year, with its own application among `applications` (the
+    viewer's scope) if there is one, its status and its current decided and confirmed
+    amounts. Four queries whatever the number of hospitals."""
+    from subsidies.models import Confirmation
+
+    first, last = datetime.date(fiscal_year.year, 4, 1), datetime.date(fiscal_year.year + 1, 3, 31)
+    designations = list(
+        hospital_designations(hub)
+        .filter(start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+    )
+    own = {
+        a.institution_id: a
+        for a in applications.filter(
+            fiscal_year=fiscal_year,
+            institution__in=[d.institution_id for d in designations],
+        )
+    }
+    decided = dict(
+        Decision.objects.current()
+        .filter(application__in=list(own.values()))
+        .values_list("application_id", "total_amount")
+    )
+    confirmed = dict(
+        Confirmation.objects.current()
+        .filter(application__in=list(own.values()))
+        .values_list("application_id", "total_amount")
+    )
+    rows, seen = [], set()
+    for designation in designations:
+        if designation.institution_id in seen:  # designated in two of the hub's areas
+            continue
+        seen.add(designation.institution_id)
+        application = own.get(designation.institution_id)
+        pk = application.pk if application else None
+        rows.append(
+            {
+                "institution": designation.institution,
+                "area": designation.area,
+                "application": application,
+                "status": application.get_status_display() if application else "未作成",
+                "decided": decided.get(pk),
+                "confirmed": confirmed.get(pk),
+            }
+        )
+    return rows
 
 
 def lines_of(application: Application) -> list[MenuPlan]:
@@ -238,6 +312,12 @@ class PlanView:
         for group in groups.values():  # the application page shows the wished lines only
             group["wished_count"] = sum(1 for row in group["rows"] if row["data"].get("wish"))
             group["unwished_count"] = len(group["rows"]) - group["wished_count"]
+            # an unwished line with nothing entered is not printed at all (issue 18)
+            for row in group["rows"]:
+                row["entered"] = hospital_lines.data_entered(row["data"])
+            group["entered_unwished"] = [
+                row for row in group["rows"] if row["entered"] and not row["data"].get("wish")
+            ]
         ordered = [groups.pop("hub")] if "hub" in groups else []
         return ordered + list(groups.values())
 

@@ -46,7 +46,8 @@ def send_application_reminders(
         stage = stage_for(today, fiscal_year.application_deadline, days_before)
         if stage is None:
             continue
-        applications = {a.hub_id: a for a in Application.objects.filter(fiscal_year=fiscal_year)}
+        hubs_own = Application.objects.filter(fiscal_year=fiscal_year, institution__isnull=True)
+        applications = {a.hub_id: a for a in hubs_own}  # not its hospitals' own (issue 18)
         for hub in Hub.objects.prefetch_related("coordinators__user"):
             application = applications.get(hub.pk)
             if application is not None and application.status not in EDITABLE_STATES:

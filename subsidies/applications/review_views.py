@@ -109,7 +109,7 @@ def review_home(request):
     query = _with_current_year(request.GET).copy()  # the export and status cards keep it
     query.pop("page", None)
     # Gaps by the one rule of hospitals.coverage, as on the 充足状況 page and the dashboard.
-    coverage = coverage_for(request.user)
+    coverage = coverage_for(request.user, detail=False)  # counts and gaps only
     fiscal_years = FiscalYear.objects.annotate(menu_count=Count("menus"))
     context = {
         "form": form,

@@ -12,14 +12,17 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db.models import Count, Sum
 
+from subsidies.applications import hospital_lines
 from subsidies.applications.amounts import PER_MONTH, PER_PERSON_HALF_DAY
 from subsidies.applications.plan_data import APPLICATION_FIELDS, OTHER_ACTIONS
 from subsidies.applications.reading import (
     DecisionInput,
     PlanView,
+    hub_of_designation,
     key_of,
     label_of,
     labels_for,
+    own_application_designation,
     plan_view,
     start_year_choices,
 )
@@ -40,7 +43,8 @@ from subsidies.shared.workflow import COORDINATOR, actor_kind, actor_label
 from zaitaku_portal.access import STAFF_ROLES, Permission, role_of
 from zaitaku_portal.attachments import content_problem, file_name_problem, human_size
 from zaitaku_portal.models import Role
-from zaitaku_portal.scopes import hubs_for
+from zaitaku_portal.scopes import hubs_for, institutions_for
+from zaitaku_portal.wareki import fiscal_year_label
 
 EDITABLE_STATES = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.RETURNED})
 
@@ -71,6 +75,34 @@ OUT_OF_SCOPE_MESSAGE = "この申請を操作する権限がありません。"
 def can_start_application(user, hub) -> Permission:
     if role_of(user) != Role.HUB_COORDINATOR or not hubs_for(user).filter(pk=hub.pk).exists():
         return Permission(False, "申請の作成は、その拠点のコーディネーターが行います。")
+    return Permission(True)
+
+
+def can_start_hospital_application(user, institution, fiscal_year) -> Permission:
+    """Setting (b) (issue 18): a hospital's contact starts its institution's own application
+    in a year whose hospitals apply themselves, under a 指定中 designation of that year."""
+    if (
+        role_of(user) != Role.HOSPITAL
+        or not institutions_for(user).filter(pk=institution.pk).exists()
+    ):
+        return Permission(False, "医療機関の申請の作成は、その医療機関の担当者が行います。")
+    if not fiscal_year.hospitals_apply:
+        return Permission(
+            False,
+            f"{fiscal_year_label(fiscal_year.year)}は、積極的医療機関のメニューを拠点が"
+            "まとめて申請する年度です。医療機関ごとの申請は作成できません。",
+        )
+    designation = own_application_designation(institution, fiscal_year)
+    if designation is None:
+        return Permission(
+            False,
+            f"{institution.name}は{fiscal_year_label(fiscal_year.year)}に指定中の"
+            "積極的医療機関ではないため、申請を作成できません。",
+        )
+    if hub_of_designation(designation) is None:
+        return Permission(
+            False, f"{designation.area.name}を担当する拠点がないため、申請を作成できません。"
+        )
     return Permission(True)
 
 
@@ -139,7 +171,7 @@ def validate_plan(application: Application, plan: dict) -> list[str]:
     for _, year_field in OTHER_ACTIONS:
         if plan.get(year_field) and plan[year_field] not in years:
             errors.append(f"「{APPLICATION_FIELDS[year_field]}」が選択肢にありません。")
-    return errors
+    return errors + hospital_lines.plan_problems(application, plan)  # active in the year
 
 
 def _other_actions_problems(plan: dict) -> list[str]:
@@ -212,7 +244,9 @@ def _is_wished(line: MenuPlan, plan: dict) -> bool:
 def submission_problems(application: Application) -> list[str]:
     """Every reason the plan cannot be submitted yet, each naming the field and the line."""
     view = plan_view(application)
-    problems = _form_4_3_problems(view.plan) + _other_actions_problems(view.plan)
+    # a hospital's own application (issue 18) has no form 4-③: the hub's meetings
+    form_4_3 = [] if application.is_hospital_application else _form_4_3_problems(view.plan)
+    problems = form_4_3 + _other_actions_problems(view.plan)
     for line in view.lines:
         problems += _line_problems(line, view.plan, view.amounts[key_of(line)])
     if not any(_is_wished(line, view.plan) for line in view.lines):

@@ -12,12 +12,11 @@ from pathlib import PurePath
 from django.db import transaction
 from django.db.models import Q
 
-from subsidies.applications import hospital_counts, notifications
+from subsidies.applications import hospital_counts, hospital_lines, notifications
 from subsidies.applications.plan_data import APPLICATION_FIELDS, LINE_FIELDS, diff
 from subsidies.applications.reading import (
     DecisionInput,
     current_plan,
-    hospital_designations,
     key_of,
     labels_for,
     lines_of,
@@ -51,39 +50,65 @@ from subsidies.models import (
 from subsidies.results.services import sync_expense_lines
 from subsidies.shared import workflow as engine
 from zaitaku_portal import audit
+from zaitaku_portal.access import role_of
 from zaitaku_portal.attachments import removed_on_failure, stored_name
-from zaitaku_portal.scopes import applications_for
+from zaitaku_portal.models import Role
+from zaitaku_portal.scopes import applications_for, designations_for
 
 # --- plan lines ----------------------------------------------------------------------------
 
 
 def ensure_lines(application: Application) -> None:
-    """One line per hub menu, and per hospital menu for each active hospital of the area."""
-    menus = list(application.fiscal_year.menus.all())
-    existing = set(application.lines.values_list("menu_id", "designation_id"))
-    missing = [
-        MenuPlan(application=application, menu=menu)
-        for menu in menus
-        if menu.recipient_type == RecipientType.HUB and (menu.pk, None) not in existing
-    ]
-    if application.status in EDITABLE_STATES:
-        hospital_menus = [m for m in menus if m.recipient_type == RecipientType.HOSPITAL]
-        for designation in hospital_designations(application.hub):
-            missing += [
-                MenuPlan(application=application, menu=menu, designation=designation)
-                for menu in hospital_menus
-                if (menu.pk, designation.pk) not in existing
-            ]
-    MenuPlan.objects.bulk_create(missing)
+    """One line per hub menu (the single writer of a hub plan's lines). Hospital lines are
+    not laid out here: the hub picks its hospitals (add_hospital, issue 18), and under the
+    year's form 4-② as counts there are none at all (hospital_counts.py)."""
+    if application.institution_id:  # a hospital's own: its lines are written at its start
+        return
+    menus = application.fiscal_year.menus.filter(recipient_type=RecipientType.HUB)
+    existing = set(
+        application.lines.filter(designation__isnull=True).values_list("menu_id", flat=True)
+    )
+    MenuPlan.objects.bulk_create(
+        [MenuPlan(application=application, menu=m) for m in menus if m.pk not in existing]
+    )
+
+
+def _hospital_lines(application: Application, designation) -> list[MenuPlan]:
+    """One line per hospital menu of the year for the picked hospital, wish unset."""
+    existing = set(
+        application.lines.filter(designation=designation).values_list("menu_id", flat=True)
+    )
+    menus = application.fiscal_year.menus.filter(recipient_type=RecipientType.HOSPITAL)
+    return MenuPlan.objects.bulk_create(
+        [
+            MenuPlan(application=application, menu=menu, designation=designation)
+            for menu in menus
+            if menu.pk not in existing
+        ]
+    )
 
 
 def ensure_lines_for_area(area, hub=None) -> None:
-    """After a designation in the area begins or ends: the lines of the editable applications
-    of the hubs that serve the area (and of the designation's own hub)."""
+    """After a designation in the area begins or ends: a new hospital is not added (the hub
+    picks it); in the editable plans of the hubs that serve the area (and of the
+    designation's own hub) the empty lines of a hospital no longer active in the year go."""
     hubs = Q(hub__areas=area) | Q(hub=hub) if hub is not None else Q(hub__areas=area)
-    applications = Application.objects.filter(hubs, status__in=EDITABLE_STATES)
+    applications = Application.objects.filter(
+        hubs, status__in=EDITABLE_STATES, institution__isnull=True
+    )
     for application in applications.select_related("hub", "fiscal_year").distinct():
         ensure_lines(application)
+        eligible = set(
+            hospital_lines.eligible_designations(application).values_list("pk", flat=True)
+        )
+        gone = [
+            line.pk
+            for line in application.lines.filter(designation__isnull=False).exclude(
+                designation_id__in=eligible
+            )
+            if hospital_lines.is_empty(line)
+        ]
+        MenuPlan.objects.filter(pk__in=gone).delete()
 
 
 # --- the lock ------------------------------------------------------------------------------
@@ -164,7 +189,7 @@ def save_plan(
     if errors:
         raise ApplicationError("入力内容に誤りがあります。", errors)
     before = current_plan(application)
-    _write_plan(application, plan)
+    _write_plan(application, plan, actor)
     application.version += 1
     application.save()
     labels, categories = labels_for(application)
@@ -182,20 +207,153 @@ def save_plan(
     return application, changes
 
 
-def _write_plan(application: Application, plan: dict) -> None:
+def _write_plan(application: Application, plan: dict, actor=None) -> None:
+    """The plan's fields and lines; a line whose content changes records who wrote it
+    (`entered_by`: the hospital's contact, or the hub's coordinator on its behalf)."""
     for field in APPLICATION_FIELDS:
         if field in plan:
             setattr(application, field, plan[field])
     lines = {key_of(line): line for line in lines_of(application)}
+    written = []
     for key, data in plan.get("lines", {}).items():
         line = lines[key]
+        before = _line_content(line)
         for field in LINE_FIELDS:
             if field in data:
                 setattr(line, field, data[field])
         if "expenses" in data:
             line.expenses = {k: int(v) for k, v in data["expenses"].items() if int(v)}
-    MenuPlan.objects.bulk_update(list(lines.values()), [*LINE_FIELDS, "expenses"])
+        if _line_content(line) != before:
+            if actor is not None:
+                line.entered_by = actor
+            written.append(line)
+    MenuPlan.objects.bulk_update(written, [*LINE_FIELDS, "expenses", "entered_by"])
     hospital_counts.write(application, plan)  # form 4-② as counts (a plan without it: kept)
+
+
+def _line_content(line: MenuPlan) -> tuple:
+    return (*(getattr(line, field) for field in LINE_FIELDS), sorted(line.expenses.items()))
+
+
+# --- the hospitals of a hub's plan (issue 18, setting (a)) --------------------------------
+
+
+class NeedsConfirmation(ApplicationError):
+    """Removing a hospital whose lines hold something: asked once more before it goes."""
+
+
+def _locked_for_lines(application: Application, expected_version, actor, designation):
+    """The plan locked; the actor is the hub's coordinator who may edit it, or the contact of
+    the designation's own hospital (its own lines only, while the plan is editable)."""
+    current = Application.objects.select_for_update().select_related("hub", "fiscal_year")
+    current = current.get(pk=application.pk)
+    if role_of(actor) == Role.HOSPITAL:
+        mine = designations_for(actor).filter(pk=getattr(designation, "pk", None)).exists()
+        if not mine or current.is_hospital_application:
+            raise ApplicationError(OUT_OF_SCOPE_MESSAGE)
+        if current.status not in EDITABLE_STATES:
+            raise ApplicationError(
+                f"「{current.get_status_display()}」の申請は編集できません"
+                "（下書きまたは差戻し中のみ）。"
+            )
+    else:
+        if not applications_for(actor).filter(pk=current.pk).exists():
+            raise ApplicationError(OUT_OF_SCOPE_MESSAGE)
+        permission = can_edit_plan(actor, current)
+        if not permission:
+            raise ApplicationError(permission.reason)
+    if expected_version is not None and current.version != int(expected_version):
+        raise StaleVersion(STALE_MESSAGE)
+    return current
+
+
+@transaction.atomic
+def add_hospital(application: Application, designation, actor, expected_version: int):
+    """The hub picks a hospital it plans for (or the hospital adds itself to its hub's
+    plan): one line per hospital menu of the year, the wish unset."""
+    application = _locked_for_lines(application, expected_version, actor, designation)
+    reason = hospital_lines.refusal(application, designation)
+    if reason:
+        raise ApplicationError(reason)
+    if application.lines.filter(designation=designation).exists():
+        raise ApplicationError(f"{designation.institution.name}は既にこの計画にあります。")
+    created = _hospital_lines(application, designation)
+    MenuPlan.objects.filter(pk__in=[line.pk for line in created]).update(entered_by=actor)
+    application.version += 1
+    application.save()
+    audit.record(
+        actor,
+        "医療機関の追加",
+        application,
+        {"積極的医療機関": {"from": None, "to": designation.institution.name}},
+    )
+    return application
+
+
+@transaction.atomic
+def remove_hospital(
+    application: Application, designation, actor, expected_version: int, confirmed=False
+):
+    """The hub takes a hospital off its plan: at once when its lines hold nothing, after a
+    confirmation when they do (what they held goes into the audit entry)."""
+    if role_of(actor) == Role.HOSPITAL:
+        raise ApplicationError("医療機関を計画から外すのは拠点のコーディネーターです。")
+    application = _locked_for_lines(application, expected_version, actor, designation)
+    lines = list(application.lines.filter(designation=designation).select_related("menu"))
+    name = designation.institution.name
+    if not lines:
+        raise ApplicationError(f"{name}はこの計画にありません。")
+    entered = [line for line in lines if not hospital_lines.is_empty(line)]
+    if entered and not confirmed:
+        raise NeedsConfirmation(
+            f"{name}の行には入力があります（{len(entered)}件）。外すと入力した内容も消えます。"
+        )
+    before = current_plan(application)
+    labels, categories = labels_for(application)
+    MenuPlan.objects.filter(pk__in=[line.pk for line in lines]).delete()
+    application.version += 1
+    application.save()
+    changes = diff(before, current_plan(application), labels, categories)
+    audit.record(
+        actor,
+        "医療機関を外す",
+        application,
+        {
+            "積極的医療機関": {"from": name, "to": None},
+            **{label: {"from": was, "to": now} for label, was, now in changes},
+        },
+    )
+    return application
+
+
+@transaction.atomic
+def save_hospital_lines(
+    application: Application, designation, plan: dict, actor, expected_version: int
+) -> tuple[Application, list[tuple[str, str, str]]]:
+    """A hospital's own lines of its hub's plan (its contact, or the hub's coordinator):
+    the same validation, calculation and audit as save_plan, limited to these lines; a
+    stale version is refused, never overwritten."""
+    application = _locked_for_lines(application, expected_version, actor, designation)
+    own = {key_of(line) for line in application.lines.filter(designation=designation)}
+    if not own or set(plan.get("lines", {})) - own or set(plan) - {"lines"}:
+        raise ApplicationError(OUT_OF_SCOPE_MESSAGE)
+    errors = validate_plan(application, plan)
+    if errors:
+        raise ApplicationError("入力内容に誤りがあります。", errors)
+    before = current_plan(application)
+    _write_plan(application, plan, actor)
+    application.version += 1
+    application.save()
+    labels, categories = labels_for(application)
+    changes = diff(before, current_plan(application), labels, categories)
+    if changes:
+        audit.record(
+            actor,
+            "事業計画の保存（医療機関の入力）",
+            application,
+            {label: {"from": was, "to": now} for label, was, now in changes},
+        )
+    return application, changes
 
 
 def perform(

@@ -182,7 +182,7 @@ def health_center_todos(user, today: datetime.date) -> list[Todo]:
 def coverage_todos(user) -> list[Todo]:
     from hospitals.coverage import coverage_for
 
-    gaps = [item for item in coverage_for(user) if item.is_gap]
+    gaps = [item for item in coverage_for(user, detail=False) if item.is_gap]
     if not gaps:
         return []
     return [

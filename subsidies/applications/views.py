@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from subsidies.applications import excel, reading, workflow
+from subsidies.applications import (
+    excel,
+    hospital_applications,
+    hospital_lines,
+    reading,
+    workflow,
+)
 from subsidies.applications import services as service
 from subsidies.applications.forms import (
     AttachmentForm,
@@ -26,10 +32,12 @@ from subsidies.applications.rules import (
     StaleVersion,
     can_edit_plan,
     can_start_application,
+    can_start_hospital_application,
     plan_warnings,
     submission_problems,
 )
 from subsidies.models import ApplicationStatus, FiscalYear
+from subsidies.shared.workflow import COORDINATOR, GRANTEE_ROLES, actor_kind
 from zaitaku_portal import query
 from zaitaku_portal.access import (
     ALL_ROLES,
@@ -42,9 +50,9 @@ from zaitaku_portal.audit import history_of
 from zaitaku_portal.filenames import content_disposition, file_download
 from zaitaku_portal.models import Role
 from zaitaku_portal.query import refuses_bad_query
-from zaitaku_portal.scopes import applications_for, hubs_for
+from zaitaku_portal.scopes import applications_for, hubs_for, institutions_for
 
-COORDINATOR_AND_STAFF = (Role.HUB_COORDINATOR, *STAFF_ROLES)
+COORDINATOR_AND_STAFF = (*GRANTEE_ROLES, *STAFF_ROLES)
 
 
 def _application(request, pk: int):
@@ -60,7 +68,9 @@ def application_list(request):
     applications = applications_for(request.user).order_by("-fiscal_year__year", "hub__name")
     startable = []
     if role_of(request.user) == Role.HUB_COORDINATOR:
-        existing = set(applications.values_list("hub_id", "fiscal_year_id"))
+        # the hub's own (its hospitals' own applications are in its list too)
+        hubs_own = applications.filter(institution__isnull=True)
+        existing = set(hubs_own.values_list("hub_id", "fiscal_year_id"))
         for fiscal_year in FiscalYear.objects.order_by("-year")[:2]:
             for hub in hubs_for(request.user):
                 if (hub.pk, fiscal_year.pk) not in existing:
@@ -68,8 +78,65 @@ def application_list(request):
     return render(
         request,
         "subsidies/applications/list.html",
-        {"applications": applications, "startable": startable},
+        {
+            "applications": applications,
+            "startable": startable,
+            "startable_hospitals": _startable_hospitals(request.user, applications),
+            "hospital_tables": _hospital_tables(request.user, applications),
+        },
     )
+
+
+def _hospital_tables(user, applications) -> list:
+    """A hub's coordinator: (hub, fiscal year, rows) of 積極的医療機関の申請状況 for each year
+    whose hospitals apply themselves (issue 18, setting (b)); read-only, in its scope."""
+    if role_of(user) != Role.HUB_COORDINATOR:
+        return []
+    years = FiscalYear.objects.filter(hospital_plan_form="counts").order_by("-year")[:2]
+    return [
+        (hub, fiscal_year, reading.hospitals_own_rows(hub, fiscal_year, applications))
+        for fiscal_year in years
+        for hub in hubs_for(user).order_by("name")
+    ]
+
+
+def _startable_hospitals(user, applications) -> list:
+    """A hospital's contact (issue 18, setting (b)): (institution, fiscal year) of each year
+    whose hospitals apply themselves, where the institution may start and has not yet."""
+    if role_of(user) != Role.HOSPITAL:
+        return []
+    existing = set(applications.values_list("institution_id", "fiscal_year_id"))
+    years = FiscalYear.objects.filter(hospital_plan_form="counts").order_by("-year")[:2]
+    return [
+        (institution, fiscal_year)
+        for fiscal_year in years
+        for institution in institutions_for(user).order_by("name")
+        if (institution.pk, fiscal_year.pk) not in existing
+        and can_start_hospital_application(user, institution, fiscal_year)
+    ]
+
+
+@require_roles(Role.HOSPITAL)
+def hospital_application_start(request, institution_pk: int, year: int):
+    """Setting (b): the institution's own application for the year (a POST from the list).
+    Another institution is 404 before the method is asked (405)."""
+    institution = get_object_or_404(institutions_for(request.user), pk=institution_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    fiscal_year = get_object_or_404(FiscalYear, year=year)
+    existing = applications_for(request.user).filter(
+        institution=institution, fiscal_year=fiscal_year
+    )
+    if application := existing.first():
+        return redirect("subsidies:application_detail", pk=application.pk)
+    try:
+        application = hospital_applications.start_hospital_application(
+            institution, fiscal_year, request.user
+        )
+    except ApplicationError as error:
+        raise PermissionDenied(error.message) from None
+    messages.success(request, f"{application}を作成しました。")
+    return redirect("subsidies:application_edit", pk=application.pk)
 
 
 @require_roles(Role.HUB_COORDINATOR)
@@ -79,7 +146,10 @@ def application_start(request, hub_pk: int, year: int):
     permission = can_start_application(request.user, hub)
     if not permission:
         raise PermissionDenied(permission.reason)
-    existing = applications_for(request.user).filter(hub=hub, fiscal_year=fiscal_year).first()
+    existing = applications_for(request.user).filter(
+        hub=hub, fiscal_year=fiscal_year, institution__isnull=True
+    )
+    existing = existing.first()
     if existing:
         return redirect("subsidies:application_detail", pk=existing.pk)
     if request.method == "POST":
@@ -101,7 +171,7 @@ def _detail_context(request, application) -> dict:
     return {
         "application": application,
         "view": view,
-        "groups": view.groups(),
+        "groups": hospital_lines.annotate_groups(view.groups(), view.lines),
         "actions": workflow.actions_for(application, request.user),
         "can_edit": can_edit_plan(request.user, application),
         "can_make_dossier": is_prefecture_staff(request.user),
@@ -120,7 +190,9 @@ def _detail_context(request, application) -> dict:
         "problems": (
             submission_problems(application) if application.status in EDITABLE_STATES else []
         ),
-        "is_coordinator": role_of(request.user) == Role.HUB_COORDINATOR,
+        # the grantee's side of this application (its hub's coordinator, or the hospital's
+        # contact for a hospital's own application): the one the problems are for
+        "is_coordinator": actor_kind(request.user, application) == COORDINATOR,
         "warnings": plan_warnings(view),
     }
 
@@ -133,7 +205,7 @@ def application_detail(request, pk: int):
     )
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 def application_edit(request, pk: int):
     application = _application(request, pk)
     permission = can_edit_plan(request.user, application)
@@ -144,7 +216,9 @@ def application_edit(request, pk: int):
         service.ensure_lines(application)  # lines missing from before issue 13: at the save
     lines = reading.lines_of(application)
     plan = reading.current_plan(application, lines)
-    form = PlanForm(request.POST or None, application=application, lines=lines, plan=plan)
+    # setting (a): the hub's page has the hub's lines; each hospital's on its own page
+    form_lines = hospital_lines.form_lines(application, lines)
+    form = PlanForm(request.POST or None, application=application, lines=form_lines, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
             application, changes = service.save_plan(
@@ -174,6 +248,8 @@ def application_edit(request, pk: int):
     groups = view.groups()
     for group in groups:
         for row in group["rows"]:
+            if row["key"] not in form.line_fields:  # a picked hospital's: a summary here
+                continue
             names = form.line_fields[row["key"]]["fields"]
             prefix = form.line_fields[row["key"]]["prefix"]
             row["f"] = {name.removeprefix(prefix): form[name] for name in names}
@@ -185,9 +261,14 @@ def application_edit(request, pk: int):
         group["has_errors"] = any(
             form[name].errors
             for row in group["rows"]
-            for name in form.line_fields[row["key"]]["fields"]
+            for name in form.line_fields.get(row["key"], {}).get("fields", [])
         )
-        group["open"] = not group["designation"] or group["wished"] or group["has_errors"]
+        group["open"] = (
+            not group["designation"]
+            or application.is_hospital_application  # its one group: its own lines
+            or group["wished"]
+            or group["has_errors"]
+        )
     return render(
         request,
         "subsidies/applications/edit.html",
@@ -195,8 +276,13 @@ def application_edit(request, pk: int):
             "application": application,
             "form": form,
             "view": view,
-            "groups": groups,
+            "groups": hospital_lines.annotate_groups(groups, view.lines),
             "warnings": plan_warnings(view),
+            # setting (a): the hub picks the hospitals it plans for (issue 18)
+            "picks_hospitals": hospital_lines.picks_hospitals(application),
+            "addable": hospital_lines.addable(application)
+            if hospital_lines.picks_hospitals(application)
+            else [],
         },
     )
 
@@ -281,7 +367,7 @@ def application_comment(request, pk: int):
     return redirect(reverse("subsidies:application_detail", args=[pk]) + "#comments")
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 def attachment_upload(request, pk: int):
     application = _application(request, pk)
     if request.method == "POST":
@@ -308,7 +394,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
     return file_download(attachment.file.open("rb"), attachment.original_name)
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 @require_POST
 def attachment_delete(request, pk: int, attachment_pk: int):
     application = _application(request, pk)
@@ -374,7 +460,7 @@ def excel_download(request, pk: int):
 SESSION_KEY = "excel_upload:{pk}"
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 def excel_upload(request, pk: int):
     application = _application(request, pk)
     permission = can_edit_plan(request.user, application)
@@ -402,7 +488,7 @@ def excel_upload(request, pk: int):
     return render(request, "subsidies/applications/excel_upload.html", context)
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 @require_POST
 def excel_apply(request, pk: int):
     application = _application(request, pk)

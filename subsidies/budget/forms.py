@@ -5,6 +5,7 @@ thousands whatever the choice), with commas and 全角数字."""
 from django import forms
 
 from zaitaku_portal.bounds import YEN_MAX, read_yen, shown
+from zaitaku_portal.form_fields import PortalForm
 
 UNIT_YEN, UNIT_THOUSAND = "yen", "thousand"
 UNIT_CHOICES = [(UNIT_THOUSAND, "千円"), (UNIT_YEN, "円")]
@@ -32,7 +33,7 @@ def _read(label: str, value: str, unit: str) -> int | None:
     return reading.amount
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(PortalForm):
     unit = forms.ChoiceField(
         label="金額の単位", choices=UNIT_CHOICES, initial=UNIT_THOUSAND, widget=forms.RadioSelect
     )
@@ -103,7 +104,7 @@ class BudgetForm(forms.Form):
         return {"amounts": {"total": total, "hub_part": hub, "hospital_part": hospital}}
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(PortalForm):
     """One part's method (and, for the ceiling, the ceiling staff give, or blank for the
     largest that fits)."""
 

@@ -59,6 +59,7 @@ def gap_area_ids(fiscal_year) -> set[int]:
         Hub.objects.all(),
         ActiveHospitalDesignation.objects.all(),
         gap_day(fiscal_year),
+        detail=False,
     )
     return {c.area.pk for c in coverage if c.is_gap}
 

@@ -16,6 +16,7 @@ from subsidies.shared.notice_numbers import pattern_problems
 from zaitaku_portal import audit
 from zaitaku_portal.access import can_manage_master_data
 from zaitaku_portal.attachments import content_problem, human_size
+from zaitaku_portal.form_fields import PortalModelForm
 
 SETTINGS_FIELDS = (
     "subsidy_name",
@@ -61,7 +62,7 @@ def _shown(value) -> str | None:
     return str(value)
 
 
-class YokoSettingsForm(forms.ModelForm):
+class YokoSettingsForm(PortalModelForm):
     class Meta:
         model = FiscalYear
         fields = SETTINGS_FIELDS

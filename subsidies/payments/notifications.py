@@ -15,7 +15,7 @@ def application_path(application) -> str:
 
 
 def _who(application) -> str:
-    return f"{application.hub.name}（{fiscal_year_label(application.fiscal_year.year)}）"
+    return f"{application.recipient.name}（{fiscal_year_label(application.fiscal_year.year)}）"
 
 
 def request_filed(request) -> None:

@@ -22,6 +22,7 @@ from subsidies.results.models import (
     EquipmentItem,
     LeaderTraining,
     OutreachTarget,
+    ReportAdvice,
     TraineeType,
     TrainingRole,
     TrainingSite,
@@ -527,7 +528,7 @@ def parse_rate(text: str, label: str) -> Fraction:
     return rate
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(PortalForm):
     """A scratch copy of the catalogue: per menu, cap, per-district multiplier and rate."""
 
     def __init__(self, *args, menus, **kwargs):
@@ -593,3 +594,13 @@ class ExpenseUploadForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError("ファイルが大きすぎます（5MBまで）。")
         return upload
+
+
+class AdviceForm(PortalForm):
+    body = bounded_text(
+        "助言の内容",
+        max_length_of(ReportAdvice, "body"),
+        required=True,
+        error_messages={"required": "「助言の内容」を入力してください。"},
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

@@ -52,7 +52,7 @@ def notify(key: str, report, base_url: str, detail: str = "") -> int:
     subject = one_line(SUBJECTS[key].format(report=report))
     body = "\n".join(
         [
-            ("県 担当課 御中" if to_staff else f"{one_line(report.application.hub)} 御中"),
+            ("県 担当課 御中" if to_staff else f"{one_line(report.application.recipient)} 御中"),
             "",
             subject.split("】", 1)[1] + "。",
             *([detail, ""] if detail else [""]),

@@ -25,7 +25,12 @@ from subsidies.models import (
     ResultReport,
 )
 from subsidies.results.columns import OTHER_INCOME, TOTAL_COST
-from subsidies.results.models import NARRATIVE_FIELDS, REQUIRED_NARRATIVE, ExpenseReceipt
+from subsidies.results.models import (
+    NARRATIVE_FIELDS,
+    REQUIRED_NARRATIVE,
+    ExpenseReceipt,
+    ReportAdvice,
+)
 from zaitaku_portal.wareki import wareki_date
 
 COUNT_FIELDS = {
@@ -317,3 +322,8 @@ def confirmed_of_year(year: int) -> QuerySet:
         .prefetch_related("recipients__designation__institution")
         .order_by("application__hub__name")
     )
+
+
+def advice_of(report: ResultReport) -> QuerySet:
+    """保健所の助言 on this report, oldest first, with who wrote it."""
+    return ReportAdvice.objects.filter(report=report).select_related("author")

@@ -16,10 +16,10 @@ from subsidies.results.forms import EquipmentForm, ReceiptForm
 from subsidies.results.models import ExpenseReceipt
 from subsidies.results.reading import expense_label, expenses_of
 from subsidies.results.rules import STALE_MESSAGE, ClaimError, StaleVersion, can_edit_report
+from subsidies.shared.workflow import GRANTEE_ROLES
 from zaitaku_portal.access import ALL_ROLES, require_roles
 from zaitaku_portal.bounds import whole_number
 from zaitaku_portal.filenames import file_download
-from zaitaku_portal.models import Role
 from zaitaku_portal.scopes import reports_for
 
 
@@ -41,7 +41,7 @@ def _add_errors(form, error: ClaimError) -> None:
         form.add_error(None, problem)
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 def equipment_add(request, pk: int):
     report = _report(request, pk)
     if refused := _editable_or_back(request, report):
@@ -69,7 +69,7 @@ def _posted_version(request) -> int:
     return version
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 @require_POST
 def equipment_delete(request, pk: int, item_pk: int):
     report = _report(request, pk)
@@ -82,7 +82,7 @@ def equipment_delete(request, pk: int, item_pk: int):
     return redirect("results:report_detail", pk=pk)
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 def receipt_upload(request, pk: int):
     report = _report(request, pk)
     if refused := _editable_or_back(request, report):
@@ -122,7 +122,7 @@ def receipt_download(request, pk: int, receipt_pk: int):
     return file_download(receipt.file.open("rb"), receipt.original_name)
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 @require_POST
 def receipt_delete(request, pk: int, receipt_pk: int):
     report = _report(request, pk)

@@ -28,6 +28,7 @@ from subsidies.models import (
 from subsidies.models import ResultReportStatus as S
 from subsidies.results.columns import OTHER_INCOME, TOTAL_COST
 from subsidies.results.models import (
+    ADVISABLE_STATES,
     DisasterEquipment,
     EquipmentItem,
     ExpenseReceipt,
@@ -50,8 +51,10 @@ from subsidies.shared.notice_numbers import (
     taken_message,
 )
 from subsidies.shared.workflow import COORDINATOR, STAFF, actor_kind, actor_label
+from zaitaku_portal.access import role_of
 from zaitaku_portal.attachments import content_problem, file_name_problem, human_size
 from zaitaku_portal.bounds import MONTHS_MAX, PEOPLE_MAX, YEN_MAX, max_length_of
+from zaitaku_portal.models import Role
 from zaitaku_portal.wareki import fiscal_year_label
 
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
@@ -98,6 +101,20 @@ def can_edit_report(user, report: ResultReport) -> tuple[bool, str]:
         return (
             False,
             f"「{report.get_status_display()}」の実績報告は編集できません（作成中・差戻し中のみ）。",
+        )
+    return True, ""
+
+
+def can_advise(user, report: ResultReport) -> tuple[bool, str]:
+    """保健所の助言: a health center (its areas' reports only: the scoped queryset) on a
+    report handed in and not yet confirmed."""
+    if role_of(user) != Role.HEALTH_CENTER:
+        return False, "実績報告への助言は保健所が記入します。"
+    if report.status not in ADVISABLE_STATES:
+        return (
+            False,
+            f"「{report.get_status_display()}」の実績報告には助言を記入できません"
+            "（提出後、額の確定までの間に記入できます）。",
         )
     return True, ""
 

@@ -17,7 +17,7 @@ from pathlib import PurePath
 from django.db import transaction
 
 from subsidies.models import Activity, AdvancePayment, Application, ResultExpense, ResultReport
-from subsidies.results.models import DisasterEquipment, ExpenseReceipt
+from subsidies.results.models import DisasterEquipment, ExpenseReceipt, ReportAdvice
 from subsidies.results.reading import (
     EXPENSE_FIELDS,
     REPORT_FIELDS,
@@ -36,6 +36,7 @@ from subsidies.results.rules import (
     StaleVersion,
     activity_problems,
     advance_problems,
+    can_advise,
     can_edit_report,
     can_record_advance,
     can_start_report,
@@ -280,6 +281,26 @@ def delete_receipt(report: ResultReport, receipt_pk: int, actor, expected_versio
 def _bump(report: ResultReport) -> None:
     report.version += 1
     report.save(update_fields=["version", "updated_at"])
+
+
+# --- 保健所の助言 -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_advice(report: ResultReport, actor, body: str) -> ReportAdvice:
+    """The health center's advice, checked inside the report's lock (still in its scope,
+    still handed in and not confirmed). The report's version is not bumped: an advice
+    changes nothing the coordinator or the staff have open."""
+    body = (body or "").strip()
+    if not body:
+        raise ClaimError("「助言の内容」を入力してください。")
+    report = locked_report(report, None, actor)
+    allowed, reason = can_advise(actor, report)
+    if not allowed:
+        raise ClaimError(reason)
+    advice = ReportAdvice.objects.create(report=report, author=actor, body=body)
+    audit.record(actor, "保健所の助言", report)
+    return advice
 
 
 # --- the workflow --------------------------------------------------------------------------

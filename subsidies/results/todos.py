@@ -2,7 +2,10 @@
 
 - coordinator: the results report due for a decided application (none yet, or still 作成中),
   with the nearest 実績報告の締切; a returned report with its reason;
-- prefecture staff: reports waiting for review, counted per state, linking to the queue.
+- prefecture staff: reports waiting for review, counted per state, linking to the queue;
+- 保健所の助言: the health center's reports of its areas handed in and not yet advised
+  (linking to its advice list), and the coordinator's advice received on a report not yet
+  confirmed (as the plan's advice in subsidies.applications.todos).
 
 The report of fiscal year Y is written after Y ends, so the current and the previous year
 are looked at. A constant number of queries whatever the number of hubs."""
@@ -15,7 +18,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from subsidies.models import ApplicationStatus, ResultReportStatus
+from subsidies.models import ApplicationStatus, ReportAdvice, ResultReportStatus
+from subsidies.results.models import ADVISABLE_STATES
 from zaitaku_portal.access import STAFF_ROLES, role_of
 from zaitaku_portal.models import Role
 from zaitaku_portal.scopes import applications_for, reports_for
@@ -40,6 +44,8 @@ def todos(user) -> list[Todo]:
         return coordinator_todos(user)
     if role in STAFF_ROLES:
         return staff_todos(user)
+    if role == Role.HEALTH_CENTER:
+        return health_center_todos(user)
     return []
 
 
@@ -84,7 +90,53 @@ def coordinator_todos(user) -> list[Todo]:
                 urgent=True,
             )
         )
+    items.extend(advice_received(user))
     return items
+
+
+def advice_received(user) -> list[Todo]:
+    """保健所の助言 on the coordinator's reports still handed in (not yet confirmed)."""
+    advice = (
+        ReportAdvice.objects.filter(
+            report__in=reports_for(user).filter(status__in=ADVISABLE_STATES).values("pk")
+        )
+        .select_related("report__application__hub", "report__application__fiscal_year")
+        .order_by("-created_at", "-pk")
+    )
+    newest = advice.first()
+    if newest is None:
+        return []
+    return [
+        Todo(
+            "実績報告に保健所の助言が届いています",
+            advice.count(),
+            reverse("results:report_detail", args=[newest.report_id]) + "#advice",
+            detail=f"{newest.report}：{newest.body[:80]}",
+        )
+    ]
+
+
+def health_center_todos(user) -> list[Todo]:
+    """Reports of its areas handed in (this year's or last year's) with no advice yet."""
+    year = fiscal_year_of(timezone.localdate())
+    waiting = (
+        reports_for(user)
+        .filter(status__in=ADVISABLE_STATES, application__fiscal_year__year__in=(year - 1, year))
+        .exclude(pk__in=ReportAdvice.objects.values("report_id"))
+        .order_by("submitted_at", "application__hub__name")
+    )
+    first = waiting.first()
+    if first is None:
+        return []
+    count = waiting.count()
+    return [
+        Todo(
+            "保健所の助言を待っている実績報告",
+            count,
+            reverse("results:advice_list"),
+            detail=str(first) + ("ほか" if count > 1 else ""),
+        )
+    ]
 
 
 def staff_todos(user) -> list[Todo]:

@@ -3,12 +3,14 @@
 
 from django.urls import path
 
-from subsidies.results import record_views, review_views, views
+from subsidies.results import advice_views, record_views, review_views, views
 
 app_name = "results"
 urlpatterns = [
     path("", views.index, name="index"),
     path("queue/", review_views.queue, name="queue"),
+    path("advice/", advice_views.advice_list, name="advice_list"),
+    path("reports/<int:pk>/advice/", advice_views.report_advice, name="report_advice"),
     path("applications/<int:application_pk>/start/", views.report_start, name="report_start"),
     path("applications/<int:application_pk>/advances/", views.advances, name="advances"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),

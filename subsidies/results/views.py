@@ -31,6 +31,7 @@ from subsidies.results.reading import (
     EXPENSE_FIELDS,
     REPORT_FIELDS,
     advance_total,
+    advice_of,
     area_figures,
     confirmed_of_year,
     correction_rows,
@@ -48,10 +49,12 @@ from subsidies.results.rules import (
     STALE_MESSAGE,
     ClaimError,
     StaleVersion,
+    can_advise,
     can_edit_report,
     can_start_report,
 )
 from subsidies.results.workflow import TABLE
+from subsidies.shared.workflow import COORDINATOR, GRANTEE_ROLES, actor_kind
 from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles, role_of
 from zaitaku_portal.audit import history_of
 from zaitaku_portal.bounds import whole_number
@@ -90,6 +93,8 @@ def index(request):
             "application": application,
             "report": getattr(application, "result_report", None),
             "confirmation": application.current[0] if application.current else None,
+            # the grantee's side: a hub's coordinator, or a hospital's contact for its own
+            "is_grantee": actor_kind(request.user, application) == COORDINATOR,
         }
         for application in applications
     ]
@@ -105,7 +110,7 @@ def index(request):
     )
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 def report_start(request, application_pk: int):
     application = get_object_or_404(applications_for(request.user), pk=application_pk)
     existing = getattr(application, "result_report", None)
@@ -142,7 +147,8 @@ def report_detail(request, pk: int):
             "expenses": [(e, receipts.get(e.pk, [])) for e in expenses],
             "equipment": list(report.equipment.all()),
             "area_figures": area_figures(report),
-            "warnings": mandatory_warnings(report),
+            # seed 003's meeting duties are the hub's, not a hospital's own report's
+            "warnings": [] if application.is_hospital_application else mandatory_warnings(report),
             "narrative": [
                 (label, getattr(report, name)) for name, label in NARRATIVE_FIELDS.items()
             ],
@@ -161,11 +167,13 @@ def report_detail(request, pk: int):
             "settlement": Settlement.of_difference(current.difference) if current else None,
             "history": history_of(report)[:200],
             "is_staff": role_of(request.user) in STAFF_ROLES,
+            "advice": advice_of(report),  # 保健所の助言 (subsidies/results/advice_views.py)
+            "can_advise": can_advise(request.user, report)[0],
         },
     )
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 def report_edit(request, pk: int):
     report = _report(request, pk)
     allowed, reason = can_edit_report(request.user, report)
@@ -211,7 +219,7 @@ def _activity_form(request, report):
     )
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 def activity_add(request, pk: int):
     report = _report(request, pk)
     allowed, reason = can_edit_report(request.user, report)
@@ -236,7 +244,7 @@ def activity_add(request, pk: int):
     return render(request, "subsidies/results/activity_form.html", {"report": report, "form": form})
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 @require_POST
 def activity_delete(request, pk: int, activity_pk: int):
     report = _report(request, pk)
@@ -252,7 +260,7 @@ def activity_delete(request, pk: int, activity_pk: int):
     return redirect("results:report_detail", pk=pk)
 
 
-@require_roles(Role.HUB_COORDINATOR, *STAFF_ROLES)
+@require_roles(*GRANTEE_ROLES, *STAFF_ROLES)
 def report_action(request, pk: int, action: str):
     report = _report(request, pk)
     transition = TABLE.get(action)
@@ -465,7 +473,7 @@ def expenses_xlsx(request, pk: int):
 EXPENSES_SESSION_KEY = "expenses_upload:{pk}"  # the preview waiting for its confirmation
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 def expenses_upload(request, pk: int):
     """Upload the filled expense workbook; saved at once if every cell is valid."""
     report = _report(request, pk)
@@ -520,7 +528,7 @@ def _shown(label: str, value) -> str:
     return str(value)
 
 
-@require_roles(Role.HUB_COORDINATOR)
+@require_roles(*GRANTEE_ROLES)
 @require_POST
 def expenses_apply(request, pk: int):
     """Save what the preview showed, if nobody has changed the report since the download."""

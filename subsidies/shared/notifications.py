@@ -102,12 +102,16 @@ def notify_users(users, subject: str, body: str, url: str = "") -> int:
     return deliver(subject, body, sorted({u.email for u in users.values() if u.email}))
 
 
+def _grantee_people(application):
+    """Who speaks for the grantee: the hub's coordinators, or for a hospital's own
+    application (issue 18) the institution's contacts (the hub's coordinators only follow)."""
+    if application.institution_id:
+        return application.institution.contacts.select_related("user")
+    return application.hub.coordinators.select_related("user")
+
+
 def coordinator_users(application) -> list[User]:
-    return [
-        c.user
-        for c in application.hub.coordinators.select_related("user")
-        if c.user and c.user.is_active
-    ]
+    return [c.user for c in _grantee_people(application) if c.user and c.user.is_active]
 
 
 def staff_users() -> list[User]:
@@ -123,7 +127,7 @@ def coordinator_emails(application) -> list[str]:
     return sorted(
         {
             c.user.email
-            for c in application.hub.coordinators.select_related("user")
+            for c in _grantee_people(application)
             if c.user and c.user.email and c.user.is_active
         }
     )

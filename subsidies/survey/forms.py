@@ -9,15 +9,23 @@ from subsidies.applications.plan_data import start_year_label
 from subsidies.survey.reading import ANSWER_FIELDS, is_hub_menu, start_year_choices
 from subsidies.survey.rules import HOSPITAL_COUNT_MAX, MEETING_BODY_MAX, TEXT_LIMITS
 from zaitaku_portal import bounds
+from zaitaku_portal.form_fields import PortalForm
 
 
-class PeriodForm(forms.Form):
-    opens_on = forms.DateField(
-        label="回答の受付開始日", widget=forms.DateInput(attrs={"type": "date"})
+def _date(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": f"「{label}」を入力してください。",
+            "invalid": f"「{label}」は日付（例: 2026-04-01）で入力してください。",
+        },
     )
-    closes_on = forms.DateField(
-        label="回答の締切日", widget=forms.DateInput(attrs={"type": "date"})
-    )
+
+
+class PeriodForm(PortalForm):
+    opens_on = _date("回答の受付開始日")
+    closes_on = _date("回答の締切日")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
@@ -29,12 +37,7 @@ class PeriodForm(forms.Form):
 
 
 def _text(label: str, limit: int, rows: int = 3) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=limit,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
+    return bounds.bounded_text(label, limit, widget=forms.Textarea(attrs={"rows": rows}))
 
 
 def _year_choice(label: str, fiscal_year) -> forms.TypedChoiceField:
@@ -50,7 +53,7 @@ def _year_choice(label: str, fiscal_year) -> forms.TypedChoiceField:
 LABELLED = ("version", "district_policy", "meeting_body_count", "meeting_members", "meeting_image")
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PortalForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, menus, fiscal_year, **kwargs):
@@ -58,11 +61,8 @@ class AnswerForm(forms.Form):
         self.menus = menus
         for name, limit in TEXT_LIMITS.items():
             self.fields[name] = _text(ANSWER_FIELDS[name], limit)
-        self.fields["meeting_body_count"] = forms.IntegerField(
-            label=ANSWER_FIELDS["meeting_body_count"],
-            required=False,
-            min_value=0,
-            max_value=MEETING_BODY_MAX,
+        self.fields["meeting_body_count"] = bounds.CountField(
+            label=ANSWER_FIELDS["meeting_body_count"], max_value=MEETING_BODY_MAX
         )
         self.fields["other_actions_start_year"] = _year_choice(
             ANSWER_FIELDS["other_actions_start_year"], fiscal_year
@@ -76,11 +76,8 @@ class AnswerForm(forms.Form):
                     f"{menu.name}：開始年度", fiscal_year
                 )
             else:
-                self.fields[f"count_{menu.pk}"] = forms.IntegerField(
-                    label=f"{menu.name}：補助希望の医療機関数",
-                    required=False,
-                    min_value=0,
-                    max_value=HOSPITAL_COUNT_MAX,
+                self.fields[f"count_{menu.pk}"] = bounds.CountField(
+                    label=f"{menu.name}：補助希望の医療機関数", max_value=HOSPITAL_COUNT_MAX
                 )
             self.fields[f"actions_{menu.pk}"] = _text(
                 f"{menu.name}：取り組み事項", bounds.TEXT, rows=2
@@ -138,5 +135,11 @@ def initial_of(data: dict, menus, version) -> dict:
     return initial
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(label="記入したExcelファイル（.xlsx）")
+class UploadForm(PortalForm):
+    file = forms.FileField(
+        label="記入したExcelファイル（.xlsx）",
+        error_messages={
+            "required": "「記入したExcelファイル（.xlsx）」を選択してください。",
+            "empty": "「記入したExcelファイル（.xlsx）」のファイルが空です（0バイト）。",
+        },
+    )

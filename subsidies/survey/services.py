@@ -191,7 +191,8 @@ def open_application_stage(fiscal_year, actor) -> StageResult:
     answers = survey.answers.select_related("hub").prefetch_related("lines__menu")
     for answer in answers.order_by("hub__name"):
         hub = Hub.objects.select_for_update().get(pk=answer.hub_id)
-        if Application.objects.filter(hub=hub, fiscal_year=fiscal_year).exists():
+        hubs_own = Application.objects.filter(hub=hub, institution__isnull=True)
+        if hubs_own.filter(fiscal_year=fiscal_year).exists():
             result.skipped.append(hub.name)
             continue
         _draft_from_answer(fiscal_year, hub, answer, actor)

@@ -37,7 +37,7 @@ from subsidies.survey.services import (
     save_answer,
     save_period,
 )
-from zaitaku_portal.access import ALL_ROLES, STAFF_ROLES, require_roles
+from zaitaku_portal.access import AREA_ROLES, STAFF_ROLES, require_roles
 from zaitaku_portal.models import Role
 from zaitaku_portal.scopes import hubs_for
 from zaitaku_portal.spreadsheets import xlsx_response
@@ -54,7 +54,7 @@ def _hub(request, hub_pk: int):
     return get_object_or_404(hubs_for(request.user), pk=hub_pk)
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 def survey_latest(request):
     latest = FiscalYear.objects.order_by("-year").first()
     if latest is None:
@@ -63,9 +63,13 @@ def survey_latest(request):
     return redirect("subsidies:survey", year=latest.year)
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 def survey_home(request, year: int):
-    fiscal_year = _year(year)
+    return _home(request, _year(year))
+
+
+def _home(request, fiscal_year, period: PeriodForm | None = None):
+    """The survey's page; `period` is the staff's period form sent back with its errors."""
     survey = survey_of(fiscal_year)
     today = timezone.localdate()
     answered = {}
@@ -76,7 +80,7 @@ def survey_home(request, year: int):
         for hub in hubs_for(request.user).prefetch_related("areas").order_by("name")
     ]
     staff = bool(can_manage_survey(request.user))
-    period = PeriodForm(
+    period = period or PeriodForm(
         initial={
             "opens_on": survey.opens_on if survey else today,
             "closes_on": survey.closes_on if survey else None,
@@ -104,11 +108,8 @@ def survey_home(request, year: int):
 def survey_period(request, year: int):
     fiscal_year = _year(year)
     form = PeriodForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("subsidies:survey", year=year)
+    if not form.is_valid():  # the page again, each message at its field; nothing saved
+        return _home(request, fiscal_year, period=form)
     data = form.cleaned_data
     try:
         save_period(fiscal_year, data["opens_on"], data["closes_on"], data["version"], request.user)
@@ -168,7 +169,7 @@ def _answer_context(request, fiscal_year, hub):
     return survey, answer, menus, data, allowed
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 def survey_answer(request, year: int, hub_pk: int):
     fiscal_year = _year(year)
     hub = _hub(request, hub_pk)
@@ -222,7 +223,7 @@ def _shown_rows(data: dict, menus) -> list[tuple]:
     ]
 
 
-@require_roles(*ALL_ROLES)
+@require_roles(*AREA_ROLES)
 def survey_excel(request, year: int, hub_pk: int):
     fiscal_year = _year(year)
     hub = _hub(request, hub_pk)

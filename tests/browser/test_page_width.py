@@ -1,6 +1,7 @@
 """No page wider than the window (issue 20): every page that answers 200 in the role x URL
 cases (tests/url_cases.py and tests/*/url_expectations.py), as every role that may see it,
-at 1280 px and at 390 px: document.documentElement.scrollWidth must not exceed the viewport.
+at 1280 px and at 390 px: document.documentElement.scrollWidth must not exceed the viewport,
+and at 390 px the header is folded into its 「メニュー」 button.
 Wide tables scroll inside their own box instead (static/portal/layout.js).
 
 One world and one browser context per role, the page reused, so the walk stays short; a
@@ -20,6 +21,14 @@ from tests.zaitaku_portal.test_url_roles import CASES
 WIDTHS = (1280, 390)
 PAGES = [case for case in CASES if any(case.expect[role] == 200 for role in ROLES)]
 MEASURE = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# On a phone a page with the portal's header shows 「メニュー」 and folds the menu away
+# (static/portal/layout.js); pages without that header (the admin) have no toggle.
+FOLDED = """() => {
+  const toggle = document.querySelector("header.site .menu-toggle");
+  if (!toggle) return true;
+  const menu = document.getElementById("site-menu");
+  return toggle.offsetParent !== null && getComputedStyle(menu).display === "none";
+}"""
 
 
 def _context_as(chromium, live_server, world, role):
@@ -59,7 +68,7 @@ def test_no_page_is_wider_than_the_window(chromium, live_server, world):
         pytest.skip("layout does not depend on the database: checked in the SQLite run")
     SubsidyMenuFactory(fiscal_year=FiscalYearFactory(year=2026))
     paths, broken = _paths(world)
-    too_wide, measured = [], 0
+    too_wide, unfolded, measured = [], [], 0
     for role in ROLES:
         context, page, client = _context_as(chromium, live_server, world, role)
         for case, path in paths:
@@ -78,6 +87,8 @@ def test_no_page_is_wider_than_the_window(chromium, live_server, world):
                 measured += 1
                 if scroll > inner:
                     too_wide.append(f"{role} {width}px {path}: {scroll}px")
+                if width < 761 and not page.evaluate(FOLDED):
+                    unfolded.append(f"{role} {width}px {path}")
         context.close()
     # Cases whose objects clash in the one shared world (another case made the same
     # application) are named; the walk must still measure most pages.
@@ -85,3 +96,4 @@ def test_no_page_is_wider_than_the_window(chromium, live_server, world):
         f"{measured} measured; cases not made:\n" + "\n".join(broken)
     )
     assert not too_wide, "wider than the window:\n" + "\n".join(too_wide)
+    assert not unfolded, "the header is not folded into 「メニュー」:\n" + "\n".join(unfolded)

@@ -1,4 +1,4 @@
-from tests.url_cases import ANONYMOUS, STAFF, UrlCase, everyone, only
+from tests.url_cases import ANONYMOUS, STAFF, UrlCase, everyone, hospital_gets, only
 from zaitaku_portal.models import Role
 
 
@@ -79,10 +79,12 @@ CASES = [
         kwargs=lambda w: {"pk": w.designation_b.pk},
         label="other scope (staff see the whole prefecture)",
     ),
-    UrlCase("hospitals:facility_groups", everyone(200)),
+    # the groups and the coverage are of areas: not a hospital contact's pages (issue 18);
+    # its own designations, institution and their history it sees
+    UrlCase("hospitals:facility_groups", hospital_gets(403, everyone(200))),
     UrlCase(
         "hospitals:facility_groups",
-        only(STAFF, 200, others=404),
+        hospital_gets(403, only(STAFF, 200, others=404)),
         query=lambda w: f"?area={w.area_b.pk}",
         label="other area",
     ),
@@ -112,8 +114,8 @@ CASES = [
     ),
     UrlCase("hospitals:history", everyone(200)),
     UrlCase("hospitals:history", everyone(200), query="?year=2024", label="fiscal year"),
-    UrlCase("hospitals:coverage", everyone(200)),
-    UrlCase("hospitals:coverage_xlsx", everyone(200)),
+    UrlCase("hospitals:coverage", hospital_gets(403, everyone(200))),
+    UrlCase("hospitals:coverage_xlsx", hospital_gets(403, everyone(200))),
     UrlCase("hospitals:public_list", _public(200), public=True),
     UrlCase(
         "hospitals:public_download", _public(200), kwargs=lambda w: {"fmt": "csv"}, public=True

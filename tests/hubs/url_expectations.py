@@ -1,5 +1,5 @@
 from tests.hubs.builders import action_in, agreement_of, candidate_in, council_in
-from tests.url_cases import LOGIN, STAFF, UrlCase, everyone, only
+from tests.url_cases import LOGIN, STAFF, UrlCase, everyone, hospital_gets, only
 from zaitaku_portal.models import Role
 
 EDITORS = (*STAFF, Role.HEALTH_CENTER)
@@ -50,17 +50,18 @@ def _area_pair(name: str) -> list[UrlCase]:
 
 
 CASES = [
-    UrlCase("hubs:list", everyone(200)),
+    # a hospital's contact has no area or hub in its scope: these pages are not for it
+    UrlCase("hubs:list", hospital_gets(403, everyone(200))),
     UrlCase("hubs:my_hubs", only([Role.HUB_COORDINATOR], 302)),
     UrlCase(
         "hubs:detail",
-        everyone(200),
+        hospital_gets(403, everyone(200)),
         kwargs=lambda w: {"pk": w.hub_a.pk},
         label="own scope",
     ),
     UrlCase(
         "hubs:detail",
-        only(STAFF, 200, others=404),
+        hospital_gets(403, only(STAFF, 200, others=404)),
         kwargs=lambda w: {"pk": w.hub_b.pk},
         label="other scope",
     ),
@@ -90,17 +91,22 @@ CASES = [
         kwargs=lambda w: {"pk": agreement_of(w.hub_b).pk},
         label="other scope",
     ),
-    UrlCase("hubs:areas", everyone(200)),
-    UrlCase("hubs:area_detail", everyone(200), kwargs=_area(True), label="own scope"),
+    UrlCase("hubs:areas", hospital_gets(403, everyone(200))),
     UrlCase(
         "hubs:area_detail",
-        only(STAFF, 200, others=404),
+        hospital_gets(403, everyone(200)),
+        kwargs=_area(True),
+        label="own scope",
+    ),
+    UrlCase(
+        "hubs:area_detail",
+        hospital_gets(403, only(STAFF, 200, others=404)),
         kwargs=_area(False),
         label="other scope",
     ),
     UrlCase(
         "hubs:area_detail",
-        everyone(400, anonymous=LOGIN),
+        hospital_gets(403, everyone(400, anonymous=LOGIN)),
         kwargs=_area(True),
         query="?year=２０２４年",
         label="malformed year",
@@ -114,13 +120,13 @@ CASES = [
     *_pair("hubs:council_edit", council_in),
     UrlCase(
         "hubs:council_minutes",
-        everyone(200),
+        hospital_gets(403, everyone(200)),
         kwargs=lambda w: {"pk": council_in(w.area_a).pk},
         label="own scope",
     ),
     UrlCase(
         "hubs:council_minutes",
-        only(STAFF, 200, others=404),
+        hospital_gets(403, only(STAFF, 200, others=404)),
         kwargs=lambda w: {"pk": council_in(w.area_b).pk},
         label="other scope",
     ),

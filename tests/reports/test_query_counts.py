@@ -64,9 +64,8 @@ def test_staff_pages_do_not_grow_with_the_data(client, settings):
 
 @pytest.mark.django_db
 def test_application_pages_do_not_grow_with_the_hospitals_of_the_area(client, world):
-    from subsidies.applications.services import ensure_lines
     from tests import factories as f
-    from tests.subsidies.factories import application_in, catalogue
+    from tests.subsidies.factories import application_in, catalogue, pick
     from zaitaku_portal.models import Role
 
     fiscal_year, _ = catalogue()
@@ -82,10 +81,8 @@ def test_application_pages_do_not_grow_with_the_hospitals_of_the_area(client, wo
     counts = []
     for more in (1, 8):
         for _ in range(more):
-            f.DesignationFactory(area=world.area_a, hub=world.hub_a)
-        # lines are written by the writers (issue 13: no writes on GET); the factory
-        # bypasses hospitals.designations, so call the writer it would have called
-        ensure_lines(application)
+            # the hub picks each hospital it plans for (issue 18, setting (a))
+            pick(application, f.DesignationFactory(area=world.area_a, hub=world.hub_a), coordinator)
         counts.append(_counts(client, urls))
     assert application.lines.count() > 20
     assert counts[0] == counts[1], counts

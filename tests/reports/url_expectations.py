@@ -1,4 +1,4 @@
-from tests.url_cases import STAFF, UrlCase, everyone, only
+from tests.url_cases import STAFF, UrlCase, everyone, hospital_gets, only
 from zaitaku_portal.models import Role
 
 
@@ -27,6 +27,10 @@ def _batch(world):
     return job
 
 
+# Hub A's documents: in scope for its coordinator and health center; a hospital's contact
+# never has a hub's application in its scope (issue 18): 404.
+HUB_A = hospital_gets(404, everyone(200))
+
 CASES = [
     UrlCase("reports:dashboard", only([Role.HEALTH_CENTER, *STAFF])),
     UrlCase(
@@ -51,7 +55,7 @@ CASES = [
     UrlCase("reports:prefecture_pdf", only(STAFF)),
     UrlCase(
         "reports:decision_notice",
-        everyone(200),
+        HUB_A,
         kwargs=lambda w: {"pk": _decision(w, w.hub_a).pk},
         label="own scope",
     ),
@@ -63,7 +67,7 @@ CASES = [
     ),
     UrlCase(
         "reports:confirmation_notice",
-        everyone(200),
+        HUB_A,
         kwargs=lambda w: _results_cases().confirmation(w),
         label="own scope",
     ),
@@ -87,7 +91,7 @@ def _version(world, hub):
 CASES += [
     UrlCase(
         "reports:application_pdf",
-        everyone(200),
+        HUB_A,
         kwargs=lambda w: {"pk": _version(w, w.hub_a).pk},
         label="own scope",
     ),
@@ -123,7 +127,7 @@ def _results_version(world, hub):
 CASES += [
     UrlCase(
         "reports:results_pdf",
-        everyone(200),
+        HUB_A,
         kwargs=lambda w: {"pk": _results_version(w, w.hub_a).pk},
         label="own scope",
     ),
@@ -169,7 +173,7 @@ def _refusal(world, hub):
 
 
 CASES += [
-    UrlCase("reports:refusal_notice", everyone(200), kwargs=lambda w: _refusal(w, w.hub_a)),
+    UrlCase("reports:refusal_notice", HUB_A, kwargs=lambda w: _refusal(w, w.hub_a)),
     UrlCase(
         "reports:refusal_notice",
         only(STAFF, 200, others=404),
@@ -249,7 +253,7 @@ for _name, _key in _PROCEDURE_URLS:
     CASES += [
         UrlCase(
             _name,
-            everyone(200),
+            HUB_A,
             kwargs=lambda w, key=_key: {"pk": _procedure(w, w.hub_a)[key]},
             label="own scope",
         ),
@@ -261,3 +265,44 @@ for _name, _key in _PROCEDURE_URLS:
         ),
         UrlCase(_name, only(STAFF, 404, others=404), kwargs=lambda w: {"pk": 0}, label="missing"),
     ]
+
+
+# --- a hospital's own application (issue 18): its decision notice and its application PDF
+# are the hospital's; hub A's coordinator and area A's health center read them too; hospital
+# B's are 404 for every non-staff role of area A.
+
+
+def _hospital_decision(world, other=False):
+    from tests.subsidies.results.url_expectations import hospital_decided
+
+    return hospital_decided(world, other=other).decisions.first()
+
+
+OTHER_HOSPITAL = only(STAFF, 200, others=404)
+
+CASES += [
+    UrlCase(
+        "reports:decision_notice",
+        everyone(200),
+        kwargs=lambda w: {"pk": _hospital_decision(w).pk},
+        label="hospital own",
+    ),
+    UrlCase(
+        "reports:decision_notice",
+        OTHER_HOSPITAL,
+        kwargs=lambda w: {"pk": _hospital_decision(w, other=True).pk},
+        label="other hospital",
+    ),
+    UrlCase(
+        "reports:application_pdf",
+        everyone(200),
+        kwargs=lambda w: {"pk": _hospital_decision(w).version.pk},
+        label="hospital own",
+    ),
+    UrlCase(
+        "reports:application_pdf",
+        OTHER_HOSPITAL,
+        kwargs=lambda w: {"pk": _hospital_decision(w, other=True).version.pk},
+        label="other hospital",
+    ),
+]

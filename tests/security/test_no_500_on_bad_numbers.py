@@ -37,6 +37,7 @@ SKIPPED_ACTIONS = ("/logout/",)
 ROLE_ORDER = (
     Role.HUB_COORDINATOR,
     Role.HEALTH_CENTER,
+    Role.HOSPITAL,  # issue 18: its own application's pages (tests/*/url_expectations.py)
     Role.PREFECTURE_STAFF,
     Role.ADMINISTRATOR,
     ANONYMOUS,

@@ -161,3 +161,10 @@ def _fresh(application):
 
 RATE_HALF = Fraction(1, 2)
 __all__ = ["SubsidyMenu", "application_in", "catalogue", "complete_plan", "decision_input"]
+
+
+def pick(application, designation, user) -> Application:
+    """Setting (a) of issue 18: the hub adds the hospital to its plan (one line per hospital
+    menu, wish unset); returns the application at its new version."""
+    current = Application.objects.get(pk=application.pk)
+    return service.add_hospital(current, designation, user, current.version)

@@ -59,11 +59,13 @@ def test_demo_has_a_finished_year_for_the_dashboards_to_compare_with(client):
     from zaitaku_portal import scopes
 
     call_command("seed_demo")
-    applications = Application.objects.filter(fiscal_year__year=2024)
+    every = Application.objects.filter(fiscal_year__year=2024)
+    applications = every.filter(institution=None)  # the hubs'; the hospitals' are below
     assert applications.count() == Hub.objects.count() == 8
     assert set(applications.values_list("status", flat=True)) == {"decided"}
     assert set(applications.values_list("result_report__status", flat=True)) == {"confirmed"}
-    decided = Decision.objects.filter(application__in=applications).aggregate(t=Sum("total_amount"))
+    # the execution counts the hospitals' own decisions too (in their hubs' areas)
+    decided = Decision.objects.filter(application__in=every).aggregate(t=Sum("total_amount"))
     confirmed = Confirmation.objects.filter(application__in=applications)
     assert confirmed.count() == 8
     for record in confirmed:  # spent 81-100% of the decision: never more than decided
@@ -92,7 +94,40 @@ def test_demo_has_a_finished_year_for_the_dashboards_to_compare_with(client):
     page = client.get("/reports/dashboard/?year=2024").content.decode()
     assert "計画まであと2回" in page  # 中部: 4 held of 6 planned
     call_command("seed_demo")  # twice: the year is not made again
-    assert Application.objects.filter(fiscal_year__year=2024).count() == 8
+    assert Application.objects.filter(fiscal_year__year=2024).count() == 8 + 2
+
+
+@pytest.mark.django_db
+def test_demo_has_a_year_of_each_setting_and_hospital_logins(client):
+    """Issue 18: 令和8年度 is setting (a) (the hub applies for its hospitals), 令和6年度 setting
+    (b): the two demo hospitals (chubu-byoin, naha-byoin) applied themselves, were decided with
+    their notice and confirmed; their contacts log in to their own application only."""
+    from subsidies.models import Application, Confirmation
+
+    call_command("seed_demo")
+    assert FiscalYear.objects.get(year=2026).hospital_plan_form == "lines"
+    assert FiscalYear.objects.get(year=2024).hospital_plan_form == "counts"
+    for username, area in (("chubu-byoin", "中部"), ("naha-byoin", "那覇市")):
+        user = User.objects.get(username=username)
+        assert user.role == Role.HOSPITAL and user.check_password("demo-pass-2026")
+        institution = user.hospital_contacts.get().institution
+        assert institution.designations.filter(area__name=area, status="active").exists()
+        own = Application.objects.get(institution=institution, fiscal_year__year=2024)
+        assert own.status == "decided" and own.current_decision.notice_number
+        assert own.hub == institution.designations.get().hub
+        assert Confirmation.objects.filter(application=own).exists()
+        # the hub plans of 令和6年度 hold no hospital line: the hospitals applied themselves
+        assert (
+            not own.hub.applications.get(fiscal_year__year=2024, institution=None)
+            .lines.exclude(designation=None)
+            .exists()
+        )
+        client.force_login(user)
+        assert client.get(f"/subsidies/applications/{own.pk}/").status_code == 200
+        other = Application.objects.filter(fiscal_year__year=2024).exclude(pk=own.pk).first()
+        assert client.get(f"/subsidies/applications/{other.pk}/").status_code == 404
+        notice = client.get(f"/reports/decisions/{own.current_decision.pk}/notice.pdf")
+        assert notice.status_code == 200 and notice["Content-Type"] == "application/pdf"
 
 
 @pytest.mark.django_db

@@ -148,11 +148,12 @@ def patterns_with_object_ids(resolver=None, namespace="") -> set[str]:
 
 
 def test_every_url_with_an_object_id_is_tried_with_another_scopes_object():
-    """IDOR sweep: each such URL has a case where coordinators and health centers reach for
-    an object outside their scope, and get 404 (or 403 when the role may not use the page)."""
+    """IDOR sweep: each such URL has a case where coordinators, health centers and hospital
+    contacts reach for an object outside their scope, and get 404 (or 403 when the role may
+    not use the page)."""
     from zaitaku_portal.models import Role
 
-    outsiders = (Role.HUB_COORDINATOR, Role.HEALTH_CENTER)
+    outsiders = (Role.HUB_COORDINATOR, Role.HEALTH_CENTER, Role.HOSPITAL)
     missing = []
     for name in sorted(patterns_with_object_ids()):
         cases = [c for c in CASES if c.name == name]

@@ -5,7 +5,12 @@ Each hub applies for two or three of the year's hub menus and one of its active 
 is decided, may receive a 概算払, reports meetings (some fewer than planned, one fewer
 than the national four), trainings and lectures, and is confirmed. Hubs without a demo
 login get a coordinator account that cannot log in (the history needs someone to have
-submitted it). Run after seed_demo; does nothing when the year already has applications."""
+submitted it). Run after seed_demo; does nothing when the year already has applications.
+
+令和6年度 is the demo's year of setting (b) of issue 18 (令和8年度 is setting (a)): each
+active hospital applies for the hospital menus itself, so the hubs' plans hold their own
+menus only, and the hospitals with a demo login (seed_demo's HOSPITAL_LOGINS) apply, are
+decided with their notice, report and are confirmed (額の確定) as their own grantees."""
 
 import datetime
 
@@ -16,6 +21,7 @@ from django.test.utils import override_settings
 from hospitals.models import ActiveHospitalDesignation
 from hubs.models import Hub, HubCoordinator
 from subsidies.applications import services as service
+from subsidies.applications.hospital_applications import start_hospital_application
 from subsidies.applications.plan_data import line_key
 from subsidies.management.commands.seed_demo_approvals import approve_as_kacho
 from subsidies.models import (
@@ -75,6 +81,8 @@ class Command(BaseCommand):
         if Application.objects.filter(fiscal_year=fiscal_year).exists():
             self.stdout.write("令和6年度の実績は作成済みです。")
             return
+        fiscal_year.hospital_plan_form = "counts"  # setting (b): the hospitals apply
+        fiscal_year.save(update_fields=["hospital_plan_form"])
         hub_menus = list(
             fiscal_year.menus.filter(
                 recipient_type=RecipientType.HUB, cap_amount__isnull=False
@@ -94,11 +102,104 @@ class Command(BaseCommand):
                 hub, fiscal_year, hub_menus, hospital_menu, coordinator, staff, number, scenario
             )
             self.confirmed(application, coordinator, staff, number, scenario)
+        hospitals = 0
+        for number, contact in enumerate(self.hospital_contacts(), start=1):
+            self.hospital_year(fiscal_year, hospital_menu, contact, staff, number)
+            hospitals += 1
         self.backdate(fiscal_year)
         count = min(len(hubs), len(SCENARIOS))
         self.stdout.write(
-            self.style.SUCCESS(f"令和6年度の実績（{count}拠点、額の確定まで）を作成しました。")
+            self.style.SUCCESS(
+                f"令和6年度の実績（{count}拠点と{hospitals}医療機関、額の確定まで）を作成しました。"
+            )
         )
+
+    def hospital_contacts(self):
+        """The demo's hospital logins, each with the institution it speaks for."""
+        from hospitals.models import HospitalContact
+
+        return (
+            HospitalContact.objects.filter(user__role=Role.HOSPITAL, user__is_active=True)
+            .select_related("institution", "user")
+            .order_by("user__username", "pk")
+        )
+
+    def hospital_year(self, fiscal_year, hospital_menu, contact, staff, number) -> None:
+        """A hospital's own 令和6年度 (setting (b)): its plan for the year's first hospital menu,
+        submitted by its contact, decided (決裁 by kacho) with its notice, its results
+        reported at 95% of the decided amount and confirmed (額の確定)."""
+        if hospital_menu is None:
+            return
+        user = contact.user
+        application = start_hospital_application(contact.institution, fiscal_year, user)
+        plan = service.current_plan(application)
+        for key, line in plan["lines"].items():
+            if key.startswith(f"{hospital_menu.code}@"):
+                line.update(
+                    wish=True,
+                    planned_actions="拠点と連携し、他医療機関への助言と調整を行う",
+                    start_year=YEAR,
+                    expenses=HOSPITAL_EXPENSES,
+                )
+        application, _ = service.save_plan(application, plan, user, application.version)
+
+        def step(action, actor, **params):
+            current = Application.objects.get(pk=application.pk)
+            return service.perform(current, action, actor, current.version, **params)
+
+        step("submit", user)
+        step("start_review", staff)
+        drafted = step(
+            "decide",
+            staff,
+            decision=service.DecisionInput(
+                notice_number=f"6医政第{3200 + number}号",
+                notice_date=datetime.date(YEAR, 6, 3),
+                amounts={},
+            ),
+        )
+        application = approve_as_kacho(drafted, datetime.date(YEAR, 6, 3))
+        decided = {
+            line.menu_id: line.decided_amount for line in current_decision(application).lines.all()
+        }
+        report = services.start_report(application, user)
+        report.area_overview = "病院の概況と地域の在宅医療の状況（デモ）"
+        report.issues_and_solutions = "急変時の受入れの調整に時間がかかる。拠点と手順を共有した。"
+        # the report's items are still the hub's (役割・有用性・課題, one activity at least)
+        report.coordinator_role = "退院調整看護師が拠点のコーディネーターと受入れを調整"
+        report.usefulness = "拠点を通じて診療所からの相談が早く届くようになった。"
+        report.problems = "夜間の受入れ体制の確保。"
+        report.save()
+        Activity.objects.create(
+            report=report,
+            kind=ActivityKind.TRAINING,
+            title="同行訪問研修",
+            held_on=datetime.date(YEAR, 10, 15),
+            audience="訪問看護師・病棟看護師",
+            attendance=12,
+        )
+        for expense in expenses_of(report):
+            amount = decided.get(expense.menu_id, 0) * 95 // 100
+            category = expense.menu.expense_categories.order_by("pk").first()
+            expense.expenses = {category.code: amount} if category else {}
+            expense.total_cost = amount
+            expense.save()
+
+        def report_step(action, actor, **params):
+            current = type(report).objects.get(pk=report.pk)
+            return services.perform(current, action, actor, current.version, **params)
+
+        report_step("submit", user)
+        report_step("start_review", staff)
+        report_step(
+            "confirm",
+            staff,
+            confirmation=ConfirmationInput(
+                notice_number=f"7医政第{2200 + number}号",
+                notice_date=datetime.date(YEAR + 1, 6, 2),
+            ),
+        )
+        approve_as_kacho(type(report).objects.get(pk=report.pk), datetime.date(YEAR + 1, 6, 2))
 
     def backdate(self, fiscal_year) -> None:
         """The services stamp today; a finished year's pages should show its own dates.
@@ -175,9 +276,9 @@ class Command(BaseCommand):
                     start_year=YEAR,
                     expenses=expenses,
                 )
-        designation = (
+        designation = (  # setting (b): the hospitals apply for their menus themselves
             ActiveHospitalDesignation.objects.filter(hub=hub).order_by("pk").first()
-            if hospital_menu
+            if hospital_menu and not fiscal_year.hospitals_apply
             else None
         )
         if designation is not None:
@@ -255,6 +356,8 @@ class Command(BaseCommand):
                     if n < 4
                     else datetime.date(YEAR + 1, 2, 18),
                     meeting_kind=kind,
+                    # 管理者会議: the administrators of the related facilities take part
+                    with_administrators=kind == "管理者会議",
                     topics=topics,
                     participants_by_profession={"医師": 3 + n, "看護師": 5, "介護支援専門員": 4},
                     participants_by_affiliation={

@@ -26,10 +26,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         made = []
         for application in Application.objects.filter(decisions__isnull=False).distinct():
-            coordinator = next(
-                (c.user for c in application.hub.coordinators.select_related("user") if c.user),
-                None,
-            )
+            coordinator = self.grantee_of(application)
             if coordinator is None:
                 continue
             try:
@@ -37,6 +34,15 @@ class Command(BaseCommand):
             except PaymentError as error:
                 self.stderr.write(f"{application}: {error.message} {' '.join(error.problems)}")
         self.stdout.write(f"交付請求・返還のデモ: {', '.join(made) or 'なし'}")
+
+    def grantee_of(self, application):
+        """Who files the requests: the hub's coordinator, or for a hospital's own application
+        (issue 18) the hospital's contact."""
+        if application.institution_id:
+            links = application.institution.contacts.select_related("user")
+        else:
+            links = application.hub.coordinators.select_related("user")
+        return next((link.user for link in links if link.user), None)
 
     def seed_one(self, application, coordinator, staff, today) -> list[str]:
         made = []

@@ -11,7 +11,7 @@ from subsidies.applications import services as service
 from subsidies.models import Application, ApplicationStatus, ApplicationVersion, MenuPlan
 from tests.factories import coordinator_of
 from tests.subsidies.approvals import drive
-from tests.subsidies.factories import application_in, complete_plan
+from tests.subsidies.factories import application_in, complete_plan, pick
 from zaitaku_portal.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -262,21 +262,28 @@ def test_attachments_have_type_and_size_limits(coordinator_client, apps_world, s
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
-def test_hospital_lines_for_each_active_hospital_of_the_area(coordinator_client, apps_world):
+def test_hospital_lines_for_the_hospitals_the_hub_picks(coordinator_client, apps_world):
+    """Issue 18, setting (a): no hospital is laid out until the hub adds it; on the hub's
+    page a picked hospital is a summary with a link to its own lines' page."""
     w = apps_world
     application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    assert not any("@" in k for k in reading.current_plan(application)["lines"])
+    page = coordinator_client.get(url(application, "edit/")).content.decode()
+    assert "医療機関を追加" in page and "甲病院（甲圏域・" in page and "乙病院" not in page
+    application = pick(application, w.designation_a, w.coordinator)
     keys = set(reading.current_plan(application)["lines"])
     assert f"hosp-training@{w.designation_a.pk}" in keys
     assert not any(str(w.designation_b.pk) == k.split("@")[-1] for k in keys if "@" in k)
     page = coordinator_client.get(url(application, "edit/")).content.decode()
-    assert '<span class="group-name">甲病院（甲圏域）</span>' in page and "受講者数（人）" in page
-    # not asked for yet: folded away, its fields still in the form
-    assert '<details class="hospital-group">' in page and "希望なし" in page
+    assert '<span class="group-name">甲病院（甲圏域）</span>' in page and "希望なし" in page
+    assert f"/subsidies/hospital-lines/{application.pk}/{w.designation_a.pk}/" in page
+    assert "受講者数（人）" not in page  # the hospital's inputs are on its own page
     plan = reading.current_plan(application)
     plan["lines"][f"hosp-training@{w.designation_a.pk}"]["wish"] = True
     service.save_plan(application, plan, w.coordinator, application.version)
     page = coordinator_client.get(url(application, "edit/")).content.decode()
-    assert '<details class="hospital-group" open>' in page and "補助を希望 1件" in page
+    assert f'<details class="hospital-group" id="hospital-{w.designation_a.pk}" open>' in page
+    assert "補助を希望 1件" in page
 
 
 def test_submit_complete_plan_on_the_web_once_even_when_double_clicked(client, apps_world):
@@ -305,12 +312,12 @@ def test_hub_page_links_its_applications(client, apps_world):
     assert url(application) in page and "提出済み" in page
 
 
-def test_a_hospital_with_an_error_opens_and_says_so(coordinator_client, apps_world):
-    import re
-
+def test_a_hospital_line_with_an_error_is_refused_on_its_page(coordinator_client, apps_world):
     w = apps_world
     application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
-    page = coordinator_client.get(url(application, "edit/")).content.decode()
+    application = pick(application, w.designation_a, w.coordinator)
+    hospital_page = f"/subsidies/hospital-lines/{application.pk}/{w.designation_a.pk}/"
+    page = coordinator_client.get(hospital_page).content.decode()
     fields = dict(
         re.findall(
             r'<input type="(?:text|number|hidden)" name="([^"]+)"(?: value="([^"]*)")?', page
@@ -320,8 +327,7 @@ def test_a_hospital_with_an_error_opens_and_says_so(coordinator_client, apps_wor
     hospital_field = re.search(r'name="(l\d+-other_income)"', page[start:]).group(1)
     fields[hospital_field] = "-5"
     fields.pop("csrfmiddlewaretoken", None)
-    response = coordinator_client.post(url(application, "edit/"), {**fields, "save": "1"})
+    response = coordinator_client.post(hospital_page, fields)
     html = response.content.decode()
     assert response.status_code == 200 and "保存していません" in html
-    assert '<details class="hospital-group" open>' in html
-    assert "入力に誤りがあります" in html
+    assert "寄付金その他の収入" in html

@@ -11,7 +11,7 @@ from subsidies.applications import excel
 from subsidies.applications import services as service
 from subsidies.models import Application
 from tests.hospitals.registry_workbooks import rezip, zip_bomb
-from tests.subsidies.factories import complete_plan
+from tests.subsidies.factories import complete_plan, pick
 
 pytestmark = pytest.mark.django_db
 HUB = excel.HUB_SHEET
@@ -26,7 +26,8 @@ HONORARIA, TRAVEL, SUPPLIES, WAGES = "L", "M", "N", "O"  # the test catalogue's 
 def application(apps_world):
     w = apps_world
     application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
-    service.save_plan(application, complete_plan(application), w.coordinator, 1)
+    application = pick(application, w.designation_a, w.coordinator)  # issue 18, setting (a)
+    service.save_plan(application, complete_plan(application), w.coordinator, 2)
     return Application.objects.get(pk=application.pk)
 
 
@@ -111,7 +112,7 @@ def test_round_trip_with_normalisations_shows_diff_then_applies_on_confirm(
         assert note in text, note
     assert "資源把握・課題整理・対応策検討／賃金" in text and "250,000円" in text
     application.refresh_from_db()
-    assert application.version == 2  # nothing saved before confirming
+    assert application.version == 3  # nothing saved before confirming
     response = coordinator.post(
         f"/subsidies/applications/{application.pk}/excel/apply/", follow=True
     )
@@ -122,7 +123,7 @@ def test_round_trip_with_normalisations_shows_diff_then_applies_on_confirm(
     assert line["expenses"] == {"wages": 250_000, "travel": 30_000}
     hosp = plan["lines"][f"hosp-training@{apps_world.designation_a.pk}"]
     assert (hosp["trainees"], hosp["half_days"], hosp["expenses"]) == (3, 4, {"honoraria": 126_000})
-    assert application.__class__.objects.get(pk=application.pk).version == 3
+    assert application.__class__.objects.get(pk=application.pk).version == 4
 
 
 def _edit(sheet, cell, value):
@@ -289,7 +290,7 @@ def test_not_an_xlsx_is_refused(coordinator, application, name, content, message
     )
     assert message in response.content.decode()
     application.refresh_from_db()
-    assert application.version == 2
+    assert application.version == 3
 
 
 def test_upload_only_while_editable_and_apply_refuses_a_stale_preview(

@@ -7,7 +7,7 @@ import pytest
 from subsidies.applications import services as service
 from subsidies.applications.amounts import LineInput, line_amounts
 from subsidies.results.calculation import CalculationRule
-from tests.subsidies.factories import complete_plan
+from tests.subsidies.factories import complete_plan, pick
 
 FACILITY = CalculationRule()
 PER_MENU = CalculationRule(rounding_level="menu")
@@ -148,6 +148,7 @@ def test_the_page_shows_cap_and_amount_per_line_from_the_rule(client, apps_world
     w.hub_a.district_count = 2
     w.hub_a.save()
     application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    application = pick(application, w.designation_a, w.coordinator)
     plan = complete_plan(application)
     plan["lines"]["hub-district"].update(
         wish=True, planned_actions="調査", start_year=2027, expenses={"wages": 1_200_001}

@@ -30,7 +30,7 @@ from subsidies.models import (
 )
 from subsidies.results.calculation import CalculationRule
 from tests.subsidies.approvals import drive
-from tests.subsidies.factories import categories, complete_plan, decision_input
+from tests.subsidies.factories import categories, complete_plan, decision_input, pick
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -77,7 +77,9 @@ def _save(application, plan, user):
 
 
 def _started(w):
-    return service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    """Hub A's plan with 甲病院 picked (issue 18, setting (a))."""
+    application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    return pick(application, w.designation_a, w.coordinator)
 
 
 # --- 1. start year -------------------------------------------------------------------------
@@ -242,7 +244,9 @@ def test_the_plan_page_shows_the_eligibility_reason_on_the_line(client, apps_wor
     institution.save()
     application = _started(w)
     client.force_login(w.coordinator)
-    html = client.get(f"/subsidies/applications/{application.pk}/edit/").content.decode()
+    # the hospital's lines page (the hub's coordinator on its behalf, issue 18)
+    page = f"/subsidies/hospital-lines/{application.pk}/{w.designation_a.pk}/"
+    html = client.get(page).content.decode()
     # shown before the hub even wishes for it
     assert "入院機能（病床）を有する医療機関に限るメニューのため対象外" in html
 
@@ -424,7 +428,9 @@ def test_once_per_facility_read_per_year_is_not_refused_by_last_years_grant(apps
     last_year, _ = catalogue(2025)
     d = w.designation_a.pk
     # 令和7年度: the nurse placement decided for 甲病院 (wages 3,000,000 ≤ 4,000,000 → 3,000,000)
-    earlier = service.start_application(w.hub_a, last_year, w.coordinator)
+    earlier = pick(
+        service.start_application(w.hub_a, last_year, w.coordinator), w.designation_a, w.coordinator
+    )
     plan = complete_plan(earlier)
     plan["lines"][f"hosp-nurse@{d}"].update(
         wish=True, planned_actions="看護師配置", start_year=2025, expenses={"wages": 3_000_000}

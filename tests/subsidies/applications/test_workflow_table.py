@@ -49,6 +49,7 @@ KIND = {
     Role.PREFECTURE_STAFF: "staff",
     Role.ADMINISTRATOR: "staff",
     Role.HEALTH_CENTER: None,
+    Role.HOSPITAL: None,  # a hub's application is outside a hospital contact's scope
 }
 
 
@@ -170,6 +171,9 @@ def test_decided_amounts_never_change_and_change_request_supersedes(apps_world):
 # refused by the row's guard. 決裁 (issue 15): staff draft (decide/reject/refuse_change →
 # 決裁待ち); only a 決裁権者 (APPROVER_CELLS, a member of staff with is_approver) approves
 # or sends back. In 決裁待ち the application holds a draft of a 交付決定 by `staff`.
+# The hospital's column (issue 18) is "scope" in every row (added by _grid): a hospital's
+# contact on a hub's application is never its actor (the table says who does the row), and
+# the service refuses it as out of its scope. Its own application: test_hospital_workflow_table.
 GRID = """
 state             action                hub_coordinator prefecture_staff administrator health_center
 draft             submit                →submitted      actor            actor         actor
@@ -310,6 +314,7 @@ APPROVER_ROWS = {
 REFUSALS = {
     "actor": "が行います",
     "state": "にのみ行えます",
+    "scope": "が行います",
 }
 GUARD_REFUSALS = {
     ("reject", True): "変更承認申請は不交付にできません",
@@ -324,8 +329,8 @@ ARRIVES = {"awaiting": "awaiting_approval"}
 
 def _grid() -> tuple[list[str], dict[tuple[str, str], dict[str, str]]]:
     header, *rows = [line.split() for line in GRID.strip().splitlines()]
-    roles = header[2:]
-    return roles, {(r[0], r[1]): dict(zip(roles, r[2:], strict=True)) for r in rows}
+    roles = [*header[2:], Role.HOSPITAL.value]
+    return roles, {(r[0], r[1]): dict(zip(roles, [*r[2:], "scope"], strict=True)) for r in rows}
 
 
 def test_the_grid_has_a_column_for_every_role_and_a_row_for_every_state_and_action():
@@ -388,7 +393,9 @@ def test_every_state_action_and_role_value_against_the_grid(apps_world, state, c
             except rules.ApplicationError as error:
                 if cell.startswith("→"):
                     failures.append(f"{where}: perform refused: {error.message}")
-                elif error.message != permission.reason:
+                elif error.message != (
+                    rules.OUT_OF_SCOPE_MESSAGE if cell == "scope" else permission.reason
+                ):
                     failures.append(f"{where}: perform said {error.message!r}")
                 after = Application.objects.get(pk=base.pk)
                 if (after.status, after.version) != (state, application.version):
@@ -423,8 +430,11 @@ def _in_state(w, state, change_request) -> Application:
 def test_an_action_not_in_the_table_is_refused_with_its_reason(apps_world):
     w = apps_world
     application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
-    for user in w.users.values():
+    for role, user in w.users.items():
         permission = workflow.check(application, "approve", user)
         assert not permission and permission.reason == "この操作はありません。"
-        with pytest.raises(rules.ApplicationError, match="この操作はありません"):
+        # a hospital's contact is refused first by the scope, asked inside the lock
+        said = rules.OUT_OF_SCOPE_MESSAGE if role == Role.HOSPITAL else "この操作はありません。"
+        with pytest.raises(rules.ApplicationError) as refused:
             service.perform(application, "approve", user, application.version)
+        assert refused.value.message == said, role

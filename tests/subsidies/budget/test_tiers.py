@@ -22,7 +22,7 @@ from subsidies.budget.reading import claim_lines, gap_area_ids
 from subsidies.budget.services import propose
 from subsidies.models import Application, Budget
 from tests.factories import coordinator_of
-from tests.subsidies.factories import application_in, complete_plan
+from tests.subsidies.factories import application_in, complete_plan, pick
 
 UNIT = 1_000
 
@@ -83,6 +83,7 @@ def _with_hospital_line(w, hub, coordinator, designation):
     and the hospital's システム保守 line: 12 months, expenses 300,000 × 2/3 = 200,000円
     (cap 27,000 × 12 = 324,000 not reached)."""
     application = service.start_application(hub, w.fiscal_year, coordinator)
+    application = pick(application, designation, coordinator)
     plan = complete_plan(application)
     plan["lines"][f"hosp-system@{designation.pk}"].update(
         wish=True,

@@ -11,7 +11,7 @@ import pytest
 
 from subsidies.models import ResultReport, ResultReportStatus
 from subsidies.results import services
-from subsidies.results.rules import ClaimError, ConfirmationInput
+from subsidies.results.rules import OUT_OF_SCOPE_REPORT, ClaimError, ConfirmationInput
 from subsidies.results.workflow import TABLE
 from tests.subsidies.approvals import drive
 from tests.subsidies.results.factories import worked_case
@@ -37,6 +37,9 @@ ROLE_KIND = {
     Role.PREFECTURE_STAFF: {T},
     Role.ADMINISTRATOR: {T},
     Role.HEALTH_CENTER: set(),  # reads only: every action is refused
+    # a hub's report is outside a hospital contact's scope (issue 18): the table names
+    # another actor, the service refuses it as out of scope (OUT_OF_SCOPE_REPORT)
+    Role.HOSPITAL: set(),
     APPROVER: {T, A},
 }
 
@@ -104,11 +107,12 @@ REASON_REQUIRED = {"return", "correct", "reopen", "send_back", "send_back_correc
 MAILED = {"submit", "return", "resubmit", "reopen", "approve_confirm", "approve_correct"}
 
 
-def expected(action: str, state: str, role) -> str:
-    """ "" if allowed, else the refusal's message (in 決裁待ち without a draft)."""
+def expected(action: str, state: str, role, kinds=None, wrong_actor=None) -> str:
+    """ "" if allowed, else the refusal's message (in 決裁待ち without a draft). `kinds` and
+    `wrong_actor`: who is who on a hospital's own report (below)."""
     actor = ACTOR[action]
-    if actor not in ROLE_KIND[role]:
-        return WRONG_ACTOR[actor]
+    if actor not in (kinds or ROLE_KIND)[role]:
+        return (wrong_actor or WRONG_ACTOR)[actor]
     if GRID[action][STATES.index(state)] == "-":
         label = S(state).label
         return f"「{FROM_TEXT[action]}」の実績報告にのみ行えます（現在は「{label}」）。"
@@ -158,6 +162,8 @@ def test_every_refusal_is_refused_by_perform_and_writes_nothing(report, world, s
         want = expected(action, state, role)
         if not want:
             continue
+        if role == Role.HOSPITAL:
+            want = OUT_OF_SCOPE_REPORT  # asked inside the lock, before the table
         with pytest.raises(ClaimError) as refused:
             services.perform(report, action, users[role], report.version, reason="理由")
         assert refused.value.message == want, (state, action, role)
@@ -262,3 +268,55 @@ def test_a_row_that_requires_a_reason_refuses_without_one(report, world, action)
         )
     assert refused.value.message == "理由が必要です。"
     assert ResultReport.objects.get(pk=report.pk).status == state
+
+
+# --- a hospital's own report (issue 18, setting (b)) -------------------------------------------
+# The same complete report, its application made hospital A's own: the hospital's contact does
+# the grantee's rows; hub A's coordinator follows it and does none; staff and the 決裁権者 as
+# on a hub's report.
+OWN_KIND = {**ROLE_KIND, Role.HUB_COORDINATOR: set(), Role.HOSPITAL: {C}}
+OWN_WRONG_ACTOR = {**WRONG_ACTOR, C: "この操作は積極的医療機関の担当者が行います。"}
+
+
+@pytest.fixture
+def own_report(report, world):
+    application = report.application
+    application.institution = world.hospital_a
+    application.save(update_fields=["institution"])
+    return ResultReport.objects.select_related("application").get(pk=report.pk)
+
+
+def test_every_state_action_and_role_on_a_hospitals_own_report(own_report, world):
+    users = _users(world)
+    for state, action, role in itertools.product(STATES, GRID, PEOPLE):
+        own_report.status = state
+        permission = TABLE.check(own_report, action, users[role])
+        want = expected(action, state, role, OWN_KIND, OWN_WRONG_ACTOR)
+        assert (permission.allowed, permission.reason) == (not want, want), (state, action, role)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_refusal_on_a_hospitals_report_is_refused_by_perform(own_report, world, state):
+    """Every role of the world is in the scope of hospital A's report (its contact, hub A's
+    coordinator, area A's health center, staff): the service says what the table says."""
+    ResultReport.objects.filter(pk=own_report.pk).update(status=state)
+    own_report.refresh_from_db()
+    audits = AuditEntry.objects.count()
+    users = _users(world)
+    for action, role in itertools.product(GRID, PEOPLE):
+        want = expected(action, state, role, OWN_KIND, OWN_WRONG_ACTOR)
+        if not want:
+            continue
+        with pytest.raises(ClaimError) as refused:
+            services.perform(own_report, action, users[role], own_report.version, reason="理由")
+        assert refused.value.message == want, (state, action, role)
+    saved = ResultReport.objects.get(pk=own_report.pk)
+    assert (saved.status, saved.version) == (state, own_report.version)
+    assert AuditEntry.objects.count() == audits
+
+
+def test_the_hospital_submits_its_own_report_and_the_hub_coordinator_cannot(own_report, world):
+    coordinator = world.users[Role.HUB_COORDINATOR]
+    assert TABLE.actions_for(own_report, coordinator) == []
+    done = services.perform(own_report, "submit", world.users[Role.HOSPITAL], own_report.version)
+    assert done.status == S.SUBMITTED

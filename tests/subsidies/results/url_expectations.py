@@ -4,7 +4,7 @@ hub A / area A; hub B's report is 404 for them (scoped querysets), 200 for staff
 import datetime
 
 from tests.subsidies.approvals import drive
-from tests.url_cases import STAFF, UrlCase, everyone, only
+from tests.url_cases import STAFF, UrlCase, everyone, hospital_gets, only
 from zaitaku_portal.models import Role
 
 COORDINATOR = (Role.HUB_COORDINATOR,)
@@ -90,16 +90,26 @@ def confirmation(world):
     return {"confirmation_pk": current_confirmation(c.application).pk}
 
 
-ALL_READ = everyone(200)
+# Hub A's report: every role in its scope reads it; a hospital's contact never has a hub's
+# report in its scope (issue 18): 404.
+ALL_READ = hospital_gets(404, everyone(200))
 STAFF_ONLY = only(STAFF)
 
+
+def _grantee_page(status=200):
+    """A page of the grantee's side (GRANTEE_ROLES): the hub's coordinator on its hub's
+    report; the hospital's contact reaches the view but not a hub's report (404; 405 first
+    for a POST-only page)."""
+    return hospital_gets(405 if status == 405 else 404, only(COORDINATOR, status))
+
+
 CASES = [
-    UrlCase("results:index", ALL_READ),
+    UrlCase("results:index", everyone(200)),
     UrlCase("results:queue", STAFF_ONLY),
     UrlCase("results:queue", only(STAFF, 400), query="?year=abc", label="bad year"),
     # The addresses of before the re-house (/claims/...) redirect, for everyone, to /results/.
     UrlCase("old_claims_address", everyone(301, anonymous=301), kwargs=_old_index, public=True),
-    UrlCase("results:report_start", only(COORDINATOR), kwargs=application_without_report),
+    UrlCase("results:report_start", _grantee_page(), kwargs=application_without_report),
     UrlCase("results:advances", STAFF_ONLY, kwargs=application_of_report),
     UrlCase("results:report_detail", ALL_READ, kwargs=report),
     UrlCase(
@@ -108,18 +118,18 @@ CASES = [
         kwargs=report_b,
         label="other hub",
     ),
-    UrlCase("results:report_edit", only(COORDINATOR), kwargs=report),
+    UrlCase("results:report_edit", _grantee_page(), kwargs=report),
     UrlCase(
         "results:report_edit",
-        {**only(COORDINATOR), Role.HUB_COORDINATOR: 404},
+        {**_grantee_page(), Role.HUB_COORDINATOR: 404},
         kwargs=report_b,
         label="other hub",
     ),
-    UrlCase("results:activity_add", only(COORDINATOR), kwargs=report),
-    UrlCase("results:activity_delete", only(COORDINATOR, 405), kwargs=activity),
+    UrlCase("results:activity_add", _grantee_page(), kwargs=report),
+    UrlCase("results:activity_delete", _grantee_page(405), kwargs=activity),
     UrlCase(
         "results:report_action",
-        only((*COORDINATOR, *STAFF)),
+        hospital_gets(404, only((*COORDINATOR, *STAFF))),
         kwargs=lambda w: {**report(w), "action": "submit"},
     ),
     UrlCase("results:version", ALL_READ, kwargs=submitted),
@@ -139,7 +149,7 @@ CASES = [
         label="other hub",
     ),
     # The notice is served by reports:confirmation_notice; this address redirects there.
-    UrlCase("results:notice", everyone(301), kwargs=confirmation),
+    UrlCase("results:notice", hospital_gets(404, everyone(301)), kwargs=confirmation),
     UrlCase("results:prefecture_xlsx", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
     UrlCase("results:confirmed_json", STAFF_ONLY, kwargs=lambda w: {"year": 2026}),
     # moved to the budget pages: a permanent redirect there, query kept
@@ -155,8 +165,8 @@ CASES += [
         kwargs=report_b,
         label="other hub",
     ),
-    UrlCase("results:expenses_upload", only(COORDINATOR), kwargs=report),
-    UrlCase("results:expenses_apply", only(COORDINATOR, status=405), kwargs=report),
+    UrlCase("results:expenses_upload", _grantee_page(), kwargs=report),
+    UrlCase("results:expenses_apply", _grantee_page(405), kwargs=report),
 ]
 
 
@@ -232,7 +242,7 @@ def _b_notice(world):
 
 
 OUTSIDE = {**ALL_READ, Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 404}
-OUTSIDE_COORDINATOR_PAGE = {**only(COORDINATOR), Role.HUB_COORDINATOR: 404}
+OUTSIDE_COORDINATOR_PAGE = {**_grantee_page(), Role.HUB_COORDINATOR: 404}
 
 CASES += [
     UrlCase(
@@ -247,7 +257,7 @@ CASES += [
     ),
     UrlCase(
         "results:report_action",
-        {**only((*COORDINATOR, *STAFF)), Role.HUB_COORDINATOR: 404},
+        {**only((*COORDINATOR, *STAFF)), Role.HUB_COORDINATOR: 404, Role.HOSPITAL: 404},
         kwargs=lambda w: {**report_b(w), "action": "submit"},
         label="other hub",
     ),
@@ -255,7 +265,7 @@ CASES += [
     UrlCase("results:version", OUTSIDE, kwargs=_b_version, label="other hub"),
     UrlCase(
         "results:notice",
-        {**everyone(301), Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 404},
+        {**everyone(301), Role.HUB_COORDINATOR: 404, Role.HEALTH_CENTER: 404, Role.HOSPITAL: 404},
         kwargs=_b_notice,
         label="other hub",
     ),
@@ -322,12 +332,181 @@ def equipment_item(world):
 
 
 CASES += [
-    UrlCase("results:equipment_add", only(COORDINATOR), kwargs=report),
+    UrlCase("results:equipment_add", _grantee_page(), kwargs=report),
     UrlCase("results:equipment_add", OUTSIDE_COORDINATOR_PAGE, kwargs=report_b, label="other hub"),
-    UrlCase("results:equipment_delete", only(COORDINATOR, 405), kwargs=equipment_item),
-    UrlCase("results:receipt_upload", only(COORDINATOR), kwargs=report),
+    UrlCase("results:equipment_delete", _grantee_page(405), kwargs=equipment_item),
+    UrlCase("results:receipt_upload", _grantee_page(), kwargs=report),
     UrlCase("results:receipt_upload", OUTSIDE_COORDINATOR_PAGE, kwargs=report_b, label="other hub"),
     UrlCase("results:receipt_download", ALL_READ, kwargs=receipt),
     UrlCase("results:receipt_download", OUTSIDE, kwargs=_b_receipt, label="other hub"),
-    UrlCase("results:receipt_delete", only(COORDINATOR, 405), kwargs=receipt),
+    UrlCase("results:receipt_delete", _grantee_page(405), kwargs=receipt),
+]
+
+
+# --- 保健所の助言 on a results report (issue 20) ------------------------------------------------
+
+HEALTH_CENTER = (Role.HEALTH_CENTER,)
+
+
+def submitted_report(world):
+    return {"pk": submitted(world)["pk"]}
+
+
+def _submitted_b(world):
+    from subsidies.results import services
+    from zaitaku_portal.models import User
+
+    report = _filled_b(world)
+    coordinator = User.objects.get(username="coordinator-b")
+    report = services.perform(report, "submit", coordinator, report.version)
+    return {"pk": report.pk}
+
+
+CASES += [
+    UrlCase("results:advice_list", only(HEALTH_CENTER)),
+    # handed in: the health center of hub A's area writes; every other role (the hospital
+    # included) is refused
+    UrlCase("results:report_advice", only(HEALTH_CENTER), kwargs=submitted_report),
+    # still 作成中: nothing to advise on yet (the reason on the 403 page)
+    UrlCase("results:report_advice", only(HEALTH_CENTER, 403), kwargs=report, label="draft"),
+    # hub B's report is in another area: 404 for area A's health center
+    UrlCase(
+        "results:report_advice",
+        only(HEALTH_CENTER, 404),
+        kwargs=_submitted_b,
+        label="other area",
+    ),
+]
+
+
+# --- a hospital's own decided application (issue 18, setting (b)) ----------------------------
+# Hospital A's (hub A follows it): its contact starts and writes the report; hub A's
+# coordinator and area A's health center read. Hospital B's: 404 for all of area A.
+
+
+def hospital_decided(world, other=False):
+    """Hospital A's (or B's) own application of 令和9年度, decided for one hospital menu."""
+    from subsidies.models import Application, RecipientType
+    from tests import factories as f
+    from tests.subsidies.results.factories import decided_application, menu
+    from tests.subsidies.url_expectations import HOSPITAL_YEAR
+
+    institution = world.hospital_b if other else world.hospital_a
+    existing = Application.objects.filter(institution=institution).first()
+    if existing:
+        return existing
+    fy = f.FiscalYearFactory(year=HOSPITAL_YEAR, hospital_plan_form="counts")
+    m = fy.menus.filter(code="h-nurse").first() or menu(
+        fy, "h-nurse", "看護師の配置", 4_000_000, recipient=RecipientType.HOSPITAL
+    )
+    designation = world.designation_b if other else world.designation_a
+    application = decided_application(
+        world.hub_b if other else world.hub_a,
+        fy,
+        [(m, designation, 1_000_000, {})],
+        notice=f"9医政第{700 + institution.pk}号",
+    )
+    application.institution = institution
+    application.save(update_fields=["institution"])
+    return application
+
+
+def hospital_report(world, other=False):
+    """The results report of that application: hospital A's started by its contact (the
+    object-aware rule lets it), hospital B's written straight from the model."""
+    from subsidies.models import ResultReport
+    from subsidies.results import services
+
+    application = hospital_decided(world, other=other)
+    if other:
+        report, _ = ResultReport.objects.get_or_create(application=application)
+        services.sync_expense_lines(report)
+        return report
+    return services.start_report(application, world.users[Role.HOSPITAL])
+
+
+def _hospital_report_pk(world, other=False):
+    return {"pk": hospital_report(world, other=other).pk}
+
+
+def _other_hospital_report(world):
+    return _hospital_report_pk(world, other=True)
+
+
+def _hospital_application_pk(world, other=False):
+    return {"application_pk": hospital_decided(world, other=other).pk}
+
+
+HOSPITAL_OWN_READ = everyone(200)
+OTHER_HOSPITAL = {
+    **everyone(200),
+    Role.HUB_COORDINATOR: 404,
+    Role.HEALTH_CENTER: 404,
+    Role.HOSPITAL: 404,
+}
+# the grantee's page of hospital A's report: its contact; hub A's coordinator follows and is
+# refused by the object-aware rule; the other roles 403 by role
+HOSPITAL_GRANTEE = {**only((Role.HOSPITAL,)), Role.HUB_COORDINATOR: 403}
+
+CASES += [
+    UrlCase(
+        "results:report_start",
+        HOSPITAL_GRANTEE,
+        kwargs=_hospital_application_pk,
+        label="hospital own",
+    ),
+    UrlCase(
+        "results:report_start",
+        {**OTHER_HOSPITAL, **only(STAFF, 403, others=404), Role.HEALTH_CENTER: 403},
+        kwargs=lambda w: _hospital_application_pk(w, other=True),
+        label="other hospital",
+    ),
+    UrlCase(
+        "results:report_detail",
+        HOSPITAL_OWN_READ,
+        kwargs=_hospital_report_pk,
+        label="hospital own",
+    ),
+    UrlCase(
+        "results:report_detail",
+        OTHER_HOSPITAL,
+        kwargs=_other_hospital_report,
+        label="other hospital",
+    ),
+    UrlCase(
+        "results:report_edit",
+        {**HOSPITAL_GRANTEE, Role.HUB_COORDINATOR: 302},  # back to the report, with why not
+        kwargs=_hospital_report_pk,
+        label="hospital own",
+    ),
+    UrlCase(
+        "results:report_edit",
+        {**OTHER_HOSPITAL, **only(STAFF, 403, others=404), Role.HEALTH_CENTER: 403},
+        kwargs=_other_hospital_report,
+        label="other hospital",
+    ),
+    UrlCase(
+        "results:calculation",
+        HOSPITAL_OWN_READ,
+        kwargs=_hospital_report_pk,
+        label="hospital own",
+    ),
+    UrlCase(
+        "results:calculation",
+        OTHER_HOSPITAL,
+        kwargs=_other_hospital_report,
+        label="other hospital",
+    ),
+    UrlCase(
+        "results:sheet_xlsx",
+        HOSPITAL_OWN_READ,
+        kwargs=_hospital_report_pk,
+        label="hospital own",
+    ),
+    UrlCase(
+        "results:sheet_xlsx",
+        OTHER_HOSPITAL,
+        kwargs=_other_hospital_report,
+        label="other hospital",
+    ),
 ]

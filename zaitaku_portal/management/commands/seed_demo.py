@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from hospitals.codes import luhn_check_digit
-from hospitals.models import ActiveHospitalDesignation, MedicalInstitution
+from hospitals.models import ActiveHospitalDesignation, HospitalContact, MedicalInstitution
 from hubs.models import Hub, HubCoordinator
 from subsidies.catalogue.services import CATALOGUE_DIR, load_catalogue_file
 from zaitaku_portal.models import (
@@ -39,6 +39,13 @@ DEMO_USERS = [
     ("miyako", "下地 愛", Role.HUB_COORDINATOR, None, ["宮古島市"]),
     ("hc-chubu", "宮城 修", Role.HEALTH_CENTER, "中部保健所", []),
     ("hc-naha", "新垣 由美", Role.HEALTH_CENTER, "那覇市保健所", []),
+]
+# 積極的医療機関の担当者 (issue 18): each speaks for the first designated hospital of its area
+# (the demo's institutions are fictional). Under 令和6年度 (setting (b), seed_demo_history)
+# they are grantees of their own; under 令和8年度 (setting (a)) their hub applies for them.
+HOSPITAL_LOGINS = [
+    ("chubu-byoin", "比屋根 直子", "中部", "地域連携室 看護師長"),
+    ("naha-byoin", "上原 徹", "那覇市", "地域医療連携課 課長"),
 ]
 INSTITUTION_WORDS = ["在宅", "ファミリー", "みどり", "うみかぜ", "ひまわり", "さんご", "ゆいまーる"]
 
@@ -234,6 +241,35 @@ class Command(BaseCommand):
                         "since": datetime.date(2024, 4, 1),
                     },
                 )
+        for username, full_name, area, department in HOSPITAL_LOGINS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "full_name": full_name,
+                    "role": Role.HOSPITAL,
+                    "email": f"{username}@example.jp",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            HospitalContact.objects.get_or_create(
+                institution=self.hospital_of(area),
+                user=user,
+                defaults={"name": full_name, "department": department},
+            )
+
+    def hospital_of(self, area_name) -> MedicalInstitution:
+        """The first designated hospital (病院, not a clinic) of the area."""
+        designation = (
+            ActiveHospitalDesignation.objects.filter(
+                area__name=area_name, institution__kind=MedicalInstitution.Kind.HOSPITAL
+            )
+            .select_related("institution")
+            .order_by("pk")
+            .first()
+        )
+        return designation.institution
 
     def print_logins(self):
         self.stdout.write("")
@@ -241,6 +277,11 @@ class Command(BaseCommand):
         for username, full_name, role, center, hub_names in DEMO_USERS:
             scope = center or "・".join(hub_names) or "県全体"
             self.stdout.write(f"  {username:<10} {role.label}（{scope}） {full_name}")
+        for username, full_name, area, _ in HOSPITAL_LOGINS:
+            institution = self.hospital_of(area)
+            self.stdout.write(
+                f"  {username:<10} {Role.HOSPITAL.label}（{institution.name}） {full_name}"
+            )
         self.stdout.write(
             "admin は二要素認証が必須です: 初回ログインで認証アプリ（Google Authenticator など）"
             "に設定キーを登録してから使えます。"
