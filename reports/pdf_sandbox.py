@@ -34,6 +34,7 @@ documents need only their two font files; everything else is refused and reporte
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -215,9 +216,26 @@ atexit.register(close_all)  # before multiprocessing's own exit handler, which w
 # --- the child's side ------------------------------------------------------------------
 
 
+def _close_inherited(keep: set[int]) -> None:
+    """Close every file the fork copied from the parent except `keep` and stdio. The child
+    lives on beside its parent, and a copied descriptor keeps the parent's file open: a
+    client's socket would not close when the worker closes it, a database connection
+    could be written to twice, and a pipe to another program (Playwright's driver in the
+    browser tests) would never see its end, so that program waits for ever."""
+    try:
+        descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc: every number up to the limit
+        descriptors = list(range(3, min(os.sysconf("SC_OPEN_MAX"), 65536)))
+    for descriptor in descriptors:
+        if descriptor > 2 and descriptor not in keep:
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+
+
 def _serve(jobs, results, parent_jobs, parent_results, folder, parent, *, warm) -> None:
     parent_jobs.close()  # the parent's ends: a closed pipe then means the parent has gone
     parent_results.close()
+    _close_inherited({jobs.fileno(), results.fileno()})
     tempfile.tempdir = folder  # WeasyPrint's copies of the fonts, removed with the child
     signal.signal(signal.SIGALRM, signal.SIG_DFL)  # SIGALRM's default action ends the process
     signal.signal(signal.SIGTERM, _leave)  # a stopped service: end, removing the folder
