@@ -220,17 +220,24 @@ def _done_label(value) -> str | None:
     return None if value is None else ("未実施" if value else "実施")
 
 
+HOSPITAL_REQUIRED_NARRATIVE = ("problems",)
+
+
 def report_problems(report: ResultReport) -> list[str]:
     """Every reason the report cannot be submitted yet, each naming the field."""
     problems = []
-    for name in REQUIRED_NARRATIVE:
+    # A hospital's own report (issue 18) answers for its own menus: the hub's items (the
+    # coordinator's role, the hub's usefulness, its desk hours, the area's issues) are not
+    # its to write; what went wrong and what to improve is.
+    hospitals_own = report.application.institution_id is not None
+    for name in HOSPITAL_REQUIRED_NARRATIVE if hospitals_own else REQUIRED_NARRATIVE:
         if not (getattr(report, name) or "").strip():
             problems.append(f"「{NARRATIVE_FIELDS[name]}」が未入力です。")
-    if report.consultation_hours_per_week is None:
+    if report.consultation_hours_per_week is None and not hospitals_own:
         problems.append(f"「{REPORT_FIELDS['consultation_hours_per_week']}」が未入力です。")
     if not report.activities.exists():
         problems.append("活動実績が一件も登録されていません。")
-    hub_name = report.application.hub.name
+    hub_name = report.application.recipient.name
     for expense in expenses_of(report):
         label = expense_label(expense, hub_name)
         if expense.not_carried_out:

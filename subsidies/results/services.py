@@ -63,9 +63,9 @@ def start_report(application: Application, actor) -> ResultReport:
     lock_application(application, actor)
     report, created = ResultReport.objects.get_or_create(application=application)
     if created:
-        hub = application.hub
-        report.consultation_hours_per_week = hub.desk_hours_per_week
-        report.save(update_fields=["consultation_hours_per_week"])
+        if application.institution_id is None:  # the hub's desk, not a hospital's (issue 18)
+            report.consultation_hours_per_week = application.hub.desk_hours_per_week
+            report.save(update_fields=["consultation_hours_per_week"])
         audit.record(actor, "実績報告の作成", report)
     sync_expense_lines(report)
     return report

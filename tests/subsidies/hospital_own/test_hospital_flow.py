@@ -303,3 +303,19 @@ def test_the_hubs_coordinator_cannot_edit_or_submit_the_hospitals_draft(client, 
     assert (application.status, application.version) == (ApplicationStatus.DRAFT, version)
     with pytest.raises(ApplicationError, match="事業計画の入力は積極的医療機関の担当者"):
         service.save_plan(application, reading.current_plan(application), w.coordinator, version)
+
+
+def test_a_hospitals_report_asks_only_for_what_is_the_hospitals_to_write(
+    client, own_world, decided
+):
+    """The hub's items (its coordinator's role, its usefulness, the area's issues, its desk
+    hours) are not asked of a hospital's own report; 課題や改善点 and an activity are."""
+    from subsidies.results.reading import report_problems
+
+    w = own_world
+    report = results.start_report(decided, w.hospital)
+    assert report.consultation_hours_per_week is None  # the hub's desk is not copied in
+    problems = report_problems(report)
+    assert "「（6）課題や改善点」が未入力です。" in problems
+    assert "活動実績が一件も登録されていません。" in problems
+    assert not any("コーディネーター" in p or "有用性" in p or "相談" in p for p in problems)
