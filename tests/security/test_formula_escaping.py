@@ -188,6 +188,8 @@ def hostile_application(world):
     world.hospital_a.save()
     coordinator = world.users[Role.HUB_COORDINATOR]
     application = service.start_application(world.hub_a, world.fiscal_year, coordinator)
+    # the hub plans for the hospital (issue 18): only then is it listed in the workbook
+    application = service.add_hospital(application, world.designation_a, coordinator, 1)
     plan = complete_plan(
         application,
         district_policy="=1+1",

@@ -27,7 +27,7 @@ from subsidies.models import (
 )
 from subsidies.results.models import NARRATIVE_FIELDS
 from tests.security.html_forms import Form, forms_of
-from tests.subsidies.factories import application_in, catalogue
+from tests.subsidies.factories import application_in, catalogue, pick
 from tests.subsidies.results.factories import worked_case
 from zaitaku_portal.models import Role
 
@@ -311,9 +311,16 @@ def test_plan_numbers_out_of_the_domain_are_refused_and_nothing_is_saved(
         ("hosp-system", "months", "13", "：月数」が大きすぎます。12以下"),
     ],
 )
-def test_plan_line_numbers_are_bounded(coordinator, plan, menu, name, value, message):
+def test_plan_line_numbers_are_bounded(coordinator, world, plan, menu, name, value, message):
+    url, field = edit_url(plan), None
+    if menu.startswith("hosp-"):
+        # a hospital's lines have their own page once the hub adds it (issue 18)
+        plan = pick(plan, world.designation_a, world.users[Role.HUB_COORDINATOR])
+        url = reverse("subsidies:hospital_lines_edit", args=[plan.pk, world.designation_a.pk])
+        names = [n for form in forms_of(coordinator.get(url).content.decode()) for n in form.names]
+        field = next(n for n in names if n.endswith(f"-{name}"))
     before = plan_state(plan)
-    response = submit(coordinator, edit_url(plan), line_field(plan, menu, name), value)
+    response = submit(coordinator, url, field or line_field(plan, menu, name), value)
     assert message in response.content.decode()
     assert plan_state(plan) == before
 

@@ -91,7 +91,8 @@ def test_a_whole_form_page_is_the_same_with_either_renderer(client, world, setti
     fast = client.get(url).content.decode()
     settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
     slow = client.get(url).content.decode()
-    assert fast.count("<input") > 20
+    # the hub's own lines and form 4-③ (a hospital's inputs have their own page, issue 18)
+    assert fast.count("<input") >= 20
     import difflib
     import re
 

@@ -49,6 +49,7 @@ KIND = {
     Role.PREFECTURE_STAFF: "staff",
     Role.ADMINISTRATOR: "staff",
     Role.HEALTH_CENTER: None,
+    Role.HOSPITAL: None,  # a hub's application is not the hospital's to act on (issue 18)
 }
 ACTIONS = [
     "withdraw",
