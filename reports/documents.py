@@ -6,6 +6,11 @@ import itertools
 import json
 from functools import partial
 
+from reports.confirmation_documents import (  # confirmation_notice_for: re-exported for tests
+    confirmation_notice_filename,
+    confirmation_notice_pdf,
+)
+from reports.confirmation_documents import confirmation_notice_for as confirmation_notice_for
 from reports.notices import (
     Notice,
     change_decision_notice,
@@ -588,39 +593,3 @@ def settlement_statement(data: dict, claim: dict) -> dict:
         "expenses": expenses,
         "total": total_cost,
     }
-
-
-def confirmation_notice_for(confirmation) -> Notice:
-    """額の確定通知書 from a frozen confirmation: the amounts of its 精算額調 snapshot."""
-    from django.utils import timezone
-
-    from reports.notices import confirmation_notice
-
-    application = confirmation.application
-    grantee = application.recipient  # the hub, or the hospital for its own (issue 18)
-    return confirmation_notice(
-        fiscal_year=application.fiscal_year.year,
-        notice_number=confirmation.notice_number,
-        notice_date=confirmation.notice_date,
-        report_date=timezone.localtime(confirmation.report_version.created_at).date(),
-        **grantee.addressee,
-        terms=terms_of(application.fiscal_year),
-        lines=[
-            (r["recipient_name"], r["columns"]["G"]) for r in confirmation.snapshot["recipients"]
-        ],
-        decided_total=confirmation.decided_total,
-        advance_received=confirmation.advance_total,
-        snapshot=confirmation.snapshot,
-    )
-
-
-def confirmation_notice_filename(confirmation) -> str:
-    from zaitaku_portal.filenames import safe_filename
-
-    application = confirmation.application
-    name = application.recipient.name
-    return safe_filename(f"額の確定通知書_{name}_{confirmation.notice_number}.pdf")
-
-
-def confirmation_notice_pdf(confirmation) -> bytes:
-    return notice_pdf(confirmation_notice_for(confirmation), f"confirmation-{confirmation.pk}")

@@ -426,7 +426,7 @@ def decision_notice(request, pk: int):
 @require_roles(*ALL_ROLES)
 def confirmation_notice(request, confirmation_pk: int):
     """The 額の確定通知書 of one confirmation (a correction has its own), as PDF."""
-    from reports.documents import confirmation_notice_filename, confirmation_notice_pdf
+    from reports.confirmation_documents import confirmation_notice_filename, confirmation_notice_pdf
 
     confirmation = get_object_or_404(
         confirmations_for(request.user).select_related(

@@ -185,8 +185,8 @@ def _what_if(request, year: int, data):
     from types import SimpleNamespace
 
     from subsidies.budget.what_if import base_named, bases_for
-    from subsidies.results.forms import WhatIfForm
     from subsidies.results.what_if import menus_in_order, what_if
+    from subsidies.results.what_if_forms import WhatIfForm
 
     fiscal_year = get_object_or_404(FiscalYear, year=year)
     # bound only when the scenario's table was sent (a link with just ?base= shows the

@@ -40,12 +40,12 @@ from subsidies.results.models import (
     Confirmation,
     ConfirmationRecipient,
     ExcludedSource,
-    ReportAdvice,
     ResultExpense,
     ResultReport,
     ResultReportStatus,
     ResultReportVersion,
 )
+from subsidies.results.report_advice import ReportAdvice
 from subsidies.shared.approvals import Approval, ApprovalKind, ApprovalState
 from subsidies.survey.models import Survey, SurveyAnswer, SurveyLine
 

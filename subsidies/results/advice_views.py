@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from subsidies.results import services
 from subsidies.results.forms import AdviceForm
-from subsidies.results.models import ADVISABLE_STATES
 from subsidies.results.reading import advice_of
+from subsidies.results.report_advice import ADVISABLE_STATES
 from subsidies.results.rules import ClaimError, can_advise
 from zaitaku_portal.access import require_roles
 from zaitaku_portal.models import Role

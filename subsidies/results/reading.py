@@ -29,8 +29,8 @@ from subsidies.results.models import (
     NARRATIVE_FIELDS,
     REQUIRED_NARRATIVE,
     ExpenseReceipt,
-    ReportAdvice,
 )
+from subsidies.results.report_advice import ReportAdvice
 from zaitaku_portal.wareki import wareki_date
 
 COUNT_FIELDS = {

@@ -28,7 +28,6 @@ from subsidies.models import (
 from subsidies.models import ResultReportStatus as S
 from subsidies.results.columns import OTHER_INCOME, TOTAL_COST
 from subsidies.results.models import (
-    ADVISABLE_STATES,
     DisasterEquipment,
     EquipmentItem,
     ExpenseReceipt,
@@ -45,6 +44,7 @@ from subsidies.results.reading import (
     expense_label,
     expenses_of,
 )
+from subsidies.results.report_advice import ADVISABLE_STATES
 from subsidies.shared.notice_numbers import (
     notice_number_problems,
     notice_number_taken,

@@ -17,7 +17,7 @@ from pathlib import PurePath
 from django.db import transaction
 
 from subsidies.models import Activity, AdvancePayment, Application, ResultExpense, ResultReport
-from subsidies.results.models import DisasterEquipment, ExpenseReceipt, ReportAdvice
+from subsidies.results.models import DisasterEquipment, ExpenseReceipt
 from subsidies.results.reading import (
     EXPENSE_FIELDS,
     REPORT_FIELDS,
@@ -29,6 +29,7 @@ from subsidies.results.reading import (
     report_data,
     report_diff,
 )
+from subsidies.results.report_advice import ReportAdvice
 from subsidies.results.rules import (
     ADVANCE_STALE_MESSAGE,
     ClaimError,

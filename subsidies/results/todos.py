@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from subsidies.models import ApplicationStatus, ReportAdvice, ResultReportStatus
-from subsidies.results.models import ADVISABLE_STATES
+from subsidies.results.report_advice import ADVISABLE_STATES
 from zaitaku_portal.access import STAFF_ROLES, role_of
 from zaitaku_portal.models import Role
 from zaitaku_portal.scopes import applications_for, reports_for
