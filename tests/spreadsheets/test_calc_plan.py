@@ -24,8 +24,10 @@ MEETING_TEXT = "市町村ごとに区割り\r\n二次医療圏を基本とする
 def application(apps_world):
     w = apps_world
     application = service.start_application(w.hub_a, w.fiscal_year, w.coordinator)
+    # the hub plans for hospital A (issue 18): its lines are then in the workbook's 4-②
+    application = service.add_hospital(application, w.designation_a, w.coordinator, 1)
     plan = complete_plan(application, district_policy=MEETING_TEXT)
-    service.save_plan(application, plan, w.coordinator, 1)
+    service.save_plan(application, plan, w.coordinator, application.version)
     return Application.objects.get(pk=application.pk)
 
 
