@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Q
 
 from hospitals.models import ActiveHospitalDesignation
+from zaitaku_portal import figures
 from zaitaku_portal.scopes import areas_for, designations_for, hubs_for
 
 
@@ -84,34 +86,27 @@ def coverage_of(areas, hubs, designations, today=None, *, detail=True) -> list[A
     """Every area of `areas`, in display order, with the hubs of `hubs` and the designations
     of `designations` that are current on `today`, and the 内諾 apart (five queries,
     whatever the data). `detail=False` (pages that show only counts and gaps: the review
-    home, the dashboard): the designations are their ids, not 12,000 model instances with
-    their institutions (4 s of the review home at national scale, issue 21)."""
+    home, the dashboards, the to-dos): the hubs as (pk, name) and the designations as their
+    ids, counted in the database, and kept in the cache until hubs, areas or designations
+    change (zaitaku_portal/figures.py; 4 s of the review home at national scale, issue 21)."""
     today = today or datetime.date.today()
+    if not detail:
+        return figures.remembered(
+            "coverage",
+            (areas.query, hubs.query, designations.query, today),
+            (figures.COVERAGE,),
+            lambda: _counts_of(areas, hubs, designations, today),
+        )
     hubs_by_area: dict[int, list] = {}
-    if detail:
-        for hub in current_hubs(hubs, today).prefetch_related("areas").order_by("name"):
-            for area in hub.areas.all():
-                hubs_by_area.setdefault(area.pk, []).append(hub)
-    else:  # the hubs' areas in one query, without a prefetch manager per hub
-        current = current_hubs(hubs, today)
-        by_pk = {hub.pk: hub for hub in current.order_by("name").only("pk", "name")}
-        links = current.model.areas.through.objects.filter(hub_id__in=list(by_pk))
-        areas_of: dict[int, list] = {}
-        for hub_id, area_id in links.values_list("hub_id", "homecarearea_id"):
-            areas_of.setdefault(hub_id, []).append(area_id)
-        for pk, hub in by_pk.items():  # in name order, as with the detail
-            for area_id in areas_of.get(pk, ()):
-                hubs_by_area.setdefault(area_id, []).append(hub)
+    for hub in current_hubs(hubs, today).prefetch_related("areas").order_by("name"):
+        for area in hub.areas.all():
+            hubs_by_area.setdefault(area.pk, []).append(hub)
     designations_by_area: dict[int, list] = {}
     tentative_by_area: dict[int, list] = {}
     for by_area, current in (
         (designations_by_area, current_designations(designations, today)),
         (tentative_by_area, current_tentative(designations, today)),
     ):
-        if not detail:
-            for area_id, pk in current.order_by("pk").values_list("area_id", "pk"):
-                by_area.setdefault(area_id, []).append(pk)
-            continue
         for designation in current.select_related(
             "institution", "institution__municipality", "hub"
         ).order_by("institution__name"):
@@ -122,6 +117,41 @@ def coverage_of(areas, hubs, designations, today=None, *, detail=True) -> list[A
             hubs_by_area.get(area.pk, []),
             designations_by_area.get(area.pk, []),
             tentative_by_area.get(area.pk, []),
+        )
+        for area in areas.select_related("secondary_area").order_by("display_order", "name")
+    ]
+
+
+class HubName(NamedTuple):
+    """A hub as the counting pages show it."""
+
+    pk: int
+    name: str
+
+
+def _counts_of(areas, hubs, designations, today) -> list[AreaCoverage]:
+    """The hubs' areas in one query (no model instances, no list of ids sent back), the
+    designations' ids per area in two."""
+    hubs_by_area: dict[int, list] = {}
+    rows = current_hubs(hubs, today).order_by("name", "pk").values_list("pk", "name", "areas")
+    for pk, name, area_id in rows:
+        if area_id is not None:
+            hubs_by_area.setdefault(area_id, []).append(HubName(pk, name))
+    by_kind = []
+    for current in (
+        current_designations(designations, today),
+        current_tentative(designations, today),
+    ):
+        by_area: dict[int, list] = {}
+        for area_id, pk in current.order_by("pk").values_list("area_id", "pk"):
+            by_area.setdefault(area_id, []).append(pk)
+        by_kind.append(by_area)
+    return [
+        AreaCoverage(
+            area,
+            hubs_by_area.get(area.pk, []),
+            by_kind[0].get(area.pk, []),
+            by_kind[1].get(area.pk, []),
         )
         for area in areas.select_related("secondary_area").order_by("display_order", "name")
     ]

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 
 from hospitals.models import ActiveHospitalDesignation
 from hospitals.signals import designation_changed
-from zaitaku_portal import audit
+from zaitaku_portal import audit, figures
 from zaitaku_portal.wareki import fiscal_year_label, wareki_date
 
 
@@ -81,6 +81,7 @@ def designate(
                 for institution in institutions
             ]
         )
+        figures.changed(figures.COVERAGE)  # bulk_create sends no post_save (figures cache)
         for designation in created:
             changes = {
                 "医療機関": designation.institution.name,

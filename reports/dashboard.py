@@ -6,11 +6,13 @@ grow with the number of hubs, hospitals or activities (tests/reports/test_dashbo
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from subsidies.models import (
     Activity,
@@ -114,6 +116,7 @@ class Dashboard:
     desk_bands: list[tuple[str, int]]
     trend: list[dict]
     status_counts: list[tuple[str, int]]
+    computed_at: datetime.datetime | None = None  # the page says as of when (figures cache)
 
     @property
     def gaps(self) -> list[CoverageRow]:
@@ -175,6 +178,7 @@ def build(
         desk_bands=_desk_bands(rows.values()),
         trend=_trend(hub_ids),
         status_counts=_status_counts(applications),
+        computed_at=timezone.now(),
     )
 
 

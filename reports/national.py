@@ -31,6 +31,7 @@ from subsidies.models import (
     ResultReport,
     ResultReportVersion,
 )
+from zaitaku_portal import figures
 from zaitaku_portal.models import (
     HealthCenter,
     HomeCareArea,
@@ -111,6 +112,7 @@ def generate(scale: Scale, log=print) -> dict[str, int]:
     world.staff, world.coordinator = _users(scale.prefix, centers, hubs)
     for fiscal_year in _fiscal_years(scale):
         _fiscal_year_data(world, fiscal_year, log)
+    figures.changed()  # written with bulk_create: no signal told the figures cache
     return counts
 
 

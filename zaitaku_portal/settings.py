@@ -275,6 +275,10 @@ else:
         }
     }
 
+# Dashboards, coverage and to-dos are kept in that cache until a write changes what they read,
+# and at most this many seconds whatever happens (zaitaku_portal/figures.py, ADR 0018); 0: off.
+PORTAL_FIGURES_MAX_AGE = int(os.environ.get("PORTAL_FIGURES_MAX_AGE", "60"))
+
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

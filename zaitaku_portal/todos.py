@@ -11,6 +11,10 @@ import datetime
 from dataclasses import dataclass
 from importlib import import_module
 
+from django.utils.timezone import localdate
+
+from zaitaku_portal import figures
+
 
 @dataclass(frozen=True)
 class Todo:
@@ -35,7 +39,17 @@ PROVIDERS: tuple[str, ...] = (
 
 
 def todos_for(user) -> list[Todo]:
-    """Every provider's items for this user, without the empty ones."""
+    """Every provider's items for this user, without the empty ones; kept until a write
+    changes the records they count (zaitaku_portal/figures.py): every home page asks them."""
+    return figures.remembered(
+        "todos",
+        (user.pk, getattr(user, "role", ""), getattr(user, "health_center_id", ""), localdate()),
+        figures.TOPICS,
+        lambda: _todos_for(user),
+    )
+
+
+def _todos_for(user) -> list[Todo]:
     items: list[Todo] = []
     for path in PROVIDERS:
         module, name = path.rsplit(".", 1)

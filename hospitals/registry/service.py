@@ -30,7 +30,7 @@ from hospitals.registry.reader import (
     facility_kind,
     read_registry,
 )
-from zaitaku_portal import audit
+from zaitaku_portal import audit, figures
 from zaitaku_portal.models import Municipality
 from zaitaku_portal.wareki import wareki_date
 
@@ -385,6 +385,7 @@ def confirm(
                 "ファイルをもう一度アップロードしてプレビューし直してください。"
             )
         _apply(plan, run.listed_as_of)
+        figures.changed(figures.COVERAGE)  # COPY and bulk writes send no post_save
         run.status = RegistryImportRun.Status.APPLIED
         run.applied_at = timezone.now()
         run.applied_rows = WITHOUT_ERRORS if run.error_count else ALL

@@ -100,7 +100,11 @@ def review_home(request):
     )
     status_counts = [(s, counts.get(s.value, 0)) for s in ApplicationStatus]
     today = timezone.localdate()
-    page = Paginator(applications, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's 50 rows: a hospital's own application (issue 18) fetches its institution
+    # apart, not a join that hashes every institution of the prefecture for each page.
+    listed = applications.select_related(None).select_related("hub", "fiscal_year")
+    listed = listed.prefetch_related("institution")
+    page = Paginator(listed, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     for application in page:
         deadline = application.fiscal_year.application_deadline
         application.overdue = bool(
@@ -114,7 +118,7 @@ def review_home(request):
     context = {
         "form": form,
         "page": page,
-        "total": applications.count(),
+        "total": page.paginator.count,
         "status_counts": status_counts,
         "query": query.urlencode(),
         "startable_count": applications.filter(

@@ -50,7 +50,7 @@ from subsidies.results.rules import (
 )
 from subsidies.results.workflow import FLOW, lock_application, locked_report
 from subsidies.shared import workflow as engine
-from zaitaku_portal import audit
+from zaitaku_portal import audit, figures
 from zaitaku_portal.attachments import removed_on_failure, stored_name
 
 # --- the report ----------------------------------------------------------------------------
@@ -85,6 +85,7 @@ def sync_expense_lines(report: ResultReport) -> None:
             if (line.menu_id, line.designation_id) not in existing
         ]
     )
+    figures.changed(figures.WORK)  # bulk_create sends no post_save (figures cache)
 
 
 def _editable(report: ResultReport, actor, expected_version: int | None) -> ResultReport:

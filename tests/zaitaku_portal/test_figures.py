@@ -1,0 +1,155 @@
+"""The figures cache (zaitaku_portal/figures.py, ADR 0018): dashboards, coverage and to-dos
+are computed once and kept until a write changes what they read, at most
+PORTAL_FIGURES_MAX_AGE seconds. The rest of the suite runs with it off (tests/conftest.py);
+here it is on, and every way a write reaches the figures is checked."""
+
+import datetime
+import time
+
+import pytest
+from django.test import Client
+from django.test.utils import override_settings
+
+from hospitals import designations
+from hospitals.coverage import coverage_for
+from subsidies.applications import services
+from subsidies.models import Application, ApplicationStatus
+from tests import factories as f
+from tests.subsidies.factories import application_in, catalogue
+from zaitaku_portal import figures
+from zaitaku_portal.models import AuditEntry, Role
+from zaitaku_portal.todos import todos_for
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_figures_on")]
+
+
+@pytest.fixture
+def _figures_on():
+    with override_settings(PORTAL_FIGURES_MAX_AGE=60):
+        yield
+
+
+def counted():
+    """A compute function that counts its calls."""
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    return compute
+
+
+def test_kept_while_nothing_changes_and_computed_again_after_a_write(world):
+    compute = counted()
+    ask = lambda: figures.remembered("t", ("a",), figures.TOPICS, compute)  # noqa: E731
+    assert (ask(), ask(), ask()) == (1, 1, 1)
+    world.hub_a.name = "甲拠点（改称）"
+    world.hub_a.save()  # a post_save of a portal model: new stamps
+    assert (ask(), ask()) == (2, 2)
+    AuditEntry.objects.create(action="閲覧", target_type="x")  # the log is no figure's input
+    assert ask() == 2
+    # another scope is another entry
+    assert figures.remembered("t", ("b",), figures.TOPICS, compute) == 3
+
+
+def test_the_two_topics(world):
+    compute = counted()
+    ask = lambda: figures.remembered("c", (), (figures.COVERAGE,), compute)  # noqa: E731
+    assert ask() == 1
+    fy = catalogue(year=2026)[0]
+    services.start_application(world.hub_a, fy, world.users[Role.HUB_COORDINATOR])
+    assert ask() == 1  # an application is work, not coverage
+    world.designation_a.end_date = datetime.date(2026, 12, 31)
+    world.designation_a.save()
+    assert ask() == 2
+    world.hub_b.areas.add(world.area_a)  # a many-to-many change of a hub's areas
+    assert ask() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stamped_again_when_the_transaction_commits():
+    """A reader who computes between a write and its commit reads the old rows under the new
+    stamp: the commit stamps again, so what it kept is never asked for."""
+    from django.db import transaction
+
+    hub = f.HubFactory(name="丁拠点")
+    with transaction.atomic():
+        hub.save()
+        during = figures.stamps(figures.TOPICS)
+        hub.save()
+        assert figures.stamps(figures.TOPICS) != during  # every write stamps at once
+        during = figures.stamps(figures.TOPICS)
+    assert figures.stamps(figures.TOPICS) != during
+    # a rolled-back transaction leaves no waiting callback behind: the next one stamps too
+    with pytest.raises(RuntimeError), transaction.atomic():
+        hub.save()
+        raise RuntimeError
+    with transaction.atomic():
+        hub.save()
+        during = figures.stamps(figures.TOPICS)
+    assert figures.stamps(figures.TOPICS) != during
+
+
+def test_bulk_designations_tell_the_cache(world):
+    staff = world.users[Role.PREFECTURE_STAFF]
+    gaps = lambda: [c.name for c in coverage_for(staff, detail=False) if c.is_gap]  # noqa: E731
+    empty_area = f.HomeCareAreaFactory(name="丙圏域", secondary_area=world.area_a.secondary_area)
+    f.HubFactory(name="丙拠点", areas=[empty_area])
+    assert gaps() == ["丙圏域"]  # a hub, no hospital
+    hospital = f.MedicalInstitutionFactory(
+        name="丙病院", municipality=world.hospital_a.municipality
+    )
+    designations.designate(
+        [hospital], empty_area, None, datetime.date(2026, 4, 1), None, staff
+    )  # bulk_create: no post_save, figures.changed() by hand
+    assert gaps() == []
+
+
+def test_an_entry_lives_at_most_the_max_age(world):
+    compute = counted()
+    with override_settings(PORTAL_FIGURES_MAX_AGE=1):
+        assert figures.remembered("t", (), figures.TOPICS, compute) == 1
+        # queryset.update() sends no signal: the age bounds how long the figure may be old
+        Application.objects.all().update(status=ApplicationStatus.DRAFT)
+        assert figures.remembered("t", (), figures.TOPICS, compute) == 1
+        time.sleep(1.1)
+        assert figures.remembered("t", (), figures.TOPICS, compute) == 2
+
+
+def test_off_computes_every_time(world):
+    compute = counted()
+    with override_settings(PORTAL_FIGURES_MAX_AGE=0):
+        assert [figures.remembered("t", (), figures.TOPICS, compute) for _ in range(3)] == [1, 2, 3]
+
+
+def test_dashboard_and_todos_follow_the_workflow(world):
+    """What a user does shows on the next page: the health center's dashboard and the
+    coordinator's to-dos, through the real services."""
+    fy = catalogue(year=2026)[0]
+    coordinator, staff = world.users[Role.HUB_COORDINATOR], world.users[Role.PREFECTURE_STAFF]
+    health = Client()
+    health.force_login(world.users[Role.HEALTH_CENTER])
+    application = application_in(ApplicationStatus.DRAFT, world.hub_a, fy, coordinator, staff)
+    page = health.get("/reports/dashboard/?year=2026").content.decode()
+    assert "下書き" in page and "提出済み" not in page
+    assert "集計：" in page  # the page says as of when
+    drafts = [t.label for t in todos_for(coordinator)]
+    services.perform(application, "submit", coordinator, application.version)
+    page = health.get("/reports/dashboard/?year=2026").content.decode()
+    assert "提出済み" in page
+    assert [t.label for t in todos_for(coordinator)] != drafts
+
+
+def test_scopes_do_not_share_entries(world):
+    """Two health centers' dashboards are two entries (the scope's SQL is in the key)."""
+    other_center = f.HealthCenterFactory(
+        name="乙保健所", municipalities=[world.area_b.municipalities.first()]
+    )
+    other = f.UserFactory(username="hc-b", role=Role.HEALTH_CENTER, health_center=other_center)
+    mine, theirs = Client(), Client()
+    mine.force_login(world.users[Role.HEALTH_CENTER])
+    theirs.force_login(other)
+    assert "甲拠点" in mine.get("/reports/dashboard/").content.decode()
+    page = theirs.get("/reports/dashboard/").content.decode()
+    assert "乙拠点" in page and "甲拠点" not in page

@@ -1,0 +1,167 @@
+"""Figures many pages read and few writes change, kept in the cache until the data under
+them changes (issue 21, docs/adr/0018).
+
+The dashboards' boards, the areas' coverage and each user's to-dos take tens of queries over
+the whole prefecture's records; at national scale that is most of a page's time, and the same
+figures are asked again by every reader until someone writes. So they are computed once and
+kept under a key that names what they were computed from:
+
+- the scope, as the SQL of the scoped querysets (zaitaku_portal.scopes puts the user's own
+  ids into it), or the user, plus the fiscal year and today's date;
+- the **stamps** of the topics they read: ``coverage`` (hubs and their areas, designations,
+  institutions, the areas and municipalities) and ``work`` (every other record of the
+  portal's apps: applications, decisions, reports, activities, payments...). Any save,
+  delete or many-to-many change of such a model gives its topic a new stamp at once and again
+  when the transaction commits (a reader who computed between the two cannot keep what it
+  read before the commit). The few bulk writes that send no signals (registry import, bulk
+  designations, the national data) call ``changed()`` themselves.
+
+Whatever happens, an entry lives at most ``PORTAL_FIGURES_MAX_AGE`` seconds (60 by default):
+the bound on staleness for a write that neither path saw. 0 turns the cache off (the test
+suite does, except the tests of this module). The stamps and entries are in the shared cache
+(Redis in production, docs/adr/0016), so every web process and host sees the same."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+T = TypeVar("T")
+
+COVERAGE = "coverage"
+WORK = "work"
+TOPICS = (COVERAGE, WORK)
+PORTAL_APPS = frozenset({"zaitaku_portal", "hubs", "hospitals", "subsidies", "reports"})
+# records that no cached figure reads: the log, a user's notices, batch jobs
+NOT_FIGURES = frozenset(
+    {"zaitaku_portal.auditentry", "zaitaku_portal.notification", "reports.batchjob"}
+)
+COVERAGE_MODELS = frozenset(
+    {
+        "hubs.hub",
+        "hubs.hub_areas",
+        "hospitals.activehospitaldesignation",
+        "hospitals.medicalinstitution",
+        "zaitaku_portal.homecarearea",
+        "zaitaku_portal.homecarearea_municipalities",
+        "zaitaku_portal.municipality",
+        "zaitaku_portal.secondarymedicalarea",
+        "zaitaku_portal.healthcenter",
+        "zaitaku_portal.healthcenter_municipalities",
+    }
+)
+
+
+def max_age() -> int:
+    return int(getattr(settings, "PORTAL_FIGURES_MAX_AGE", 60))
+
+
+def _stamp_key(topic: str) -> str:
+    return f"figures:stamp:{topic}"
+
+
+def stamps(topics: Iterable[str]) -> str:
+    """The topics' current stamps (a missing one is started)."""
+    topics = tuple(topics)
+    found = cache.get_many([_stamp_key(topic) for topic in topics])
+    values = []
+    for topic in topics:
+        value = found.get(_stamp_key(topic))
+        if value is None:
+            value = uuid.uuid4().hex[:12]
+            cache.add(_stamp_key(topic), value, None)
+            value = cache.get(_stamp_key(topic), value)
+        values.append(value)
+    return "-".join(values)
+
+
+def _new_stamp(topic: str) -> None:
+    cache.set(_stamp_key(topic), uuid.uuid4().hex[:12], None)
+
+
+def changed(*topics: str, using: str = "default") -> None:
+    """The records under `topics` (all by default) changed: new stamps now and on commit."""
+    connection = connections[using]
+    for topic in topics or TOPICS:
+        _new_stamp(topic)
+        if connection.in_atomic_block and not _waiting(connection, topic):
+            transaction.on_commit(_Restamp(topic), using=using)
+
+
+class _Restamp:
+    """The on-commit callback of one topic (one per topic and transaction)."""
+
+    def __init__(self, topic: str):
+        self.topic = topic
+
+    def __call__(self) -> None:
+        _new_stamp(self.topic)
+
+
+def _waiting(connection, topic: str) -> bool:
+    # Django keeps the transaction's callbacks in run_on_commit and drops them on rollback
+    return any(
+        isinstance(callback, _Restamp) and callback.topic == topic
+        for _, callback, _ in connection.run_on_commit
+    )
+
+
+def remembered(name: str, parts: Iterable, topics: Iterable[str], compute: Callable[[], T]) -> T:
+    """compute(), or what it gave for the same parts while the topics' stamps are unchanged."""
+    seconds = max_age()
+    if seconds <= 0:
+        return compute()
+    digest = hashlib.sha256("|".join(_text(part) for part in parts).encode()).hexdigest()[:32]
+    key = f"figures:{name}:{digest}:{stamps(topics)}"
+    found = cache.get(key)
+    if found is not None:
+        return found[0]
+    value = compute()
+    cache.set(key, (value,), seconds)
+    return value
+
+
+def _text(part) -> str:
+    """A key part as text; a queryset's query is its SQL with the scope's ids in it."""
+    try:
+        return str(part)
+    except EmptyResultSet:  # a scope of nothing (.none())
+        return "nothing"
+
+
+# --- the signals -----------------------------------------------------------------------------
+
+
+def _topics_of(model) -> tuple[str, ...]:
+    meta = model._meta
+    if meta.app_label not in PORTAL_APPS or meta.label_lower in NOT_FIGURES:
+        return ()
+    if meta.label_lower in COVERAGE_MODELS:
+        return (COVERAGE, WORK)
+    return (WORK,)
+
+
+def _on_write(sender, using="default", **kwargs) -> None:
+    topics = _topics_of(sender)
+    if topics and max_age() > 0:
+        changed(*topics, using=using)
+
+
+def connect() -> None:
+    """Called once from the app's ready(): every model of the portal's apps."""
+    post_save.connect(_on_write, dispatch_uid="figures-save")
+    post_delete.connect(_on_write, dispatch_uid="figures-delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="figures-m2m")
+
+
+def _on_m2m(sender, action, using="default", **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        _on_write(sender, using=using)
