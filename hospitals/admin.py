@@ -8,7 +8,7 @@ from hospitals.models import (
     RegistryImportRun,
 )
 from hospitals.resources import ActiveHospitalDesignationResource, MedicalInstitutionResource
-from zaitaku_portal.admin_base import PortalModelAdmin, ReadOnlyAdmin
+from zaitaku_portal.admin_base import ParentRightsInline, PortalModelAdmin, ReadOnlyAdmin
 from zaitaku_portal.exports import ScopedImportExportMixin
 from zaitaku_portal.models import Role
 from zaitaku_portal.scopes import designations_for, institutions_for
@@ -32,26 +32,13 @@ class HospitalContactForm(forms.ModelForm):
         return user
 
 
-class HospitalContactInline(admin.TabularInline):
+class HospitalContactInline(ParentRightsInline):
     """積極的医療機関の担当者 (issue 18): links an existing login (role 積極的医療機関の担当者,
     made by an administrator) to the institution it speaks for."""
 
     model = HospitalContact
     form = HospitalContactForm
-    extra = 0
     autocomplete_fields = ("user",)
-
-    def has_view_permission(self, request, obj=None):
-        return True
-
-    def has_add_permission(self, request, obj=None):
-        return True
-
-    def has_change_permission(self, request, obj=None):
-        return True
-
-    def has_delete_permission(self, request, obj=None):
-        return True
 
 
 @admin.register(MedicalInstitution)

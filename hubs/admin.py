@@ -2,7 +2,7 @@ from django.contrib import admin
 from import_export import fields, widgets
 
 from hubs.models import Hub, HubCoordinator
-from zaitaku_portal.admin_base import PortalModelAdmin
+from zaitaku_portal.admin_base import ParentRightsInline, PortalModelAdmin
 from zaitaku_portal.exports import FormulaEscapingResource, ScopedImportExportMixin
 from zaitaku_portal.models import HomeCareArea
 from zaitaku_portal.scopes import hubs_for
@@ -38,22 +38,9 @@ class HubResource(FormulaEscapingResource):
         clean_model_instances = True
 
 
-class HubCoordinatorInline(admin.TabularInline):
+class HubCoordinatorInline(ParentRightsInline):
     model = HubCoordinator
-    extra = 0
     autocomplete_fields = ("user",)
-
-    def has_view_permission(self, request, obj=None):
-        return True
-
-    def has_add_permission(self, request, obj=None):
-        return True
-
-    def has_change_permission(self, request, obj=None):
-        return True
-
-    def has_delete_permission(self, request, obj=None):
-        return True
 
 
 @admin.register(Hub)

@@ -40,6 +40,26 @@ class PortalModelAdmin(admin.ModelAdmin):
         return bool(can_manage_master_data(request.user))
 
 
+class ParentRightsInline(admin.TabularInline):
+    """A row edited only inside its parent's page (a hub's coordinators, an institution's
+    hospital contacts): the parent admin has already asked zaitaku_portal.access, so the
+    inline asks no per-model permission rows of its own."""
+
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+    def has_add_permission(self, request, obj=None):
+        return True
+
+    def has_change_permission(self, request, obj=None):
+        return True
+
+    def has_delete_permission(self, request, obj=None):
+        return True
+
+
 class ReadOnlyAdmin(PortalModelAdmin):
     def has_add_permission(self, request):
         return False
