@@ -179,6 +179,7 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem("自拠点", reverse("hubs:my_hubs")))
     if role == Role.HEALTH_CENTER:
         items.append(NavItem("進捗ダッシュボード", reverse("reports:dashboard")))
+        items.append(NavItem("実績報告への助言", reverse("results:advice_list")))
     items.append(NavItem("意向調査", reverse("subsidies:survey_latest")))
     items.append(NavItem("交付申請", reverse("subsidies:application_list")))
     items.append(NavItem("実績報告・額の確定", reverse("results:index")))

@@ -43,6 +43,14 @@ def test_staff_bar_keeps_the_daily_pages_and_groups_the_rest(world):
     assert "決裁待ち" not in links(coordinator)
 
 
+def test_health_center_finds_the_advice_list_in_its_menu(world):
+    """Issue 20: the health center advises on results reports; its list is in the menu, not
+    only behind a to-do on its home."""
+    labels = links(navigation_for(world.users[Role.HEALTH_CENTER]))
+    assert labels[:2] == ["進捗ダッシュボード", "実績報告への助言"]
+    assert "実績報告への助言" not in links(navigation_for(world.users[Role.HUB_COORDINATOR]))
+
+
 def test_the_longest_matching_entry_marks_the_page_and_its_group(world):
     items = navigation_for(world.users[Role.PREFECTURE_STAFF])
     assert current_navigation(items, "/hospitals/coverage/") == (
