@@ -11,10 +11,11 @@ kept under a key that names what they were computed from:
 - the **stamps** of the topics they read: ``coverage`` (hubs and their areas, designations,
   institutions, the areas and municipalities) and ``work`` (every other record of the
   portal's apps: applications, decisions, reports, activities, payments...). Any save,
-  delete or many-to-many change of such a model gives its topic a new stamp at once and again
-  when the transaction commits (a reader who computed between the two cannot keep what it
-  read before the commit). The few bulk writes that send no signals (registry import, bulk
-  designations, the national data) call ``changed()`` themselves.
+  delete or many-to-many change of such a model gives its topic a new stamp when the
+  transaction commits (one cache write per topic and transaction, outside the row locks;
+  what a reader computed before the commit stays under the old stamp, never asked again).
+  The few bulk writes that send no signals (registry import, bulk designations, the national
+  data) call ``changed()`` themselves.
 
 Whatever happens, an entry lives at most ``PORTAL_FIGURES_MAX_AGE`` seconds (60 by default):
 the bound on staleness for a write that neither path saw. 0 turns the cache off (the test
@@ -40,9 +41,16 @@ COVERAGE = "coverage"
 WORK = "work"
 TOPICS = (COVERAGE, WORK)
 PORTAL_APPS = frozenset({"zaitaku_portal", "hubs", "hospitals", "subsidies", "reports"})
-# records that no cached figure reads: the log, a user's notices, batch jobs
+# records that no cached figure reads: the log, a user's notices, batch jobs, their parts
+# (two saves a part) and the task workers' heartbeats (every 10 s a worker)
 NOT_FIGURES = frozenset(
-    {"zaitaku_portal.auditentry", "zaitaku_portal.notification", "reports.batchjob"}
+    {
+        "zaitaku_portal.auditentry",
+        "zaitaku_portal.notification",
+        "reports.batchjob",
+        "reports.batchpart",
+        "reports.taskworker",
+    }
 )
 COVERAGE_MODELS = frozenset(
     {
@@ -88,11 +96,14 @@ def _new_stamp(topic: str) -> None:
 
 
 def changed(*topics: str, using: str = "default") -> None:
-    """The records under `topics` (all by default) changed: new stamps now and on commit."""
+    """The records under `topics` (all by default) changed: new stamps when the transaction
+    commits (at once outside one). Not before: until the commit other readers see the old
+    rows, and what they keep meanwhile is under the stamp the commit replaces."""
     connection = connections[using]
     for topic in topics or TOPICS:
-        _new_stamp(topic)
-        if connection.in_atomic_block and not _waiting(connection, topic):
+        if not connection.in_atomic_block:
+            _new_stamp(topic)
+        elif not _waiting(connection, topic):
             transaction.on_commit(_Restamp(topic), using=using)
 
 
