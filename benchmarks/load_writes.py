@@ -12,9 +12,12 @@ import os
 import random
 import re
 import signal
+import statistics
+import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,6 +32,16 @@ from benchmarks.load_dashboards import (
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "national-pass-2026"  # noqa: S105 - synthetic benchmark users
 YEAR = 2031  # a fresh fiscal year, so the national data's own years stay as they are
+FORM_TYPE = "application/x-www-form-urlencoded"  # as a browser (and Client.post) sends it
+# the server's settings (benchmarks/load_dashboards.py start_server), for the in-process save
+SERVER_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "benchmark-only-" + "k" * 50,
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
+    "DJANGO_SECURE_COOKIES": "0",
+    "DJANGO_LOG_LEVEL": "WARNING",
+}
 
 
 class FormReader(html.parser.HTMLParser):
@@ -162,6 +175,71 @@ def prepare(coordinators: int, staff: int) -> list[int]:
     return ids
 
 
+def largest_save_cpu(repeat: int = 7) -> str:
+    """Issue 21's "a save's CPU ≤ 40 ms for the largest plan": the in-process CPU of one
+    POST of the plan form (下書き保存, the redirect not followed) of the hub whose areas have
+    the most active hospitals, newest year, its picked hospitals laid out as
+    benchmarks/plan_form.py does; the median of `repeat` saves, all rolled back."""
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.db.models import Count
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from benchmarks.plan_form import new_layout, old_layout
+    from hubs.models import HubCoordinator
+    from subsidies.applications import services
+    from subsidies.models import Application
+    from zaitaku_portal.models import Role, User
+
+    plain_static = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=plain_static), transaction.atomic():
+        application = (
+            Application.objects.filter(institution__isnull=True)
+            .annotate(n=Count("hub__areas__designations"))
+            .order_by("-n", "-fiscal_year__year", "pk")
+            .first()
+        )
+        Application.objects.filter(pk=application.pk).update(status="draft")
+        user = User.objects.create(
+            username="bench-save-cpu", role=Role.HUB_COORDINATOR, full_name="計測用"
+        )
+        HubCoordinator.objects.create(
+            hub=application.hub, user=user, name="計測用", qualification="a"
+        )
+        application.refresh_from_db()
+        services.ensure_lines(application)
+        old_layout(application)
+        new_layout(application)  # the picked hospitals (issue 18)
+        lines = application.lines.count()
+        client = TestClient(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        edit = f"/subsidies/applications/{application.pk}/edit/"
+        times, queries = [], 0
+        for index in range(repeat + 1):  # the first warms the templates and caches
+            reader = FormReader("plan-form")
+            reader.feed(client.get(edit).content.decode())
+            fields = {**reader.fields, "meeting_members": f"計測{index}", "save": "1"}
+            body = urllib.parse.urlencode(fields)
+            with CaptureQueriesContext(connection) as captured:
+                begin = time.process_time()
+                response = client.post(edit, body, content_type=FORM_TYPE)
+                spent = time.process_time() - begin
+            assert response.status_code == 302, response.status_code
+            if index:
+                times.append(spent)
+                queries = len(captured)
+        transaction.set_rollback(True)
+    median = statistics.median(times) * 1000
+    return (
+        f"largest plan ({application}, {lines} lines): one save {median:.0f} ms CPU "
+        f"in-process, median of {repeat} (target ≤ 40), {queries} queries"
+    )
+
+
 def final_state(ids: list[int]) -> dict[int, tuple[str, int, str]]:
     from subsidies.models import Application
 
@@ -179,6 +257,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--save-cpu-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaitaku_portal.settings")
@@ -186,6 +265,17 @@ def main() -> None:
     import django
 
     django.setup()
+    if args.save_cpu_only:  # the child below, on the server's settings
+        print(largest_save_cpu())
+        return
+    # before the load, in a process of its own with the server's settings (DEBUG off)
+    save_cpu = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--save-cpu-only", "--database-url", args.database_url],
+        env={**os.environ, **SERVER_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     ids = prepare(args.coordinators, args.staff)
     start = final_state(ids)
     server = start_server(args.database_url, args.port, True, args.workers)
@@ -306,6 +396,7 @@ def main() -> None:
         f"lost updates: {len(lost)}; version counters off: {len(miscounted)}; "
         f"HTTP errors: {sum(errors.values())}"
     )
+    print(save_cpu)
 
 
 if __name__ == "__main__":

@@ -124,11 +124,16 @@ def hospitals_own_rows(hub, fiscal_year, applications) -> list[dict]:
     return rows
 
 
-def lines_of(application: Application) -> list[MenuPlan]:
+def lines_of(application: Application, references: bool = True) -> list[MenuPlan]:
+    """The plan's lines, the hub's own first. `references=False`: without each menu's
+    requirement items (what the pages' menu references show; a save does not read them)."""
+    lines = application.lines.select_related(
+        "menu", "designation__institution", "designation__area"
+    ).prefetch_related("menu__expense_categories")
+    if references:
+        lines = lines.prefetch_related("menu__requirement_items")
     return list(
-        application.lines.select_related("menu", "designation__institution", "designation__area")
-        .prefetch_related("menu__expense_categories", "menu__requirement_items")
-        .order_by(
+        lines.order_by(
             # The hub's own lines first on every database (NULLs sort differently).
             F("designation__institution__name").asc(nulls_first=True),
             F("designation_id").asc(nulls_first=True),
@@ -322,8 +327,11 @@ class PlanView:
         return ordered + list(groups.values())
 
 
-def plan_view(application: Application, plan: dict | None = None) -> PlanView:
-    lines = lines_of(application)
+def plan_view(
+    application: Application, plan: dict | None = None, lines: list[MenuPlan] | None = None
+) -> PlanView:
+    """`lines`: lines_of(application) when the caller has read them already."""
+    lines = lines if lines is not None else lines_of(application)
     plan = plan if plan is not None else current_plan(application, lines)
     amounts, totals = line_amounts(
         line_inputs(application, lines, plan), rule_of(application.fiscal_year)
@@ -331,8 +339,10 @@ def plan_view(application: Application, plan: dict | None = None) -> PlanView:
     return PlanView(application, lines, plan, amounts, totals)
 
 
-def labels_for(application: Application) -> tuple[dict[str, str], dict[str, str]]:
-    lines = lines_of(application)
+def labels_for(
+    application: Application, lines: list[MenuPlan] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    lines = lines if lines is not None else lines_of(application)
     return (
         {key_of(line): label_of(line) for line in lines} | hospital_counts.labels(application),
         dict(ExpenseCategory.objects.values_list("code", "name")),

@@ -22,6 +22,7 @@ from subsidies.applications.reading import (
     key_of,
     label_of,
     labels_for,
+    lines_of,
     own_application_designation,
     plan_view,
     start_year_choices,
@@ -143,17 +144,23 @@ def can_bulk_review(user) -> Permission:
 # --- the plan ------------------------------------------------------------------------------
 
 
-def validate_plan(application: Application, plan: dict) -> list[str]:
+def validate_plan(
+    application: Application, plan: dict, lines: list[MenuPlan] | None = None
+) -> list[str]:
     """Shape checks shared by the form and the Excel upload (amounts are yen integers ≥ 0,
-    only the menu's own expense categories, start year among the three offered)."""
+    only the menu's own expense categories, start year among the three offered). `lines`:
+    reading.lines_of(application) when the caller has them (the labels are read only for
+    a message)."""
     errors = []
-    labels, categories = labels_for(application)
-    allowed = {
-        key_of(line): {c.code for c in line.menu.expense_categories.all()}
-        for line in application.lines.select_related("menu").prefetch_related(
-            "menu__expense_categories"
-        )
-    }
+    lines = lines if lines is not None else lines_of(application)
+    allowed = {key_of(line): {c.code for c in line.menu.expense_categories.all()} for line in lines}
+    words: list = []
+
+    def named() -> tuple[dict, dict]:
+        if not words:
+            words.extend(labels_for(application, lines))
+        return words[0], words[1]
+
     years = set(start_year_choices(application.fiscal_year))
     for key, data in plan.get("lines", {}).items():
         if key not in allowed:
@@ -161,13 +168,15 @@ def validate_plan(application: Application, plan: dict) -> list[str]:
             continue
         for code, amount in data.get("expenses", {}).items():
             if code not in allowed[key] and amount:
+                labels, categories = named()
                 errors.append(
                     f"「{labels[key]}」では費目「{categories.get(code, code)}」は対象外です。"
                 )
             if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+                labels, categories = named()
                 errors.append(f"「{labels[key]}」の{categories.get(code, code)}は0以上の円です。")
         if data.get("start_year") and data["start_year"] not in years:
-            errors.append(f"「{labels[key]}」の開始年度が選択肢にありません。")
+            errors.append(f"「{named()[0][key]}」の開始年度が選択肢にありません。")
     for _, year_field in OTHER_ACTIONS:
         if plan.get(year_field) and plan[year_field] not in years:
             errors.append(f"「{APPLICATION_FIELDS[year_field]}」が選択肢にありません。")
@@ -241,9 +250,10 @@ def _is_wished(line: MenuPlan, plan: dict) -> bool:
     return bool(plan["lines"].get(key_of(line), {}).get("wish"))
 
 
-def submission_problems(application: Application) -> list[str]:
-    """Every reason the plan cannot be submitted yet, each naming the field and the line."""
-    view = plan_view(application)
+def submission_problems(application: Application, view: PlanView | None = None) -> list[str]:
+    """Every reason the plan cannot be submitted yet, each naming the field and the line
+    (`view`: the plan_view of the application, when the caller has it)."""
+    view = view or plan_view(application)
     # a hospital's own application (issue 18) has no form 4-③: the hub's meetings
     form_4_3 = [] if application.is_hospital_application else _form_4_3_problems(view.plan)
     problems = form_4_3 + _other_actions_problems(view.plan)

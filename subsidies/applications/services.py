@@ -64,13 +64,12 @@ def ensure_lines(application: Application) -> None:
     year's form 4-② as counts there are none at all (hospital_counts.py)."""
     if application.institution_id:  # a hospital's own: its lines are written at its start
         return
-    menus = application.fiscal_year.menus.filter(recipient_type=RecipientType.HUB)
-    existing = set(
-        application.lines.filter(designation__isnull=True).values_list("menu_id", flat=True)
+    # the hub menus without a line, in one query (usually none: nothing is written)
+    missing = application.fiscal_year.menus.filter(recipient_type=RecipientType.HUB).exclude(
+        pk__in=application.lines.filter(designation__isnull=True).values("menu_id")
     )
-    MenuPlan.objects.bulk_create(
-        [MenuPlan(application=application, menu=m) for m in menus if m.pk not in existing]
-    )
+    if lines := [MenuPlan(application=application, menu=m) for m in missing]:
+        MenuPlan.objects.bulk_create(lines)
 
 
 def _hospital_lines(application: Application, designation) -> list[MenuPlan]:
@@ -114,12 +113,18 @@ def ensure_lines_for_area(area, hub=None) -> None:
 # --- the lock ------------------------------------------------------------------------------
 
 
+def _lock_row(application: Application) -> Application:
+    """The application's row only (`of=self`): its hub and fiscal year are read with it but
+    not locked, so saves of other hubs' plans of the same year do not wait for each other."""
+    current = Application.objects.select_for_update(of=("self",))
+    return current.select_related("hub", "fiscal_year").get(pk=application.pk)
+
+
 def _locked(application: Application, expected_version: int | None, actor) -> Application:
     """The row locked for this transaction, if still in the actor's scope and unchanged.
     The scope is asked after the lock: a coordinator removed from the hub while the page
     was open is refused, whoever commits first."""
-    current = Application.objects.select_for_update().select_related("hub", "fiscal_year")
-    current = current.get(pk=application.pk)
+    current = _lock_row(application)
     if not applications_for(actor).filter(pk=application.pk).exists():
         raise ApplicationError(OUT_OF_SCOPE_MESSAGE)
     if expected_version is not None and current.version != int(expected_version):
@@ -177,46 +182,81 @@ def save_plan(
     expected_version: int,
     source: str = "画面入力",
     file_name: str = "",
+    lines: list[MenuPlan] | None = None,
 ) -> tuple[Application, list[tuple[str, str, str]]]:
     """Save the draft. Any time, incomplete is fine; returns the changes made. `source` is
     one of a few kinds (the audit log's action, so its filter stays short); an imported
-    file's name goes into the entry's changes."""
+    file's name goes into the entry's changes. `lines`: the plan's lines as the caller read
+    them (reading.lines_of) after the user was shown `expected_version`; used instead of a
+    second read when they are still the plan's lines. The list then holds the saved lines
+    (updated in place, or read again under the lock)."""
     application = _locked(application, expected_version, actor)
     permission = can_edit_plan(actor, application)
     if not permission:
         raise ApplicationError(permission.reason)
-    errors = validate_plan(application, plan)
-    if errors:
-        raise ApplicationError("入力内容に誤りがあります。", errors)
-    before = current_plan(application)
-    _write_plan(application, plan, actor)
-    application.version += 1
-    application.save()
-    labels, categories = labels_for(application)
-    changes = diff(before, current_plan(application), labels, categories)
-    if changes:
-        audit.record(
-            actor,
-            f"事業計画の保存（{source}）",
-            application,
-            {
-                **({"ファイル": file_name} if file_name else {}),
-                **{label: {"from": was, "to": now} for label, was, now in changes},
-            },
-        )
+    current = _lines_under_lock(application, lines if expected_version is not None else None)
+    if lines is not None and current is not lines:
+        lines[:] = current
+    changes = _save_lines(
+        application,
+        plan,
+        actor,
+        current,
+        f"事業計画の保存（{source}）",
+        {"ファイル": file_name} if file_name else {},
+    )
     return application, changes
 
 
-def _write_plan(application: Application, plan: dict, actor=None) -> None:
+def _lines_under_lock(application: Application, read: list[MenuPlan] | None) -> list[MenuPlan]:
+    """The locked plan's lines. Lines read before the lock are still what the database
+    holds when the version the user saw is unchanged (every writer of a line's content
+    counts the version under this lock) and they are the same rows (ensure_lines and
+    ensure_lines_for_area add and remove empty lines without counting it): one light query
+    instead of a second read."""
+    if read is not None:
+        now = set(application.lines.values_list("pk", flat=True))
+        if now == {line.pk for line in read}:
+            return read
+    return lines_of(application, references=False)
+
+
+def _save_lines(
+    application: Application, plan: dict, actor, lines: list[MenuPlan], action: str, extra: dict
+) -> list[tuple[str, str, str]]:
+    """The tail of save_plan and save_hospital_lines, on the locked application and its
+    lines read once under the lock: validate, write, count the version, diff and audit (an
+    entry only when something changed; `extra` goes first in its changes)."""
+    errors = validate_plan(application, plan, lines)
+    if errors:
+        raise ApplicationError("入力内容に誤りがあります。", errors)
+    before = current_plan(application, lines)
+    _write_plan(application, plan, actor, lines)
+    application.version += 1
+    application.save()
+    labels, categories = labels_for(application, lines)
+    changes = diff(before, current_plan(application, lines), labels, categories)
+    if changes:
+        audit.record(
+            actor,
+            action,
+            application,
+            {**extra, **{label: {"from": was, "to": now} for label, was, now in changes}},
+        )
+    return changes
+
+
+def _write_plan(application: Application, plan: dict, actor, lines: list[MenuPlan]) -> None:
     """The plan's fields and lines; a line whose content changes records who wrote it
-    (`entered_by`: the hospital's contact, or the hub's coordinator on its behalf)."""
+    (`entered_by`: the hospital's contact, or the hub's coordinator on its behalf). The
+    given lines (read under the lock) are updated in place and then hold what was stored."""
     for field in APPLICATION_FIELDS:
         if field in plan:
             setattr(application, field, plan[field])
-    lines = {key_of(line): line for line in lines_of(application)}
+    by_key = {key_of(line): line for line in lines}
     written = []
     for key, data in plan.get("lines", {}).items():
-        line = lines[key]
+        line = by_key[key]
         before = _line_content(line)
         for field in LINE_FIELDS:
             if field in data:
@@ -227,7 +267,13 @@ def _write_plan(application: Application, plan: dict, actor=None) -> None:
             if actor is not None:
                 line.entered_by = actor
             written.append(line)
-    MenuPlan.objects.bulk_update(written, [*LINE_FIELDS, "expenses", "entered_by"])
+    if written:
+        MenuPlan.objects.bulk_update(written, [*LINE_FIELDS, "expenses", "entered_by"])
+        # what the database holds now (its types), as a fresh read of the lines would give
+        by_pk = {line.pk: line for line in written}
+        for values in MenuPlan.objects.filter(pk__in=by_pk).values("pk", *LINE_FIELDS, "expenses"):
+            for field, value in values.items():
+                setattr(by_pk[values["pk"]], field, value)
     hospital_counts.write(application, plan)  # form 4-② as counts (a plan without it: kept)
 
 
@@ -245,8 +291,7 @@ class NeedsConfirmation(ApplicationError):
 def _locked_for_lines(application: Application, expected_version, actor, designation):
     """The plan locked; the actor is the hub's coordinator who may edit it, or the contact of
     the designation's own hospital (its own lines only, while the plan is editable)."""
-    current = Application.objects.select_for_update().select_related("hub", "fiscal_year")
-    current = current.get(pk=application.pk)
+    current = _lock_row(application)
     if role_of(actor) == Role.HOSPITAL:
         mine = designations_for(actor).filter(pk=getattr(designation, "pk", None)).exists()
         if not mine or current.is_hospital_application:
@@ -299,7 +344,8 @@ def remove_hospital(
     if role_of(actor) == Role.HOSPITAL:
         raise ApplicationError("医療機関を計画から外すのは拠点のコーディネーターです。")
     application = _locked_for_lines(application, expected_version, actor, designation)
-    lines = list(application.lines.filter(designation=designation).select_related("menu"))
+    every = lines_of(application)
+    lines = [line for line in every if line.designation_id == designation.pk]
     name = designation.institution.name
     if not lines:
         raise ApplicationError(f"{name}はこの計画にありません。")
@@ -308,12 +354,14 @@ def remove_hospital(
         raise NeedsConfirmation(
             f"{name}の行には入力があります（{len(entered)}件）。外すと入力した内容も消えます。"
         )
-    before = current_plan(application)
-    labels, categories = labels_for(application)
+    before = current_plan(application, every)
+    labels, categories = labels_for(application, every)
     MenuPlan.objects.filter(pk__in=[line.pk for line in lines]).delete()
     application.version += 1
     application.save()
-    changes = diff(before, current_plan(application), labels, categories)
+    kept = [line for line in every if line.designation_id != designation.pk]
+    after = current_plan(application, kept)
+    changes = diff(before, after, labels, categories)
     audit.record(
         actor,
         "医療機関を外す",
@@ -334,25 +382,11 @@ def save_hospital_lines(
     the same validation, calculation and audit as save_plan, limited to these lines; a
     stale version is refused, never overwritten."""
     application = _locked_for_lines(application, expected_version, actor, designation)
-    own = {key_of(line) for line in application.lines.filter(designation=designation)}
+    lines = lines_of(application, references=False)
+    own = {key_of(line) for line in lines if line.designation_id == designation.pk}
     if not own or set(plan.get("lines", {})) - own or set(plan) - {"lines"}:
         raise ApplicationError(OUT_OF_SCOPE_MESSAGE)
-    errors = validate_plan(application, plan)
-    if errors:
-        raise ApplicationError("入力内容に誤りがあります。", errors)
-    before = current_plan(application)
-    _write_plan(application, plan, actor)
-    application.version += 1
-    application.save()
-    labels, categories = labels_for(application)
-    changes = diff(before, current_plan(application), labels, categories)
-    if changes:
-        audit.record(
-            actor,
-            "事業計画の保存（医療機関の入力）",
-            application,
-            {label: {"from": was, "to": now} for label, was, now in changes},
-        )
+    changes = _save_lines(application, plan, actor, lines, "事業計画の保存（医療機関の入力）", {})
     return application, changes
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -166,8 +167,8 @@ def application_start(request, hub_pk: int, year: int):
 
 def _detail_context(request, application) -> dict:
     view = reading.plan_view(application)
-    decision = application.current_decision
     decisions = list(application.decisions.prefetch_related("lines__menu").order_by("-number"))
+    decision = decisions[0] if decisions else None  # application.current_decision
     return {
         "application": application,
         "view": view,
@@ -188,7 +189,7 @@ def _detail_context(request, application) -> dict:
         "attachment_form": AttachmentForm(),
         "upload_form": ExcelUploadForm(initial={"version": application.version}),
         "problems": (
-            submission_problems(application) if application.status in EDITABLE_STATES else []
+            submission_problems(application, view) if application.status in EDITABLE_STATES else []
         ),
         # the grantee's side of this application (its hub's coordinator, or the hospital's
         # contact for a hospital's own application): the one the problems are for
@@ -205,46 +206,8 @@ def application_detail(request, pk: int):
     )
 
 
-@require_roles(*GRANTEE_ROLES)
-def application_edit(request, pk: int):
-    application = _application(request, pk)
-    permission = can_edit_plan(request.user, application)
-    if not permission:
-        messages.error(request, permission.reason)
-        return redirect("subsidies:application_detail", pk=pk)
-    if request.method == "POST":
-        service.ensure_lines(application)  # lines missing from before issue 13: at the save
-    lines = reading.lines_of(application)
-    plan = reading.current_plan(application, lines)
-    # setting (a): the hub's page has the hub's lines; each hospital's on its own page
-    form_lines = hospital_lines.form_lines(application, lines)
-    form = PlanForm(request.POST or None, application=application, lines=form_lines, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            application, changes = service.save_plan(
-                application, form.plan(), request.user, form.cleaned_data["version"]
-            )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-            for problem in error.problems:
-                form.add_error(None, problem)
-        else:
-            messages.success(
-                request,
-                f"下書きを保存しました（変更 {len(changes)}項目）。"
-                if changes
-                else "変更はありませんでした。",
-            )
-            if "submit" in request.POST:
-                # the edit page lists the warnings itself; the action page does not
-                for warning in plan_warnings(reading.plan_view(application)):
-                    messages.warning(request, f"注意: {warning}")
-                action = (
-                    "resubmit" if application.status == ApplicationStatus.RETURNED else "submit"
-                )
-                return redirect("subsidies:application_action", pk=pk, action=action)
-            return redirect("subsidies:application_edit", pk=pk)
-    view = reading.plan_view(application)
+def _form_groups(application, form: PlanForm, view) -> list[dict]:
+    """The plan page's groups, each row with its bound fields."""
     groups = view.groups()
     for group in groups:
         for row in group["rows"]:
@@ -269,6 +232,58 @@ def application_edit(request, pk: int):
             or group["wished"]
             or group["has_errors"]
         )
+    return groups
+
+
+@require_roles(*GRANTEE_ROLES)
+def application_edit(request, pk: int):
+    application = _application(request, pk)
+    permission = can_edit_plan(request.user, application)
+    if not permission:
+        messages.error(request, permission.reason)
+        return redirect("subsidies:application_detail", pk=pk)
+    if request.method == "POST":
+        service.ensure_lines(application)  # lines missing from before issue 13: at the save
+    # a save reads no menu references; a page shown again (an error) fetches them below
+    lines = reading.lines_of(application, references=request.method != "POST")
+    plan = reading.current_plan(application, lines)
+    # setting (a): the hub's page has the hub's lines; each hospital's on its own page
+    form_lines = hospital_lines.form_lines(application, lines)
+    form = PlanForm(request.POST or None, application=application, lines=form_lines, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application, changes = service.save_plan(
+                application, form.plan(), request.user, form.cleaned_data["version"], lines=lines
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            for problem in error.problems:
+                form.add_error(None, problem)
+            # the page shows the plan as it stands (another user's save, when it was stale)
+            lines = reading.lines_of(application)
+            plan = reading.current_plan(application, lines)
+        else:
+            messages.success(
+                request,
+                f"下書きを保存しました（変更 {len(changes)}項目）。"
+                if changes
+                else "変更はありませんでした。",
+            )
+            if "submit" in request.POST:
+                # the edit page lists the warnings itself; the action page does not
+                # `lines` are the saved lines (save_plan): no second read
+                for warning in plan_warnings(reading.plan_view(application, lines=lines)):
+                    messages.warning(request, f"注意: {warning}")
+                action = (
+                    "resubmit" if application.status == ApplicationStatus.RETURNED else "submit"
+                )
+                return redirect("subsidies:application_action", pk=pk, action=action)
+            return redirect("subsidies:application_edit", pk=pk)
+    if request.method == "POST":
+        prefetch_related_objects(lines, "menu__requirement_items")
+    view = reading.plan_view(application, plan, lines)
+    groups = _form_groups(application, form, view)
+    picks = hospital_lines.picks_hospitals(application)
     return render(
         request,
         "subsidies/applications/edit.html",
@@ -279,10 +294,8 @@ def application_edit(request, pk: int):
             "groups": hospital_lines.annotate_groups(groups, view.lines),
             "warnings": plan_warnings(view),
             # setting (a): the hub picks the hospitals it plans for (issue 18)
-            "picks_hospitals": hospital_lines.picks_hospitals(application),
-            "addable": hospital_lines.addable(application)
-            if hospital_lines.picks_hospitals(application)
-            else [],
+            "picks_hospitals": picks,
+            "addable": hospital_lines.addable(application, lines) if picks else [],
         },
     )
 
