@@ -7,24 +7,35 @@
      before  a child process forked for each document, WeasyPrint cold in it (fontconfig, the
              two font files copied and loaded again): the code of reports/pdf_sandbox.py
              before issue 21, kept here as `fork_per_document`;
-     now     reports.notices.notice_pdf: the warm render child of reports/pdf_sandbox.py,
-             fonts loaded once. Both must give the same bytes for every notice.
+     round 1 the warm child as issue 21's first round left it (fonts loaded once, but the
+             stylesheet parsed for each document, each stream compressed twice, no gc.freeze):
+             today's child with those three undone (`first_round`);
+     now     reports.notices.notice_pdf: the warm render child of reports/pdf_sandbox.py.
+   All must give the same bytes for every notice. "cpu/doc" is the CPU time of this process
+   and of its render children (reaped, RUSAGE_CHILDREN) over all the row's renders: what a
+   document costs, whatever else runs on the machine.
 2. The batch through the task workers (docs/adr/0014): a scratch SQLite file
    (/tmp/zaitaku_bench_pdf.sqlite3, never the project's database) with --batch hubs whose
    decisions of 令和7年度 are the documents; `start_batch` as the page does it, then
    `manage.py task_worker` processes, with 1 worker (serial) and with --workers (parallel).
    Timed from the request to the finished ZIP; the job's progress is sampled while it runs,
    and the ZIP's documents are compared with single renders in this process (same bytes).
+   "cpu/doc" is the workers' CPU and their render children's from the request to their stop
+   (their start-up, read from /proc before the request, left out). --chunk sets the workers'
+   PORTAL_BATCH_CHUNK_SIZE.
 
 On SQLite the workers share one file lock (claims, progress); production runs PostgreSQL."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import gc
 import io
 import multiprocessing
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -32,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import zipfile
 from pathlib import Path
 
@@ -128,10 +140,49 @@ def _old_child(sender, html, base_url, identifier, folder) -> None:
         sender.close()
 
 
+# --- round 1: the warm child of issue 21's first round -----------------------------------
+
+
+class _ZlibTwice:
+    """pydyf's own zlib: each stream compressed again for the file identifier's MD5."""
+
+    def forget(self) -> None:
+        pass
+
+    def __getattr__(self, name):
+        import zlib
+
+        return getattr(zlib, name)
+
+
+@contextlib.contextmanager
+def first_round():
+    """Today's render child with this round's three changes undone; the child forked inside
+    the block inherits the patched module (reports/pdf_sandbox.py)."""
+    saved = pdf_sandbox._portal_sheet, pdf_sandbox._DeflateOnce, pdf_sandbox.gc
+    pdf_sandbox.close_all()
+    pdf_sandbox._portal_sheet = lambda html, fonts: None  # the <style> parsed every time
+    pdf_sandbox._DeflateOnce = _ZlibTwice
+    pdf_sandbox.gc = types.SimpleNamespace(freeze=lambda: None, collect=lambda: 0)
+    try:
+        yield
+    finally:
+        pdf_sandbox.close_all()
+        pdf_sandbox._portal_sheet, pdf_sandbox._DeflateOnce, pdf_sandbox.gc = saved
+
+
 # --- 1: in this process -----------------------------------------------------------------
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def in_process(label: str, make, batch: int, singles: int) -> dict:
+    pdf_sandbox.close_all()  # a child of this row only, reaped at the end (its CPU counted)
+    gc.collect()
+    cpu, cpu_children = time.process_time(), children_cpu()
     make(notice(0), "warm-up")
     times = []
     for index in range(singles):
@@ -141,11 +192,14 @@ def in_process(label: str, make, batch: int, singles: int) -> dict:
     start = time.perf_counter()
     pdfs = [make(notice(index), f"batch-{index}") for index in range(batch)]
     elapsed = time.perf_counter() - start
+    pdf_sandbox.close_all()
+    cpu = time.process_time() - cpu + children_cpu() - cpu_children
     return {
         "label": label,
         "single_s": statistics.median(times),
         "batch_s": elapsed,
         "per_doc_s": elapsed / batch,
+        "cpu_doc_s": cpu / (1 + singles + batch),
         "avg_kb": sum(map(len, pdfs)) / batch / 1024,
         "pdfs": pdfs,
     }
@@ -192,6 +246,12 @@ def start_workers(count: int) -> list[subprocess.Popen]:
     return workers
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds a running process has used so far (user and system, /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop_workers(workers: list[subprocess.Popen]) -> None:
     for worker in workers:
         worker.send_signal(signal.SIGTERM)
@@ -210,7 +270,9 @@ def through_workers(count: int, sample: int) -> dict:
 
     DBTaskResult.objects.all().delete()
     staff = User.objects.get(username="全国-staff")
+    cpu_children = children_cpu()
     workers = start_workers(count)
+    started_cpu = sum(process_cpu(worker.pid) for worker in workers)
     try:
         start = time.perf_counter()
         job = start_batch(
@@ -225,6 +287,7 @@ def through_workers(count: int, sample: int) -> dict:
         elapsed = time.perf_counter() - start
     finally:
         stop_workers(workers)
+    cpu = children_cpu() - cpu_children - started_cpu  # the workers and their render children
     with job.result.open("rb") as stored:
         archive = zipfile.ZipFile(io.BytesIO(stored.read()))
     decisions = (
@@ -244,6 +307,7 @@ def through_workers(count: int, sample: int) -> dict:
         "made": job.done,
         "seconds": elapsed,
         "per_doc_s": elapsed / max(1, job.done),
+        "cpu_doc_s": cpu / max(1, job.done),
         "entries": len(archive.namelist()),
         "same": same,
         "checked": len(checked),
@@ -259,38 +323,32 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=10, help="ZIP documents compared")
     parser.add_argument("--skip-generate", action="store_true", help="reuse the scratch file")
     parser.add_argument("--skip-workers", action="store_true")
+    parser.add_argument("--skip-in-process", action="store_true", help="only part 2")
+    parser.add_argument("--chunk", type=int, help="the workers' PORTAL_BATCH_CHUNK_SIZE")
     args = parser.parse_args()
     load = os.getloadavg()
     print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
-
-    before = in_process("before: fork per document", fork_per_document, args.batch, args.singles)
-    now = in_process("now: warm render child", notice_pdf, args.batch, args.singles)
-    same = sum(a == b for a, b in zip(before["pdfs"], now["pdfs"], strict=True))
-    print(f"\n1. notices from plain data: 1 single (median of {args.singles}) and {args.batch}")
-    print("   one after the other in this process, A4, BIZ UD Gothic")
-    print(f"{'way':<30}{'single':>9}{'batch':>9}{'per doc':>9}{'avg size':>10}")
-    for row in (before, now):
-        print(
-            f"{row['label']:<30}{row['single_s']:>8.3f}s{row['batch_s']:>8.1f}s"
-            f"{row['per_doc_s']:>8.3f}s{row['avg_kb']:>8.1f}KB"
-        )
-    print(
-        f"speed-up: single {before['single_s'] / now['single_s']:.1f}x, "
-        f"batch {before['batch_s'] / now['batch_s']:.1f}x; "
-        f"same bytes: {same} of {args.batch} notices"
-    )
+    if not args.skip_in_process:
+        in_this_process(args)
     if args.skip_workers:
         return
+    if args.chunk:
+        os.environ["PORTAL_BATCH_CHUNK_SIZE"] = str(args.chunk)  # the workers' environment
+        settings.PORTAL_BATCH_CHUNK_SIZE = args.chunk
 
     total = scratch_database(args.batch, args.skip_generate)
     print(f"\n2. the batch of {total} 交付決定通知書 (令和7年度) through manage.py task_worker,")
     print(f"   PORTAL_BATCH_CHUNK_SIZE={settings.PORTAL_BATCH_CHUNK_SIZE}, SQLite scratch file")
     rows = [through_workers(count, args.sample) for count in sorted({1, args.workers})]
-    print(f"{'workers':<9}{'seconds':>9}{'per doc':>9}{'made':>6}  status, same bytes as single")
+    print(
+        f"{'workers':<9}{'seconds':>9}{'per doc':>9}{'cpu/doc':>9}{'made':>6}"
+        "  status, same bytes as single"
+    )
     for row in rows:
         print(
             f"{row['workers']:<9}{row['seconds']:>8.1f}s{row['per_doc_s']:>8.3f}s"
-            f"{row['made']:>6}  {row['status']}, {row['same']} of {row['checked']} identical"
+            f"{row['cpu_doc_s']:>8.3f}s{row['made']:>6}"
+            f"  {row['status']}, {row['same']} of {row['checked']} identical"
         )
         every = max(1, len(row["progress"]) // 8)
         marks = ", ".join(f"{t:.0f}s:{done}" for t, done in row["progress"][::every])
@@ -300,6 +358,31 @@ def main() -> None:
         print(f"speed-up with {args.workers} workers: {speed_up:.1f}x")
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+def in_this_process(args) -> None:
+    before = in_process("before: fork per document", fork_per_document, args.batch, args.singles)
+    with first_round():
+        first = in_process("round 1: warm child", notice_pdf, args.batch, args.singles)
+    now = in_process("now: warm render child", notice_pdf, args.batch, args.singles)
+    same = sum(
+        a == b == c for a, b, c in zip(before["pdfs"], first["pdfs"], now["pdfs"], strict=True)
+    )
+    print(f"\n1. notices from plain data: 1 single (median of {args.singles}) and {args.batch}")
+    print("   one after the other in this process, A4, BIZ UD Gothic")
+    print(f"{'way':<30}{'single':>9}{'batch':>9}{'per doc':>9}{'cpu/doc':>9}{'avg size':>10}")
+    for row in (before, first, now):
+        print(
+            f"{row['label']:<30}{row['single_s']:>8.3f}s{row['batch_s']:>8.1f}s"
+            f"{row['per_doc_s']:>8.3f}s{row['cpu_doc_s']:>8.3f}s{row['avg_kb']:>8.1f}KB"
+        )
+    print(
+        f"speed-up: single {before['single_s'] / now['single_s']:.1f}x, "
+        f"batch {before['batch_s'] / now['batch_s']:.1f}x "
+        f"(over round 1: single {first['single_s'] / now['single_s']:.2f}x, "
+        f"cpu/doc {first['cpu_doc_s'] / now['cpu_doc_s']:.2f}x); "
+        f"same bytes: {same} of {args.batch} notices"
+    )
 
 
 if __name__ == "__main__":

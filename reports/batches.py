@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.utils import timezone
 from django_tasks import task
 
@@ -45,7 +45,7 @@ ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # a document without a date of its own (same b
 
 def _decision_notice_items(job: BatchJob, window: slice | None = None) -> list[Item]:
     from reports.documents import decision_notice_filename, decision_notice_pdf
-    from subsidies.models import Decision
+    from subsidies.models import Decision, DecisionLine
 
     decisions = (
         Decision.objects.current()
@@ -57,7 +57,14 @@ def _decision_notice_items(job: BatchJob, window: slice | None = None) -> list[I
         .order_by("application__hub__name", "number", "pk")
     )
     if window is not None:  # a part's own documents (make_part), by their places
-        decisions = decisions[window]
+        decisions = decisions[window].prefetch_related(
+            # the notices' lines in one query for the part (reports.documents.decision_lines)
+            Prefetch(
+                "lines",
+                queryset=DecisionLine.objects.select_related("menu").order_by("pk"),
+                to_attr="notice_lines",
+            )
+        )
     return [(decision_notice_filename(d), lambda d=d: decision_notice_pdf(d)) for d in decisions]
 
 
@@ -196,7 +203,6 @@ def make_part(part_id: int) -> PartOutcome:
                 # each entry dated with its document's own time (reports.documents' zip_date)
                 when = getattr(make, "zip_date", None) or ZIP_DATE
                 entry = zipfile.ZipInfo(safe_zip_path(name), date_time=when)
-                entry.compress_type = zipfile.ZIP_DEFLATED
                 if make is None:
                     missing.append(f"{entry.filename}（依頼の後に対象から外れました）")
                     continue
@@ -206,6 +212,7 @@ def make_part(part_id: int) -> PartOutcome:
                 except DocumentError as error:
                     missing.append(f"{entry.filename}（{error}）")
                     continue
+                entry.compress_type = _compression_of(content)
                 archive.writestr(entry, content)
                 made += 1
     except Exception as error:  # recorded on the job; the other parts still make their own
@@ -216,6 +223,13 @@ def make_part(part_id: int) -> PartOutcome:
         return PartOutcome(job.pk, last=last, error=error)
     last = finish_part(part, buffer.getvalue() if made else None, made, skipped, missing)
     return PartOutcome(job.pk, last=last, made=made)
+
+
+def _compression_of(content: bytes) -> int:
+    """A PDF goes into the ZIP as it is (ZIP_STORED): its streams are deflated already, and
+    deflating it again saved 0.8 % of a notice (43 KB) for ~1 ms, and as much again when the
+    parts are joined. CSV and other files are deflated. The documents' bytes are the same."""
+    return zipfile.ZIP_STORED if content.startswith(b"%PDF-") else zipfile.ZIP_DEFLATED
 
 
 def _part_items(job: BatchJob, planned: list) -> tuple[list[Item], int]:
@@ -276,7 +290,7 @@ def assemble(job_id: int) -> BatchJob:
                     continue
                 with part.result.open("rb") as stored:
                     source = zipfile.ZipFile(io.BytesIO(stored.read()))
-                for info in source.infolist():
+                for info in source.infolist():  # each as its part stored it (_compression_of)
                     archive.writestr(info, source.read(info))
         spool.seek(0)
         job = _store_result(job_id, parts, spool)

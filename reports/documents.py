@@ -50,7 +50,11 @@ def filer_of(application) -> dict:
 
 def decision_lines(decision) -> list[tuple[str, int]]:
     lines = []
-    for line in decision.lines.select_related("menu").order_by("pk"):
+    # a batch part reads the lines of its decisions in one query (reports/batches.py)
+    rows = getattr(decision, "notice_lines", None)
+    if rows is None:
+        rows = decision.lines.select_related("menu").order_by("pk")
+    for line in rows:
         label = line.menu.name
         if line.designation_id:
             label = f"{label}（{line.recipient_name}）"

@@ -26,6 +26,25 @@ its parent has gone (a closed pipe, or a new parent process id) and after
 A document declaring other @font-face rules than the portal's (`fonts=None`) gets a fresh
 font configuration of its own, so it cannot change the fonts of the next document.
 
+What else the warm child does once, not per document (issue 21, second round; profiled with
+cProfile, each the same bytes, tests/reports/test_pdf_render_once.py):
+- the portal's stylesheet (base.html's one `<style>`, the same text for every document) is
+  parsed once into a `weasyprint.CSS` and given to each document as its stylesheet, the
+  element taken out of the HTML (`_portal_sheet`; ~8 ms of a notice). It moves from the
+  author to the user origin, which changes nothing when it is the document's only sheet
+  (the style attributes, the author's, win over it as before), has no `!` (`!important`),
+  no `url(` or `@import` beyond the portal's fonts and no at-rule but `@page` and its margin
+  boxes; any other document is rendered as it comes;
+- each stream is compressed once (`_DeflateOnce`): with a file identifier, pydyf compresses
+  every stream a second time for the MD5 of the objects' data (pydyf 0.13 `PDF.write`);
+  deflate at pydyf's level 9 is a pure function of the bytes, so the second call gets the
+  first result (~6 ms of the ~12 ms that zlib took);
+- the objects inherited from the parent, and what the first document leaves in WeasyPrint's
+  and Pango's caches, are frozen out of the garbage collector (`gc.freeze`): a collection no
+  longer walks Django's 150,000 objects (~4 ms a document, and no copy-on-write of them).
+The level of compression itself stays pydyf's 9: a lower level would change every issued
+document's bytes (the re-print promise, tests/reports/test_reprint.py).
+
 Why a fetcher: WeasyPrint follows every URL in the HTML. `<link rel="attachment"
 href="file:///etc/passwd">` embeds the file in the PDF, `<img src="http://10.0.0.1/">`
 calls inside the network, and a relative URL reads the project directory. The portal's
@@ -35,18 +54,22 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import pydyf
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -57,6 +80,8 @@ ORPHAN_GRACE_SECONDS = 5.0
 ORPHAN_CHECK_SECONDS = 5.0
 # A child is replaced after this many documents (WeasyPrint's caches only grow).
 RENDERS_PER_CHILD = 500
+# Parsed stylesheets a child keeps (the portal's one; a few more if templates ever differ).
+SHEETS_PER_CHILD = 8
 
 
 class RenderCrashed(Exception):
@@ -233,17 +258,20 @@ def _close_inherited(keep: set[int]) -> None:
 
 
 def _serve(jobs, results, parent_jobs, parent_results, folder, parent, *, warm) -> None:
+    gc.freeze()  # the parent's objects: never garbage here, never walked by a collection
     parent_jobs.close()  # the parent's ends: a closed pipe then means the parent has gone
     parent_results.close()
     _close_inherited({jobs.fileno(), results.fileno()})
     tempfile.tempdir = folder  # WeasyPrint's copies of the fonts, removed with the child
     signal.signal(signal.SIGALRM, signal.SIG_DFL)  # SIGALRM's default action ends the process
     signal.signal(signal.SIGTERM, _leave)  # a stopped service: end, removing the folder
-    configurations: dict[str, FontConfiguration] = {}
+    pydyf.zlib = deflate = _DeflateOnce()  # this process renders only: pydyf is ours here
+    state = _Warm()
     try:
         allowed_files, fonts = warm
         if fonts is not None:  # load the portal's fonts before the first document arrives
-            _configuration(configurations, fonts, FilesOnlyFetcher(allowed_files))
+            state.configuration(fonts, FilesOnlyFetcher(allowed_files))
+        rendered = 0
         while True:
             if not jobs.poll(ORPHAN_CHECK_SECONDS):
                 if os.getppid() != parent:
@@ -253,9 +281,17 @@ def _serve(jobs, results, parent_jobs, parent_results, folder, parent, *, warm) 
                 job = jobs.recv()
             except EOFError:
                 return
-            results.send(_render_one(configurations, *job))
+            try:
+                outcome = _render_one(state, *job)
+            finally:
+                deflate.forget()
+            results.send(outcome)
+            rendered += 1
+            if rendered == 1:  # what the first document left in the caches stays: frozen too
+                gc.collect()
+                gc.freeze()
     finally:
-        configurations.clear()
+        state.clear()
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -263,24 +299,125 @@ def _leave(signum, frame):
     sys.exit(0)
 
 
-def _configuration(configurations, fonts: str, fetcher) -> FontConfiguration:
-    configuration = configurations.get(fonts)
-    if configuration is None:
-        configuration = configurations[fonts] = FontConfiguration()
-        CSS(string=fonts, font_config=configuration, url_fetcher=fetcher)  # adds the faces
-    return configuration
+class _Warm:
+    """What a child keeps between documents: a font configuration per font set, and the
+    parsed portal stylesheet (made with that configuration, as WeasyPrint requires)."""
+
+    def __init__(self):
+        self.configurations: dict[str, FontConfiguration] = {}
+        self.sheets: dict[tuple[str, str], CSS] = {}
+
+    def configuration(self, fonts: str, fetcher) -> FontConfiguration:
+        configuration = self.configurations.get(fonts)
+        if configuration is None:
+            configuration = self.configurations[fonts] = FontConfiguration()
+            CSS(string=fonts, font_config=configuration, url_fetcher=fetcher)  # adds the faces
+        return configuration
+
+    def sheet(self, css: str, base_url: str, fonts: str, fetcher) -> tuple[CSS, FontConfiguration]:
+        configuration = self.configuration(fonts, fetcher)
+        sheet = self.sheets.get((css, base_url))
+        if sheet is None:
+            if len(self.sheets) >= SHEETS_PER_CHILD:
+                self.sheets.clear()
+            sheet = self.sheets[css, base_url] = CSS(
+                string=css, base_url=base_url, url_fetcher=fetcher, font_config=configuration
+            )
+        return sheet, configuration
+
+    def clear(self) -> None:
+        self.sheets.clear()
+        self.configurations.clear()
 
 
-def _render_one(configurations, html, base_url, identifier, allowed_files, seconds, fonts):
+_STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+_SHEET_ELEMENTS = re.compile(r"<\s*(?:style|link)\b", re.IGNORECASE)
+_AT_RULE = re.compile(r"@([\w-]+)")
+_MARGIN_BOX = ("top-", "bottom-", "left-", "right-")
+
+
+def _portal_sheet(html: str, fonts: str) -> tuple[str, str] | None:
+    """(the HTML without its `<style>` element, that element's CSS) when the document's only
+    stylesheet is one plain `<style>` holding the portal's fonts, and nothing in it would
+    cascade, count or fetch otherwise as a user stylesheet parsed once: no `!`, no `url(`
+    or `@import` besides the fonts, no at-rule but @page and its margin boxes. Else None:
+    the document is rendered as it is."""
+    if len(_SHEET_ELEMENTS.findall(html)) != 1:
+        return None
+    match = _STYLE_ELEMENT.search(html)
+    if match is None:
+        return None
+    css = match.group(1)
+    if fonts not in css or "\r" in css or "\0" in css:  # the parser would change those
+        return None
+    rest = css.replace(fonts, "", 1)
+    if "!" in rest or "url(" in rest.lower() or "\\" in rest:
+        return None
+    for name in _AT_RULE.findall(rest):
+        if name.lower() != "page" and not name.lower().startswith(_MARGIN_BOX):
+            return None
+    return html[: match.start()] + html[match.end() :], css
+
+
+class _DeflateOnce:
+    """pydyf's zlib in the child: the same bytes, but a stream compressed once per document.
+    pydyf compresses with `compressobj(level).compress(data) + flush()`; this one answers a
+    second request for the same level and data with the first result (`forget` after each
+    document). Anything else is the zlib module's own."""
+
+    def __init__(self):
+        self.done: dict[tuple, bytes] = {}
+
+    def compressobj(self, level=zlib.Z_DEFAULT_COMPRESSION, *args, **kwargs):
+        return _Deflater(self.done, (level, args, tuple(sorted(kwargs.items()))))
+
+    def forget(self) -> None:
+        self.done.clear()
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+
+class _Deflater:
+    def __init__(self, done: dict, settings: tuple):
+        self.done, self.settings, self.parts = done, settings, []
+
+    def compress(self, data) -> bytes:
+        self.parts.append(bytes(data))
+        return b""  # all of it comes with flush(): the concatenation is the same
+
+    def flush(self, mode=zlib.Z_FINISH) -> bytes:
+        if mode != zlib.Z_FINISH:  # not pydyf's way: no memory, no partial output
+            raise ValueError("only a whole stream is compressed here")
+        data = b"".join(self.parts)
+        self.parts = []
+        key = (self.settings, data)
+        packed = self.done.get(key)
+        if packed is None:
+            level, args, kwargs = self.settings
+            compressor = zlib.compressobj(level, *args, **dict(kwargs))
+            packed = self.done[key] = compressor.compress(data) + compressor.flush()
+        return packed
+
+
+def _render_one(state: _Warm, html, base_url, identifier, allowed_files, seconds, fonts):
     fetcher = FilesOnlyFetcher(allowed_files)
     signal.setitimer(signal.ITIMER_REAL, seconds + ORPHAN_GRACE_SECONDS)
     try:
+        stylesheets = []
         if fonts is None:
             configuration = FontConfiguration()
+        elif (split := _portal_sheet(html, fonts)) is not None:
+            html, css = split
+            sheet, configuration = state.sheet(css, base_url, fonts, fetcher)
+            stylesheets.append(sheet)
         else:
-            configuration = _configuration(configurations, fonts, fetcher)
+            configuration = state.configuration(fonts, fetcher)
         pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            font_config=configuration, pdf_identifier=identifier, uncompressed_pdf=False
+            stylesheets=stylesheets,
+            font_config=configuration,
+            pdf_identifier=identifier,
+            uncompressed_pdf=False,
         )
         return ("ok", pdf, fetcher.refused)
     except Exception as error:  # reported to the parent, which raises it in Japanese
