@@ -48,9 +48,10 @@ def _queue(request, default_year: bool = False):
     filter, filtered applications)."""
     form = QueueFilterForm(
         (_with_current_year(request.GET) if default_year else request.GET) or None,
-        fiscal_years=FiscalYear.objects.order_by("-year"),
-        areas=areas_for(request.user),
-        health_centers=health_centers_for(request.user),
+        # the choices' names only: 330 areas become options on every page of the queue
+        fiscal_years=FiscalYear.objects.order_by("-year").only("pk", "year"),
+        areas=areas_for(request.user).only("pk", "name"),
+        health_centers=health_centers_for(request.user).only("pk", "name"),
     )
     applications = applications_for(request.user)
     if form.is_bound and not form.is_valid():
