@@ -341,8 +341,6 @@ def _trend(hub_ids: list[int]) -> list[dict]:
 def years_in_progress(trend: list[dict], today=None) -> frozenset[int]:
     """Indices of the trend's years not over yet (today's fiscal year or later): their
     確定額 is not known, so the chart marks them instead of drawing a fall."""
-    from django.utils import timezone
-
     from zaitaku_portal.wareki import fiscal_year_of
 
     current = fiscal_year_of(today or timezone.localdate())
