@@ -27,8 +27,11 @@ import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/zaitaku_national"
+BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "national-pass-2026"  # noqa: S105 - the generator's synthetic users
 
 
@@ -146,6 +149,9 @@ def start_server(
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",  # plain HTTP on loopback
         "DJANGO_LOG_LEVEL": "WARNING",
+        # the shared cache as in production (Redis, docs/adr/0016), a database of its own
+        "REDIS_URL": BENCH_REDIS,
+        "PORTAL_CACHE_PREFIX": "bench",
         # the figures cache (zaitaku_portal/figures.py) as in production, or off
         "PORTAL_FIGURES_MAX_AGE": os.environ.get("PORTAL_FIGURES_MAX_AGE", "60")
         if figures
@@ -153,6 +159,8 @@ def start_server(
     }
     if not pooled:
         env["DATABASE_CONN_MAX_AGE"] = "0"
+    # nothing kept from an earlier run: this process's writes (prepare()) stamp no topic there
+    redis.Redis.from_url(BENCH_REDIS).flushdb()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
@@ -231,6 +239,44 @@ def run_load(
     return {"timings": timings, "errors": errors, "wall": wall}
 
 
+class CpuMeter:
+    """Where the machine's CPU went while the load ran: the server (the processes of
+    gunicorn's process group), this load generator (its client threads), and the rest
+    (PostgreSQL, the system), read from /proc at `start()` and at `stop()`."""
+
+    def __init__(self, group: int):
+        self.group, self.tick = group, os.sysconf("SC_CLK_TCK")
+
+    def _read(self) -> tuple[float, float, float, float]:
+        with open("/proc/stat") as stat:
+            ticks = [int(value) for value in stat.readline().split()[1:9]]
+        busy = sum(ticks) - ticks[3] - ticks[4]  # not idle, not waiting for the disk
+        server = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(fields[2]) == self.group:  # field 5 of proc(5), the process group
+                server += int(fields[11]) + int(fields[12])  # utime + stime
+        own = os.times()
+        return time.perf_counter(), busy / self.tick, server / self.tick, own.user + own.system
+
+    def start(self) -> None:
+        self.began = self._read()
+
+    def stop(self) -> str:
+        wall, busy, server, own = (b - a for a, b in zip(self.began, self._read(), strict=True))
+        cores = os.cpu_count() or 1
+        return (
+            f"CPU over {wall:.1f}s on {cores} cores ({cores * wall:.0f} core-seconds): "
+            f"busy {busy:.1f}s = server {server:.1f}s + load generator {own:.1f}s + "
+            f"the rest (PostgreSQL, system) {max(busy - server - own, 0):.1f}s"
+        )
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -285,7 +331,10 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{args.port}"
             run_load(base, ids, args.users, 3, 200, 0)  # warm-up
+            meter = CpuMeter(server.pid)
+            meter.start()
             result = run_load(base, ids, args.users, args.seconds, args.max_requests, args.think)
+            cpu = meter.stop()
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -294,6 +343,7 @@ def main() -> None:
             f"think time {args.think / 2:.1f}-{args.think * 1.5:.1f}s",
             result,
         )
+        print(cpu)
 
 
 if __name__ == "__main__":

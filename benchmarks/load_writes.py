@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.load_dashboards import (
     DEFAULT_DB,
     Client,
+    CpuMeter,
     percentile,
     start_server,
 )
@@ -368,11 +369,14 @@ def main() -> None:
     threads = [threading.Thread(target=coordinator, args=(i,)) for i in range(args.coordinators)]
     threads += [threading.Thread(target=reviewer, args=(i,)) for i in range(args.staff)]
     began = time.perf_counter()
+    meter = CpuMeter(server.pid)
+    meter.start()
     try:
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        cpu = meter.stop()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -396,6 +400,7 @@ def main() -> None:
         f"lost updates: {len(lost)}; version counters off: {len(miscounted)}; "
         f"HTTP errors: {sum(errors.values())}"
     )
+    print(cpu)
     print(save_cpu)
 
 

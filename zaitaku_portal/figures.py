@@ -9,8 +9,10 @@ kept under a key that names what they were computed from:
 - the scope, as the SQL of the scoped querysets (zaitaku_portal.scopes puts the user's own
   ids into it), or the user, plus the fiscal year and today's date;
 - the **stamps** of the topics they read: ``coverage`` (hubs and their areas, designations,
-  institutions, the areas and municipalities) and ``work`` (every other record of the
-  portal's apps: applications, decisions, reports, activities, payments...). Any save,
+  institutions, the areas and municipalities), ``catalogue`` (the fiscal years, their menus,
+  expense categories and requirement items) and ``work`` (every record of the portal's apps
+  but the coverage: applications, decisions, reports, activities, payments, the catalogue
+  too...). Any save,
   delete or many-to-many change of such a model gives its topic a new stamp when the
   transaction commits (one cache write per topic and transaction, outside the row locks;
   what a reader computed before the commit stays under the old stamp, never asked again).
@@ -24,9 +26,11 @@ suite does, except the tests of this module). The stamps and entries are in the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
@@ -38,8 +42,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 T = TypeVar("T")
 
 COVERAGE = "coverage"
+CATALOGUE = "catalogue"
 WORK = "work"
-TOPICS = (COVERAGE, WORK)
+TOPICS = (COVERAGE, CATALOGUE, WORK)
 PORTAL_APPS = frozenset({"zaitaku_portal", "hubs", "hospitals", "subsidies", "reports"})
 # records that no cached figure reads: the log, a user's notices, batch jobs, their parts
 # (two saves a part) and the task workers' heartbeats (every 10 s a worker)
@@ -64,6 +69,19 @@ COVERAGE_MODELS = frozenset(
         "zaitaku_portal.secondarymedicalarea",
         "zaitaku_portal.healthcenter",
         "zaitaku_portal.healthcenter_municipalities",
+    }
+)
+
+
+# the fiscal years' rules and menus (the plan form's page is kept under it, issue 21)
+CATALOGUE_MODELS = frozenset(
+    {
+        "subsidies.fiscalyear",
+        "subsidies.subsidymenu",
+        "subsidies.subsidymenu_requirement_items",
+        "subsidies.subsidymenu_expense_categories",
+        "subsidies.requirementitem",
+        "subsidies.expensecategory",
     }
 )
 
@@ -140,6 +158,25 @@ def remembered(name: str, parts: Iterable, topics: Iterable[str], compute: Calla
     return value
 
 
+@functools.cache
+def release() -> str:
+    """A digest of the portal's templates and code as this process runs them: a key part of
+    what is kept as rendered HTML, so that a deploy that changes how a page is rendered never
+    serves what the code before it rendered (every host of one release agrees on it)."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    paths = sorted(
+        path
+        for top in ("templates", *sorted(PORTAL_APPS))
+        for path in (root / top).rglob("*")
+        if path.suffix in (".html", ".py")
+    )
+    for path in paths:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _text(part) -> str:
     """A key part as text; a queryset's query is its SQL with the scope's ids in it."""
     try:
@@ -157,6 +194,8 @@ def _topics_of(model) -> tuple[str, ...]:
         return ()
     if meta.label_lower in COVERAGE_MODELS:
         return (COVERAGE, WORK)
+    if meta.label_lower in CATALOGUE_MODELS:
+        return (CATALOGUE, WORK)
     return (WORK,)
 
 

@@ -7,8 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from subsidies.applications import (
@@ -39,7 +44,7 @@ from subsidies.applications.rules import (
 )
 from subsidies.models import ApplicationStatus, FiscalYear
 from subsidies.shared.workflow import COORDINATOR, GRANTEE_ROLES, actor_kind
-from zaitaku_portal import query
+from zaitaku_portal import figures, query
 from zaitaku_portal.access import (
     ALL_ROLES,
     STAFF_ROLES,
@@ -242,15 +247,24 @@ def application_edit(request, pk: int):
     if not permission:
         messages.error(request, permission.reason)
         return redirect("subsidies:application_detail", pk=pk)
-    if request.method == "POST":
-        service.ensure_lines(application)  # lines missing from before issue 13: at the save
+    if request.method != "POST":
+        # the same plan renders the same form: kept until the plan, its year's menus or the
+        # hospitals change (issue 21; _plan_form_key)
+        html = figures.remembered(
+            "plan-form",
+            _plan_form_key(request, application),
+            (figures.CATALOGUE, figures.COVERAGE),
+            lambda: _plan_form_html(application),
+        )
+        return _edit_page(request, application, html)
+    service.ensure_lines(application)  # lines missing from before issue 13: at the save
     # a save reads no menu references; a page shown again (an error) fetches them below
-    lines = reading.lines_of(application, references=request.method != "POST")
+    lines = reading.lines_of(application, references=False)
     plan = reading.current_plan(application, lines)
     # setting (a): the hub's page has the hub's lines; each hospital's on its own page
     form_lines = hospital_lines.form_lines(application, lines)
-    form = PlanForm(request.POST or None, application=application, lines=form_lines, plan=plan)
-    if request.method == "POST" and form.is_valid():
+    form = PlanForm(request.POST, application=application, lines=form_lines, plan=plan)
+    if form.is_valid():
         try:
             application, changes = service.save_plan(
                 application, form.plan(), request.user, form.cleaned_data["version"], lines=lines
@@ -279,14 +293,46 @@ def application_edit(request, pk: int):
                 )
                 return redirect("subsidies:application_action", pk=pk, action=action)
             return redirect("subsidies:application_edit", pk=pk)
-    if request.method == "POST":
-        prefetch_related_objects(lines, "menu__requirement_items")
+    prefetch_related_objects(lines, "menu__requirement_items")
+    return _edit_page(request, application, _plan_form_html(application, form, lines, plan))
+
+
+# What the plan form's HTML has in place of each CSRF token: the form is rendered without the
+# request (it may be served to another session), the page puts the request's token there.
+_CSRF_MARK = "csrf-token-of-the-request"
+_CSRF_INPUT = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', _CSRF_MARK)
+
+
+def _plan_form_key(request, application) -> tuple:
+    """What the plan form's HTML is made of besides the catalogue and the hospitals (their
+    stamps): the plan as saved (every writer of the plan or its lines counts the version under
+    the application's lock; any other save of the row moves updated_at), its status, who
+    edits (a hub's coordinator or a hospital's contact), today (the start years offered), and
+    the code that renders it."""
+    return (
+        application.pk,
+        application.version,
+        application.updated_at.isoformat(),
+        application.status,
+        request.user.role,
+        timezone.localdate().isoformat(),
+        figures.release(),
+    )
+
+
+def _plan_form_html(application, form=None, lines=None, plan=None) -> str:
+    """The plan form (templates/subsidies/applications/_plan_form.html): the saved plan when
+    `form` is None, else the bound form with its errors."""
+    if form is None:
+        lines = reading.lines_of(application)
+        plan = reading.current_plan(application, lines)
+        form_lines = hospital_lines.form_lines(application, lines)
+        form = PlanForm(None, application=application, lines=form_lines, plan=plan)
     view = reading.plan_view(application, plan, lines)
     groups = _form_groups(application, form, view)
     picks = hospital_lines.picks_hospitals(application)
-    return render(
-        request,
-        "subsidies/applications/edit.html",
+    return render_to_string(
+        "subsidies/applications/_plan_form.html",
         {
             "application": application,
             "form": form,
@@ -296,7 +342,20 @@ def application_edit(request, pk: int):
             # setting (a): the hub picks the hospitals it plans for (issue 18)
             "picks_hospitals": picks,
             "addable": hospital_lines.addable(application, lines) if picks else [],
+            "csrf_token": _CSRF_MARK,
         },
+    )
+
+
+def _edit_page(request, application, html: str):
+    token = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
+    plan_form = mark_safe(html.replace(_CSRF_INPUT, token))  # noqa: S308 - rendered HTML
+    return render(
+        request,
+        "subsidies/applications/edit.html",
+        {"application": application, "plan_form": plan_form},
     )
 
 

@@ -57,7 +57,7 @@ def test_kept_while_nothing_changes_and_computed_again_after_a_write(world):
     assert figures.remembered("t", ("b",), figures.TOPICS, compute) == 3
 
 
-def test_the_two_topics(world):
+def test_the_three_topics(world):
     compute = counted()
     ask = lambda: figures.remembered("c", (), (figures.COVERAGE,), compute)  # noqa: E731
     assert ask() == 1
@@ -69,6 +69,15 @@ def test_the_two_topics(world):
     assert ask() == 2
     world.hub_b.areas.add(world.area_a)  # a many-to-many change of a hub's areas
     assert ask() == 3
+    menus = lambda: figures.remembered("m", (), (figures.CATALOGUE,), compute)  # noqa: E731
+    assert menus() == 4
+    world.designation_a.save()  # coverage, not the catalogue
+    assert menus() == 4
+    menu = fy.menus.first()
+    menu.expense_categories.remove(menu.expense_categories.first())  # the menus' m2m
+    assert menus() == 5
+    fy.save()
+    assert menus() == 6
 
 
 def test_stamped_when_the_transaction_commits_once_per_topic():
@@ -84,8 +93,9 @@ def test_stamped_when_the_transaction_commits_once_per_topic():
         assert figures.stamps(figures.TOPICS) == before
         assert len(connection.run_on_commit) == 2  # coverage and work, once each
     after = figures.stamps(figures.TOPICS)
-    assert after.split("-")[0] != before.split("-")[0]
-    assert after.split("-")[1] != before.split("-")[1]
+    coverage, catalogue_, work = zip(before.split("-"), after.split("-"), strict=True)
+    assert coverage[0] != coverage[1] and work[0] != work[1]
+    assert catalogue_[0] == catalogue_[1]  # a hub is no menu
     with pytest.raises(RuntimeError), transaction.atomic():
         hub.save()
         raise RuntimeError

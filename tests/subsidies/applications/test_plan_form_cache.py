@@ -1,0 +1,115 @@
+"""The plan form's HTML is kept for an unchanged plan (issue 21; subsidies/applications/views.py
+_plan_form_key): asked again, the page is served from the cache with the request's own CSRF
+token, and every kind of write that changes what the form shows gives a new page. The rest of
+the suite runs with the cache off (tests/conftest.py); here it is on, with real commits."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from subsidies.applications import services
+from subsidies.models import ApplicationStatus
+from tests import factories as f
+from tests.subsidies.applications.test_application_pages import form_data
+from tests.subsidies.factories import application_in, catalogue
+from zaitaku_portal.models import Role
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("_cache_on")]
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def _cache_on():
+    with override_settings(PORTAL_FIGURES_MAX_AGE=60):
+        yield
+
+
+@pytest.fixture
+def draft(world):
+    fiscal_year = catalogue(year=2026)[0]
+    coordinator, staff = world.users[Role.HUB_COORDINATOR], world.users[Role.PREFECTURE_STAFF]
+    return application_in(ApplicationStatus.DRAFT, world.hub_a, fiscal_year, coordinator, staff)
+
+
+def edit(application) -> str:
+    return f"/subsidies/applications/{application.pk}/edit/"
+
+
+def page(client, application) -> tuple[str, int]:
+    """The edit page's HTML with its CSRF tokens blanked, and the queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(edit(application))
+    assert response.status_code == 200
+    return TOKEN.sub('name="csrfmiddlewaretoken" value=""', response.content.decode()), len(queries)
+
+
+def coordinator_client(world, enforce_csrf_checks=False) -> Client:
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    client.force_login(world.users[Role.HUB_COORDINATOR])
+    return client
+
+
+def test_the_same_plan_is_served_again_without_reading_it(world, draft):
+    client = coordinator_client(world)
+    first, computed = page(client, draft)
+    again, kept = page(client, draft)
+    assert again == first  # the same page, byte for byte but the tokens
+    assert kept < computed  # the plan's lines, menus and hospitals were not read again
+    assert "csrf-token-of-the-request" not in again
+
+
+def test_a_save_shows_at_once(world, draft):
+    client = coordinator_client(world)
+    page(client, draft)
+    data, _ = form_data(client, draft)
+    data.update(meeting_members="医師会・訪問看護（改）", save="1")
+    assert client.post(edit(draft), data).status_code == 302
+    assert "医師会・訪問看護（改）" in page(client, draft)[0]
+    # another writer (the Excel upload, another tab): the version it counts is in the key
+    plan = {"meeting_members": "別の画面から保存"}
+    current = type(draft).objects.get(pk=draft.pk)
+    services.save_plan(
+        current, {**_plan_of(current), **plan}, world.users[Role.HUB_COORDINATOR], current.version
+    )
+    assert "別の画面から保存" in page(client, draft)[0]
+
+
+def _plan_of(application) -> dict:
+    from subsidies.applications.reading import current_plan
+
+    return current_plan(application)
+
+
+def test_the_years_menus_and_the_hospitals_show_at_once(world, draft):
+    client = coordinator_client(world)
+    html, _ = page(client, draft)
+    menu = draft.fiscal_year.menus.get(code="hub-meeting")
+    assert menu.name in html
+    menu.name = "連携会議の開催（名称変更）"
+    menu.save()  # the catalogue's stamp
+    assert "連携会議の開催（名称変更）" in page(client, draft)[0]
+    hospital = f.MedicalInstitutionFactory(
+        name="丁病院（新規指定）", municipality=world.hospital_a.municipality
+    )
+    f.DesignationFactory(institution=hospital, area=world.area_a, hub=world.hub_a)  # coverage
+    assert "丁病院（新規指定）" in page(client, draft)[0]
+
+
+def test_another_session_gets_its_own_token(world, draft):
+    """The kept HTML holds no one's token: each session's page carries its own, which its
+    POST passes the CSRF check with."""
+    first = coordinator_client(world, enforce_csrf_checks=True)
+    page(first, draft)
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(f.coordinator_of(world.hub_a, username="coordinator-2"))
+    data, html = form_data(second, draft)
+    tokens = set(TOKEN.findall(html))
+    assert tokens and all(len(token) == 64 for token in tokens)
+    data.update(meeting_members="二人目の保存", save="1")
+    response = second.post(edit(draft), data)
+    assert response.status_code == 302  # not 403: the token is the second session's
+    assert "二人目の保存" in page(second, draft)[0]
