@@ -275,6 +275,15 @@ else:
         }
     }
 
+# Sessions stay in the database; with the shared cache (REDIS_URL) they are read through it,
+# one query a request less (issue 21). Not with the file cache: each host would keep its own
+# copy of a session another host has ended (a logout) or changed (the second factor passed).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if os.environ.get("REDIS_URL")
+    else "django.contrib.sessions.backends.db"
+)
+
 # Dashboards, coverage and to-dos are kept in that cache until a write changes what they read,
 # and at most this many seconds whatever happens (zaitaku_portal/figures.py, ADR 0018); 0: off.
 PORTAL_FIGURES_MAX_AGE = int(os.environ.get("PORTAL_FIGURES_MAX_AGE", "60"))

@@ -389,6 +389,28 @@ def test_health_and_alternating_hosts(cluster):
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id
 
 
+def test_a_logout_on_one_host_ends_the_session_on_both(cluster):
+    """Sessions are read through the shared cache (settings SESSION_ENGINE, cached_db): what
+    one host ends, the other no longer knows."""
+    world = cluster["world"]
+    browser = Browser(cluster["base"])
+    browser.log_in("coordinator", world["password"])
+    signed_in = {}
+    for _ in range(8):  # nginx alternates: each host serves the signed-in page
+        response = browser.get("/subsidies/applications/")
+        signed_in[browser.last_host] = response.status_code
+    assert signed_in == dict.fromkeys(HOSTS, 200)
+    assert browser.post("/logout/").status_code == 302
+    signed_out = {}
+    for _ in range(8):
+        response = browser.get("/subsidies/applications/")
+        signed_out[browser.last_host] = (response.status_code, response.headers.get("Location"))
+    assert set(signed_out) == set(HOSTS)
+    assert all(
+        status == 302 and location.startswith("/login/") for status, location in signed_out.values()
+    ), signed_out
+
+
 def table(model_path: str) -> str:
     from django.apps import apps
 
