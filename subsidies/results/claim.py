@@ -11,17 +11,18 @@ activities, a menu capped per month the months recorded on its nurse-placement a
 more than the decided plan's units. The rule's order, rounding and other-income level are
 the fiscal year's.
 
-The calculation itself is subsidies.results.calculation.calculate_claim; this module only
-reads and shapes (breakdown, claim_snapshot: what the page, the xlsx and a frozen
-confirmation print). Nothing here writes."""
+The calculation itself is subsidies.results.calculation.calculate_claim and the 精算額調 as
+data (breakdown, claim_snapshot: what the page, the xlsx and a frozen confirmation print)
+subsidies.results.calculation.sheet; this module only reads and shapes. Nothing here
+writes."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
-from fractions import Fraction
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 from django.db.models import QuerySet, Sum
@@ -47,8 +48,9 @@ from subsidies.results.calculation import (
     FacilityResult,
     MenuInput,
     calculate_claim,
-    format_yen,
 )
+from subsidies.results.calculation.sheet import breakdown as breakdown  # re-exported
+from subsidies.results.calculation.sheet import claim_snapshot
 from subsidies.results.models import ExcludedSource
 from zaitaku_portal.wareki import fiscal_year_label
 
@@ -77,10 +79,28 @@ class RecipientClaim:
 
 @dataclass
 class ApplicationClaim:
-    application: Application
-    decision: Decision | None
+    """One application's claim. ``decision`` (the decision in force, None without one) and
+    ``application`` are model instances made only when read: a year's claims are read as
+    tuples (load_claims). ``decision`` needs no query; ``application`` one, unless claim_for
+    was given it."""
+
+    application_id: int
+    hub_name: str
+    year: int
     rule: CalculationRule
+    decision_row: tuple | None = None  # (database alias, the decision's _DECISION_FIELDS)
     recipients: list[RecipientClaim] = field(default_factory=list)
+
+    @cached_property
+    def decision(self) -> Decision | None:
+        if self.decision_row is None:
+            return None
+        db, values = self.decision_row
+        return Decision.from_db(db, _DECISION_FIELDS, values)
+
+    @cached_property
+    def application(self) -> Application:
+        return Application.objects.select_related("hub", "fiscal_year").get(pk=self.application_id)
 
     @property
     def total_amount(self) -> int:
@@ -128,11 +148,38 @@ class _Done(NamedTuple):
     months: int
 
 
+class _Year(NamedTuple):
+    """What a claim reads of its fiscal year (rule_of reads the rest)."""
+
+    year: int
+    cap_rate_order: str
+    rounding_unit: int
+    rounding_level: str
+    other_income_level: str
+
+
+class _Plan(NamedTuple):
+    """One application's claim inputs besides its lines: the decided plan's 区割り数 and lines."""
+
+    pk: int
+    hub_name: str
+    year: int
+    district_count: int
+    lines: dict
+
+
+# Read as values, made a model only when ApplicationClaim.decision is read.
+_DECISION_FIELDS = tuple(f.attname for f in Decision._meta.concrete_fields)
+_DECISION_PK = _DECISION_FIELDS.index(Decision._meta.pk.attname)
+_DECISION_APPLICATION = _DECISION_FIELDS.index("application_id")
+
+
 @dataclass
 class _Gathered:
     """Everything the claims of a set of applications read, each kind in one query."""
 
-    decisions: dict[int, Decision]
+    db: str
+    decisions: dict[int, tuple]  # application → the decision's _DECISION_FIELDS + snapshot
     menus: dict[int, SubsidyMenu]
     rules: dict[int, CalculationRule]
     lines_by_decision: dict[int, list[_DecidedLine]]
@@ -146,48 +193,61 @@ class _Gathered:
 
 def load_claims(applications: QuerySet) -> dict[int, ApplicationClaim]:
     """The claim of every application in `applications`, with eight queries whatever their
-    number: applications, current decisions (with the decided plan's version), the menus of
-    their years, decision lines, reported expenses, advance payments, once-per-facility
-    grants of earlier years, and the count-based activities done. Rows are read as tuples,
-    not model instances: at national scale (62,000 decided lines) building model objects
-    would cost more than the calculation."""
+    number: applications (with their hub's name and fiscal year), current decisions (with
+    the decided plan's version), the menus of their years, decision lines, reported
+    expenses, advance payments, once-per-facility grants of earlier years, and the
+    count-based activities done. Rows are read as tuples, not model instances: at national
+    scale (2,000 applications, 62,000 decided lines) building model objects would cost more
+    than the calculation."""
     with _without_cyclic_gc():
         return _load_claims(applications)
 
 
 def _load_claims(applications: QuerySet) -> dict[int, ApplicationClaim]:
-    apps = {a.pk: a for a in applications.select_related("hub", "fiscal_year").order_by("pk")}
+    apps = {
+        row[0]: row
+        for row in applications.order_by("pk").values_list(
+            "pk",
+            "hub__name",
+            "district_count",
+            "fiscal_year_id",
+            *(f"fiscal_year__{name}" for name in _Year._fields),
+        )
+    }
     if not apps:
         return {}
-    decisions = {
-        d.application_id: d
-        for d in Decision.objects.current()
+    years = {row[3]: _Year(*row[4:]) for row in apps.values()}
+    decisions = (  # the last number wins, as in the model's ordering (without its joins)
+        Decision.objects.current()
         .filter(application_id__in=apps)
-        .select_related("version")
-    }
-    years = {a.fiscal_year_id: a.fiscal_year for a in apps.values()}
+        .order_by("application_id", "number")
+    )
     menus = {m.pk: m for m in SubsidyMenu.objects.filter(fiscal_year_id__in=years)}
     gathered = _Gathered(
-        decisions=decisions,
-        menus=menus,
-        rules={
-            pk: replace(rule_of(fy), other_income_level=fy.other_income_level)
-            for pk, fy in years.items()
+        db=decisions.db,
+        decisions={
+            row[_DECISION_APPLICATION]: row
+            for row in decisions.values_list(*_DECISION_FIELDS, "version__snapshot")
         },
-        lines_by_decision=_decided_lines(decisions),
+        menus=menus,
+        rules={pk: rule_of(fy) for pk, fy in years.items()},
+        lines_by_decision={},
         expenses=_reported_expenses(apps),
         advances=_advances(apps),
         granted_before=_granted_before(max(fy.year for fy in years.values())),
         done=_done(apps),
         templates={pk: _menu_template(m) for pk, m in menus.items()},
     )
-    return _build_claims(apps, gathered)
+    gathered.lines_by_decision = _decided_lines(
+        [row[_DECISION_PK] for row in gathered.decisions.values()]
+    )
+    return _build_claims(apps, years, gathered)
 
 
-def _decided_lines(decisions: dict[int, Decision]) -> dict[int, list[_DecidedLine]]:
+def _decided_lines(decision_ids: list[int]) -> dict[int, list[_DecidedLine]]:
     lines_by_decision: dict[int, list[_DecidedLine]] = defaultdict(list)
     for row in (
-        DecisionLine.objects.filter(decision_id__in=[d.pk for d in decisions.values()])
+        DecisionLine.objects.filter(decision_id__in=decision_ids)
         .order_by("decision_id", "designation_id", "menu__display_order", "pk")
         .values_list(
             "decision_id",
@@ -205,7 +265,9 @@ def _decided_lines(decisions: dict[int, Decision]) -> dict[int, list[_DecidedLin
 def _reported_expenses(apps) -> dict[tuple[int, int, int | None], _Reported]:
     return {  # each value a _Reported's fields, as a plain tuple (read by index below)
         row[:3]: row[3:]
-        for row in ResultExpense.objects.filter(report__application_id__in=apps).values_list(
+        for row in ResultExpense.objects.filter(report__application_id__in=apps)
+        .order_by()  # one row per key (constraints): the model's ordering would join menus
+        .values_list(
             "report__application_id",
             "menu_id",
             "designation_id",
@@ -292,19 +354,21 @@ def _without_cyclic_gc():
             gc.enable()
 
 
-def _build_claims(apps, gathered: _Gathered) -> dict[int, ApplicationClaim]:
+def _build_claims(apps, years, gathered: _Gathered) -> dict[int, ApplicationClaim]:
     claims = {}
-    for pk, application in apps.items():
+    for pk, hub_name, district_count, year_id, *_year in apps.values():
+        year = years[year_id].year
+        claim = claims[pk] = ApplicationClaim(pk, hub_name, year, gathered.rules[year_id])
         decision = gathered.decisions.get(pk)
-        claim = ApplicationClaim(application, decision, gathered.rules[application.fiscal_year_id])
-        claims[pk] = claim
         if decision is None:
             continue
+        claim.decision_row = (gathered.db, decision[:-1])
+        plan = _plan_of(pk, hub_name, year, district_count, decision[-1])
         grouped: dict[str, list[_DecidedLine]] = defaultdict(list)
-        for line in gathered.lines_by_decision[decision.pk]:
+        for line in gathered.lines_by_decision[decision[_DECISION_PK]]:
             grouped[f"hospital:{line[2]}" if line[2] else "hub"].append(line)
         claim.recipients = [
-            _recipient_claim(claim, key, recipient_lines, gathered)
+            _recipient_claim(claim.rule, plan, key, recipient_lines, gathered)
             for key, recipient_lines in grouped.items()
         ]
         claim.recipients.sort(key=lambda r: (r.designation_id is not None, r.recipient_name))
@@ -312,43 +376,64 @@ def _build_claims(apps, gathered: _Gathered) -> dict[int, ApplicationClaim]:
 
 
 def _recipient_claim(
-    claim: ApplicationClaim, key: str, lines: list[_DecidedLine], gathered: _Gathered
+    rule: CalculationRule, plan: _Plan, key: str, lines: list[_DecidedLine], gathered: _Gathered
 ) -> RecipientClaim:
     """One recipient's inputs (a menu input per decided line) and its computed result."""
-    application = claim.application
-    district_count, plan_lines = _plan_of(claim)
     designation_id = lines[0][2]
-    name = lines[0][4] if designation_id else application.hub.name
+    name = lines[0][4] if designation_id else plan.hub_name
     menu_inputs, units_text = [], {}
-    app_pk, year = application.pk, application.fiscal_year.year
+    app_pk, year = plan.pk, plan.year
     done = gathered.done.get((app_pk, designation_id))
-    for line in lines:
-        menu = gathered.menus[line[1]]
+    menus, templates, expense_of = gathered.menus, gathered.templates, gathered.expenses.get
+    for _decision_id, menu_id, _designation_id, institution_id, _name, decided in lines:
+        menu, template = menus[menu_id], templates[menu_id]
         code = line_key(menu.code, designation_id)
-        unit = menu.cap_unit
-        if unit in _ONE_UNIT:  # most lines: 1か所, whatever was done
+        if menu.cap_unit in _ONE_UNIT:  # most lines: 1か所, whatever was done
             units, units_text[code], note = 1, "1か所", ""
         else:
             planned = _units(
-                menu, code, key, name, plan_lines.get(code, {}), district_count, gathered
+                menu, code, key, name, plan.lines.get(code, {}), plan.district_count, gathered
             )
             units, units_text[code], note = units_done(menu, planned, done)
-        menu_inputs.append(_menu_input(app_pk, year, line, menu, code, (units, note), gathered))
+        actual, total_cost, other_income, excluded, source, why = expense_of(
+            (app_pk, menu_id, designation_id), _NO_EXPENSE
+        )
+        earlier = (
+            _earlier_grant(menu, institution_id, year, gathered)
+            if template["once_per_facility"]
+            else ""
+        )
+        menu_inputs.append(
+            MenuInput.trusted(  # every value from validated rows (see MenuInput.trusted)
+                {
+                    **template,
+                    "menu_code": code,
+                    "units": units,
+                    "units_note": note,
+                    "actual_expense": actual,
+                    "excluded_expense": min(excluded, actual),
+                    "excluded_source": EXCLUDED_SOURCES.get(source, "") if source else "",
+                    "excluded_reason": why,
+                    "total_cost": total_cost,
+                    "other_income": other_income,
+                    "decided_amount": decided,
+                    "already_granted_before": bool(earlier),
+                    "earlier_grant": earlier,
+                }
+            )
+        )
     facility = FacilityInput.trusted(
         name, tuple(menu_inputs), gathered.advances.get((app_pk, designation_id), 0)
     )
-    result = calculate_claim(facility, claim.rule)
+    result = calculate_claim(facility, rule)
     return RecipientClaim(key, designation_id, name, facility, result, units_text)
 
 
-def _plan_of(claim: ApplicationClaim) -> tuple[int, dict]:
-    """The decided plan's 区割り数 and lines, read once per application."""
-    cached = claim.__dict__.get("_plan")
-    if cached is None:
-        plan = (claim.decision.version.snapshot or {}).get("plan", {})
-        district_count = int(plan.get("district_count") or claim.application.district_count)
-        cached = claim.__dict__["_plan"] = (district_count, plan.get("lines", {}))
-    return cached
+def _plan_of(pk, hub_name, year, district_count, snapshot) -> _Plan:
+    """The decided plan's 区割り数 (the application's when the plan has none) and lines."""
+    plan = (snapshot or {}).get("plan", {})
+    count = int(plan.get("district_count") or district_count)
+    return _Plan(pk, hub_name, year, count, plan.get("lines", {}))
 
 
 def _units(menu, code, key, name, planned, district_count, gathered) -> tuple[int, str]:
@@ -424,33 +509,6 @@ def _earlier_grant(menu, institution_id, year, gathered) -> str:
     return f"{fiscal_year_label(y)}の交付決定（{number}）"
 
 
-def _menu_input(app_pk, year, line: _DecidedLine, menu, code, units, gathered) -> MenuInput:
-    """``units`` is (units counted, their note for the E formula)."""
-    _decision_id, menu_id, designation_id, institution_id, _name, decided = line
-    expense = gathered.expenses.get((app_pk, menu_id, designation_id))
-    actual, total_cost, other_income, excluded, source, why = expense or _NO_EXPENSE
-    template = gathered.templates[menu_id]
-    once = template["once_per_facility"]
-    earlier = _earlier_grant(menu, institution_id, year, gathered) if once else ""
-    return MenuInput.trusted(  # every value from validated rows (see MenuInput.trusted)
-        {
-            **template,
-            "menu_code": code,
-            "units": units[0],
-            "units_note": units[1],
-            "actual_expense": actual,
-            "excluded_expense": min(excluded, actual),
-            "excluded_source": EXCLUDED_SOURCES.get(source, "") if source else "",
-            "excluded_reason": why,
-            "total_cost": total_cost,
-            "other_income": other_income,
-            "decided_amount": decided,
-            "already_granted_before": bool(earlier),
-            "earlier_grant": earlier,
-        }
-    )
-
-
 def _menu_template(menu: SubsidyMenu) -> dict:
     """The fields of a MenuInput that are the menu's own, the same on every line of it."""
     return {
@@ -466,108 +524,9 @@ _NO_EXPENSE = (0, 0, 0, 0, "", "")
 
 
 def claim_for(application: Application) -> ApplicationClaim:
-    return load_claims(Application.objects.filter(pk=application.pk))[application.pk]
-
-
-def _amount_text(amount: int | Fraction | None) -> str:
-    return "—" if amount is None else format_yen(amount)
-
-
-def _whole_yen(amount: int | Fraction | None) -> int | None:
-    """A step's amount as a number cell: whole yen (a fraction of a yen, only before the
-    rule rounds down, is cut here; the text column keeps it exact)."""
-    return None if amount is None else int(amount)
-
-
-def _steps(steps) -> list[list]:
-    """[symbol, label, amount text, formula, amount in whole yen]."""
-    return [
-        [symbol, label, format_yen(amount), formula, amount]  # whole yen already
-        if type(amount) is int
-        else [symbol, label, _amount_text(amount), formula, _whole_yen(amount)]
-        for symbol, label, amount, formula in steps
-    ]
-
-
-def _bound(r) -> dict | None:
-    """How the facility's C bounds the sum of its menus (C compared per facility)."""
-    if r.bound is None:
-        return None
-    b = r.bound
-    return {
-        "net_cost": b.net_cost,
-        "need": _whole_yen(b.need),
-        "bounded": _whole_yen(b.bounded),
-        "binds": b.binds,
-        "menus_total": _whole_yen(sum(m.required_amount for m in r.menus)),
-    }
-
-
-def breakdown(recipient: RecipientClaim) -> dict:
-    """One recipient's 精算額調 as plain JSON data: what the page, the xlsx and a frozen
-    confirmation all print."""
-    r = recipient.result
-    return {
-        "key": recipient.key,
-        "designation_id": recipient.designation_id,
-        "recipient_name": recipient.recipient_name,
-        "columns": {
-            "A": r.total_cost,
-            "B": r.other_income,
-            "C": r.net_cost,
-            "D": r.eligible_expense,
-            "E": r.base_amount,
-            "F": r.capped_expense,
-            "G": r.required_amount,
-            "H": r.decided_amount,
-            "I": r.advance_received,
-            "J": r.difference,
-        },
-        "bound": _bound(r),
-        "settlement": r.settlement.label,
-        "steps": _steps(r.steps),
-        "menus": [
-            {
-                "code": m.menu_code,
-                "name": m.menu_name,
-                "units_text": recipient.units_text.get(m.menu_code, ""),
-                "units": m.source.units,
-                "A": m.total_cost,
-                "B": m.other_income,
-                "C": m.net_cost,
-                "D_actual": m.actual_expense,
-                "excluded": m.excluded_expense,
-                "excluded_source": m.source.excluded_source,
-                "excluded_reason": m.source.excluded_reason,
-                "D": m.eligible_expense,
-                "E": m.base_amount,
-                "F": m.capped_expense,
-                "G": _whole_yen(m.amount),
-                "G_text": _amount_text(m.amount),
-                "H": m.decided_amount,
-                "reason": m.reason or "",
-                "steps": _steps(m.steps),
-            }
-            for m in r.menus
-        ],
-    }
-
-
-def claim_snapshot(claim: ApplicationClaim) -> dict:
-    rule = claim.rule
-    return {
-        "rule": {
-            "order": rule.order.label,
-            "rounding_unit": rule.rounding_unit,
-            "rounding_level": rule.rounding_level.label,
-            "other_income_level": rule.other_income_level.label,
-        },
-        "recipients": [breakdown(r) for r in claim.recipients],
-        "total_amount": claim.total_amount,
-        "decided_total": claim.decided_total,
-        "advance_total": claim.advance_total,
-        "difference": claim.difference,
-    }
+    claim = load_claims(Application.objects.filter(pk=application.pk))[application.pk]
+    claim.application = application  # the caller's (a cached_property: no query to read it)
+    return claim
 
 
 def claim_snapshots(claims) -> list[dict]:

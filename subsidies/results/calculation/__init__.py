@@ -261,9 +261,9 @@ class FacilityBound:
 
 
 def _facility_bound(
-    net_cost: int, menus: tuple[MenuResult, ...], menus_total: Yen
+    net_cost: int, menus: tuple[MenuResult, ...], needs: list[Yen], menus_total: Yen
 ) -> FacilityBound:
-    needs = [_before_rate(m.required_amount, m.source.rate) for m in menus]
+    """``needs`` are the menus' G ÷ 補助率, in their order."""
     need: Yen = 0
     for n in needs:
         need += n
@@ -351,21 +351,25 @@ def calculate_claim(facility: FacilityInput, rule: CalculationRule) -> FacilityR
     per_menu = rule.other_income_level is OtherIncomeLevel.MENU
     cap_first = rule.order is CapRateOrder.CAP_THEN_RATE
     unit = rule.rounding_unit if rule.rounding_level is RoundingLevel.MENU else None
-    menus = tuple([_calculate_menu(m, rule, per_menu, cap_first, unit) for m in facility.menus])
-    # the sums of the columns, in one pass (a national year has 14,000 facilities)
+    results, needs = [], []
+    # the sums of the columns, in the same pass (a national year has 14,000 facilities)
     total_cost = other_income = eligible = base = capped = 0
     unrounded: Yen = 0
-    for m in menus:
+    for source in facility.menus:
+        m, need = _calculate_menu(source, rule, per_menu, cap_first, unit)
+        results.append(m)
+        needs.append(need)
         total_cost += m.total_cost
         other_income += m.other_income
         eligible += m.eligible_expense
         base += m.base_amount
         capped += m.capped_expense
         unrounded += m.required_amount
+    menus = tuple(results)
     unrounded = _exact(unrounded)
     bound = None
     if not per_menu:
-        bound = _facility_bound(max(total_cost - other_income, 0), menus, unrounded)
+        bound = _facility_bound(max(total_cost - other_income, 0), menus, needs, unrounded)
         unrounded = bound.bounded
     if unit is None:
         total = round_down_to_unit(unrounded, rule.rounding_unit)
@@ -402,10 +406,12 @@ def calculate_claim(facility: FacilityInput, rule: CalculationRule) -> FacilityR
 
 def _calculate_menu(
     menu: MenuInput, rule: CalculationRule, per_menu: bool, cap_first: bool, unit: int | None
-) -> MenuResult:
-    """One menu's A〜H; C bounds it here only where C is compared per menu. ``unit`` is the
-    rounding unit where the rule rounds per menu (None: rounded per facility)."""
-    a, b, cap = menu.total_cost, menu.other_income, menu.cap_amount
+) -> tuple[MenuResult, Yen]:
+    """One menu's A〜H, and its G ÷ 補助率 (what C bounds per facility); C bounds it here
+    only where C is compared per menu. ``unit`` is the rounding unit where the rule rounds
+    per menu (None: rounded per facility)."""
+    a, b, cap, rate = menu.total_cost, menu.other_income, menu.cap_amount, menu.rate
+    numerator, denominator = rate.numerator, rate.denominator  # read once: properties
     d = max(menu.actual_expense - menu.excluded_expense, 0)
     e = 0 if cap is None else cap * menu.units
     f = min(d, e)
@@ -417,15 +423,21 @@ def _calculate_menu(
         g: Yen = 0
         reason = menu.refusal_reason
     elif cap_first:
-        g = g1 = _times_rate(f if c is None else min(f, c), menu.rate)
+        g = g1 = _int_times(f if c is None else min(f, c), numerator, denominator)
     else:
-        g1 = _times_rate(d if c is None else min(d, c), menu.rate)
+        g1 = _int_times(d if c is None else min(d, c), numerator, denominator)
         g = g2 = min(g1, e)
     computed = g
     h = menu.decided_amount
     if h is not None and h < g:
         g = h
-    return _built(
+    if numerator == denominator:
+        need = g
+    elif type(g) is int:
+        need = _int_times(g, denominator, numerator)
+    else:
+        need = _exact(g / rate)
+    result = _built(
         MenuResult,
         {
             "menu_code": menu.menu_code,
@@ -449,6 +461,7 @@ def _calculate_menu(
             "rule": rule,
         },
     )
+    return result, need
 
 
 def _built(cls, values: dict):
@@ -471,23 +484,16 @@ def _times_rate(amount: Yen, rate: Fraction) -> Yen:
     """amount × 補助率, exact; an int when no fraction of a yen arises (the usual case), so
     the comparisons and formatting that follow stay on the fast integer path."""
     if type(amount) is int:
-        numerator, denominator = rate.numerator, rate.denominator
-        if denominator == 1:
-            return amount * numerator
-        whole, rest = divmod(amount * numerator, denominator)
-        return whole if rest == 0 else Fraction(amount * numerator, denominator)
+        return _int_times(amount, rate.numerator, rate.denominator)
     return _exact(amount * rate)
 
 
-def _before_rate(amount: Yen, rate: Fraction) -> Yen:
-    """amount ÷ 補助率 (what a menu's G covers before the rate), exact, int when whole."""
-    if type(amount) is int:
-        numerator, denominator = rate.numerator, rate.denominator
-        if numerator == denominator:
-            return amount
-        whole, rest = divmod(amount * denominator, numerator)
-        return whole if rest == 0 else Fraction(amount * denominator, numerator)
-    return _exact(amount / rate)
+def _int_times(amount: int, numerator: int, denominator: int) -> Yen:
+    """Whole yen × numerator ÷ denominator, exact: an int when it divides."""
+    if denominator == 1:
+        return amount * numerator
+    whole, rest = divmod(amount * numerator, denominator)
+    return whole if rest == 0 else Fraction(amount * numerator, denominator)
 
 
 def _require_yen(value: object, label: str, name: str) -> None:
