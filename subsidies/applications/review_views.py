@@ -1,11 +1,16 @@
+import datetime
+from typing import NamedTuple, TypedDict
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Sum, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from hospitals.coverage import coverage_for
+from hospitals.coverage import coverage_of
+from hospitals.models import MedicalInstitution
 from hubs.models import Hub
 from subsidies.applications.forms import QueueFilterForm
 from subsidies.applications.rules import EDITABLE_STATES
@@ -16,6 +21,7 @@ from subsidies.models import (
     Decision,
     FiscalYear,
 )
+from zaitaku_portal import figures
 from zaitaku_portal.access import STAFF_ROLES, require_roles
 from zaitaku_portal.query import BadQuery, refuses_bad_query
 from zaitaku_portal.scopes import (
@@ -25,29 +31,35 @@ from zaitaku_portal.scopes import (
     health_centers_for,
     hubs_for,
 )
+from zaitaku_portal.templatetags.ja_format import nendo, wareki
 from zaitaku_portal.wareki import fiscal_year_of
 
 QUEUE_PAGE_SIZE = 50
 
 
-def _with_current_year(query):
+def _with_current_year(query, current_pk):
     """The queue shows the current fiscal year unless ?fiscal_year= says otherwise (empty:
     every year), so last year's settled applications do not bury this year's."""
-    if "fiscal_year" in query:
-        return query
-    current = FiscalYear.objects.filter(year=fiscal_year_of(timezone.localdate())).first()
-    if current is None:
+    if "fiscal_year" in query or current_pk is None:
         return query
     query = query.copy()
-    query["fiscal_year"] = str(current.pk)
+    query["fiscal_year"] = str(current_pk)
     return query
 
 
-def _queue(request, default_year: bool = False):
+def _current_year_pk(fiscal_years) -> int | None:
+    """The pk of today's fiscal year among `fiscal_years`, None if it is not registered."""
+    today_year = fiscal_year_of(timezone.localdate())
+    return next((year.pk for year in fiscal_years if year.year == today_year), None)
+
+
+def _queue(request, current_year_pk: int | None = None):
     """The staff queue with its filters: (form, filtered applications without the status
-    filter, filtered applications)."""
+    filter, filtered applications). With `current_year_pk` (the review home) the queue is
+    that year's unless ?fiscal_year= says otherwise."""
+    data = _with_current_year(request.GET, current_year_pk)
     form = QueueFilterForm(
-        (_with_current_year(request.GET) if default_year else request.GET) or None,
+        data or None,
         # the choices' names only: 330 areas become options on every page of the queue
         fiscal_years=FiscalYear.objects.order_by("-year").only("pk", "year"),
         areas=areas_for(request.user).only("pk", "name"),
@@ -91,44 +103,194 @@ def _queue(request, default_year: bool = False):
     return form, without_status, applications
 
 
+# --- the review home: what it shows, read once ----------------------------------------------
+# At national scale (346 areas, 500 health centres, 50 rows a page) the page spent most of its
+# CPU building model instances for the filters' options and the rows, unpickling the whole
+# coverage to show four figures and the gaps, and resolving template lookups per row. So the
+# options are (pk, name) pairs, the rows plain values made once, and the coverage's figures
+# kept in the figures cache as the little the page shows.
+
+STARTABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED)
+STATUS_LABELS = dict(ApplicationStatus.choices)
+STATUS_BADGES = {ApplicationStatus.RESUBMITTED: "warn", ApplicationStatus.DECIDED: "ok"}
+
+
+# Dicts, not named tuples: a template looks a name up as a key first, and a tuple answers
+# that with an exception, 500 times a page.
+class QueueRow(TypedDict):
+    """One row of the queue as the page prints it."""
+
+    url: str
+    recipient_name: str
+    year_label: str
+    kind: str
+    status: str
+    status_label: str
+    badge: str
+    resubmitted: bool
+    submitted: str
+    deadline: str
+    overdue: bool
+
+
+class GapRow(NamedTuple):
+    """An area without a hub or an active hospital, as the page's table shows it (a few a
+    page, read by name in the tests of the one coverage rule)."""
+
+    name: str
+    hub_count: int
+    hospital_count: int
+
+
+class CoverageFigures(NamedTuple):
+    hub_count: int
+    hospital_count: int
+    area_count: int
+    gaps: tuple
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count: the status cards' counts already give it."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _filter_choices(form, fiscal_years, user) -> None:
+    """The filters' options as (pk, name) pairs, in the order and with the labels their
+    fields' querysets give: the form still validates through its querysets, and the
+    widgets print the same <select>s, without a model instance per option."""
+    fields = form.fields
+    years = sorted(fiscal_years, key=lambda year: -year.year)  # the field's order_by("-year")
+    fields["fiscal_year"].widget.choices = [
+        ("", fields["fiscal_year"].empty_label),
+        *((year.pk, str(year)) for year in years),
+    ]
+    for name, queryset in (("area", areas_for(user)), ("health_center", health_centers_for(user))):
+        # str() of an area and of a health centre is its name
+        fields[name].widget.choices = [
+            ("", fields[name].empty_label),
+            *queryset.values_list("pk", "name"),
+        ]
+
+
+ROW_FIELDS = (
+    "pk",
+    "hub__name",
+    "institution_id",
+    "fiscal_year__year",
+    "fiscal_year__application_deadline",
+    "is_change_request",
+    "status",
+    "submitted_at",
+)
+
+
+def _queue_rows(values, today) -> list[QueueRow]:
+    """The page's rows from one query of plain values (ROW_FIELDS); a hospital's own
+    application (issue 18) fetches its institution's name apart, not a join that hashes
+    every institution of the prefecture for each page (and not at all when none is listed)."""
+    rows = list(values)
+    institution_ids = {row["institution_id"] for row in rows if row["institution_id"]}
+    institutions = (
+        dict(MedicalInstitution.objects.filter(pk__in=institution_ids).values_list("pk", "name"))
+        if institution_ids
+        else {}
+    )
+    return [_queue_row(row, institutions, today) for row in rows]
+
+
+def _queue_row(row, institutions, today) -> QueueRow:
+    deadline = row["fiscal_year__application_deadline"]
+    status = row["status"]
+    institution_id = row["institution_id"]
+    return QueueRow(
+        url=reverse("subsidies:application_detail", args=[row["pk"]]),
+        # Application.recipient: the hospital of its own application, else the hub
+        recipient_name=institutions[institution_id] if institution_id else row["hub__name"],
+        year_label=nendo(row["fiscal_year__year"]),
+        kind="変更承認申請" if row["is_change_request"] else "交付申請",
+        status=status,
+        status_label=STATUS_LABELS.get(status, status),
+        badge=STATUS_BADGES.get(status, ""),
+        resubmitted=status == ApplicationStatus.RESUBMITTED,
+        submitted=wareki(row["submitted_at"], True),
+        deadline=wareki(deadline),
+        overdue=bool(deadline and deadline < today and status in EDITABLE_STATES),
+    )
+
+
+def _coverage_figures(user) -> CoverageFigures:
+    """The four figures and the gaps, by the one rule of hospitals.coverage (as on the
+    充足状況 page and the dashboard), kept under the same key parts and topic as the
+    coverage itself: the hubs, designations and areas they count."""
+    areas, hubs, designations = areas_for(user), hubs_for(user), designations_for(user)
+    today = datetime.date.today()  # coverage_of's day
+
+    def compute() -> CoverageFigures:
+        coverage = coverage_of(areas, hubs, designations, today, detail=False)
+        return CoverageFigures(
+            hub_count=hubs.count(),
+            hospital_count=designations.filter(status="active").count(),
+            area_count=len(coverage),
+            gaps=tuple(
+                GapRow(item.name, item.hub_count, item.hospital_count)
+                for item in coverage
+                if item.is_gap
+            ),
+        )
+
+    return figures.remembered(
+        "review-coverage",
+        (areas.query, hubs.query, designations.query, today),
+        (figures.COVERAGE,),
+        compute,
+    )
+
+
 @require_roles(*STAFF_ROLES)
 @refuses_bad_query
 def review_home(request):
     """Prefecture staff's home: the review queue, then where things stand."""
-    form, without_status, applications = _queue(request, default_year=True)
+    # the years' table, also the current year and the year filter's options
+    fiscal_years = list(FiscalYear.objects.annotate(menu_count=Count("menus")))
+    current_year_pk = _current_year_pk(fiscal_years)
+    form, without_status, applications = _queue(request, current_year_pk)
     counts = dict(
         without_status.order_by().values_list("status").annotate(n=Count("pk", distinct=True))
     )
-    status_counts = [(s, counts.get(s.value, 0)) for s in ApplicationStatus]
-    today = timezone.localdate()
-    # The page's 50 rows: a hospital's own application (issue 18) fetches its institution
-    # apart, not a join that hashes every institution of the prefecture for each page.
-    listed = applications.select_related(None).select_related("hub", "fiscal_year")
-    listed = listed.prefetch_related("institution")
-    page = Paginator(listed, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    for application in page:
-        deadline = application.fiscal_year.application_deadline
-        application.overdue = bool(
-            deadline and deadline < today and application.status in EDITABLE_STATES
-        )
-    query = _with_current_year(request.GET).copy()  # the export and status cards keep it
-    query.pop("page", None)
-    # Gaps by the one rule of hospitals.coverage, as on the 充足状況 page and the dashboard.
-    coverage = coverage_for(request.user, detail=False)  # counts and gaps only
-    fiscal_years = FiscalYear.objects.annotate(menu_count=Count("menus"))
+    status_counts = [
+        {"value": s.value, "label": s.label, "n": counts.get(s.value, 0)} for s in ApplicationStatus
+    ]
+    # The scope and the filters are subqueries (no join), so each application is counted
+    # once: the queue's total and its startable count are sums of the cards' counts.
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    shown = [s.value for s in ApplicationStatus if not status or s.value == status]
+    total = sum(counts.get(s, 0) for s in shown)
+    startable_count = sum(counts.get(s, 0) for s in shown if s in STARTABLE)
+    paginator = _CountedPaginator(applications.values(*ROW_FIELDS), QUEUE_PAGE_SIZE, total)
+    page = paginator.get_page(request.GET.get("page"))
+    query = _with_current_year(request.GET, current_year_pk).copy()
+    query.pop("page", None)  # the export and status cards keep the rest
+    _filter_choices(form, fiscal_years, request.user)
+    coverage = _coverage_figures(request.user)
     context = {
         "form": form,
         "page": page,
-        "total": page.paginator.count,
+        "rows": _queue_rows(page.object_list, timezone.localdate()),
+        "total": total,
         "status_counts": status_counts,
         "query": query.urlencode(),
-        "startable_count": applications.filter(
-            status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED]
-        ).count(),
-        "hub_count": hubs_for(request.user).count(),
-        "hospital_count": designations_for(request.user).filter(status="active").count(),
-        "area_count": len(coverage),
-        "gaps": [item for item in coverage if item.is_gap],
+        "startable_count": startable_count,
+        "hub_count": coverage.hub_count,
+        "hospital_count": coverage.hospital_count,
+        "area_count": coverage.area_count,
+        "gaps": coverage.gaps,
         "fiscal_years": fiscal_years,
     }
     return render(request, "subsidies/applications/review_home.html", context)
