@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/zaitaku_national"
 BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "national-pass-2026"  # noqa: S105 - the generator's synthetic users
+ROLES = ("staff", "coordinator", "health_center")
+USERNAMES = {"staff": "全国-staff", "coordinator": "全国-coordinator", "health_center": "全国-hc"}
 
 
 def pages_for(role: str, ids: dict) -> list[tuple[str, str, int]]:
@@ -137,7 +139,12 @@ def find_ids(database_url: str) -> dict:
 
 
 def start_server(
-    database_url: str, port: int, pooled: bool, workers: int, figures: bool = True
+    database_url: str,
+    port: int,
+    pooled: bool,
+    workers: int,
+    figures: bool = True,
+    freeze: bool = True,
 ) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -156,6 +163,8 @@ def start_server(
         "PORTAL_FIGURES_MAX_AGE": os.environ.get("PORTAL_FIGURES_MAX_AGE", "60")
         if figures
         else "0",
+        # the warm objects out of the collector after 100 requests (zaitaku_portal/wsgi.py)
+        "PORTAL_GC_FREEZE_AFTER": "100" if freeze else "0",
     }
     if not pooled:
         env["DATABASE_CONN_MAX_AGE"] = "0"
@@ -192,25 +201,40 @@ def start_server(
     raise SystemExit("gunicorn did not start")
 
 
+def warm_up(base: str, ids: dict, users: int) -> None:
+    """Every user opens each of its pages once, before the timed run: what is measured is the
+    steady state, not the first computation of each figure after the server starts (that
+    cost is the figures-off run's, beside it)."""
+
+    def user(index: int) -> None:
+        role = ["staff", "coordinator", "health_center"][index % 3]
+        client = Client(base)
+        client.login(
+            {"staff": "全国-staff", "coordinator": "全国-coordinator"}.get(role, "全国-hc")
+        )
+        for _, path, _ in pages_for(role, ids):
+            client.get(path)
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def run_load(
     base: str, ids: dict, users: int, seconds: float, max_requests: int, think: float
 ) -> dict:
     timings: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
-    roles = ["staff", "coordinator", "health_center"]
-    usernames = {
-        "staff": "全国-staff",
-        "coordinator": "全国-coordinator",
-        "health_center": "全国-hc",
-    }
     lock = threading.Lock()
     done = [0]
     deadline = time.perf_counter() + seconds
 
     def user(index: int) -> None:
-        role = roles[index % 3]
+        role = ROLES[index % 3]
         client = Client(base)
-        client.login(usernames[role])
+        client.login(USERNAMES[role])
         pages = pages_for(role, ids)
         rng = random.Random(index)
         while time.perf_counter() < deadline:
@@ -314,23 +338,24 @@ def main() -> None:
     )
     parser.add_argument(
         "--compare",
-        choices=("figures", "pool"),
+        choices=("figures", "pool", "gc"),
         default="figures",
-        help="the alternative run beside production: figures cache off, or no connection pool",
+        help="the alternative run beside production: figures cache off, no connection pool, "
+        "or no gc.freeze() in the web processes",
     )
     args = parser.parse_args()
     ids = find_ids(args.database_url)
-    if args.compare == "figures":
-        runs = [(True, True, "psycopg pool, figures cache (production)")]
-        runs.append((True, False, "psycopg pool, figures cache off (PORTAL_FIGURES_MAX_AGE=0)"))
-    else:
-        runs = [(True, True, "psycopg pool (production)")]
-        runs.append((False, True, "new connection per request"))
-    for pooled, figures, label in runs:
-        server = start_server(args.database_url, args.port, pooled, args.workers, figures)
+    production = (True, True, True, "psycopg pool, figures cache, gc.freeze (production)")
+    alternatives = {
+        "figures": (True, False, True, "figures cache off (PORTAL_FIGURES_MAX_AGE=0)"),
+        "pool": (False, True, True, "new connection per request"),
+        "gc": (True, True, False, "no gc.freeze() (PORTAL_GC_FREEZE_AFTER=0)"),
+    }
+    for pooled, figures, freeze, label in (production, alternatives[args.compare]):
+        server = start_server(args.database_url, args.port, pooled, args.workers, figures, freeze)
         try:
             base = f"http://127.0.0.1:{args.port}"
-            run_load(base, ids, args.users, 3, 200, 0)  # warm-up
+            warm_up(base, ids, args.users)
             meter = CpuMeter(server.pid)
             meter.start()
             result = run_load(base, ids, args.users, args.seconds, args.max_requests, args.think)
