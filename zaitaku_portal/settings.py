@@ -258,7 +258,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "zaitaku_portal.cache.RedisCache",  # Django's, its clients kept
             "LOCATION": os.environ["REDIS_URL"],
             "TIMEOUT": 300,
             "KEY_PREFIX": os.environ.get("PORTAL_CACHE_PREFIX", "zaitaku"),

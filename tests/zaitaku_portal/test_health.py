@@ -21,7 +21,7 @@ DEAD_REDIS = "redis://:secret-password@127.0.0.1:1/0"
 def redis_cache(url):
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "zaitaku_portal.cache.RedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -299,7 +299,7 @@ def test_a_bucket_and_redis_from_the_environment():
     assert (options["access_key"], options["secret_key"]) == ("AKIAEXAMPLE", "example-secret")
     assert options["default_acl"] == "private"
     assert options["file_overwrite"] is False
-    assert found["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"]["BACKEND"] == "zaitaku_portal.cache.RedisCache"
     assert found["cache"]["LOCATION"] == "redis://cache.internal:6379/2"
 
 
