@@ -201,30 +201,39 @@ def start_server(
     raise SystemExit("gunicorn did not start")
 
 
-def warm_up(base: str, ids: dict, users: int) -> None:
-    """Every user opens each of its pages once, before the timed run: what is measured is the
-    steady state, not the first computation of each figure after the server starts (that
-    cost is the figures-off run's, beside it)."""
+def signed_in(base: str, usernames: list[str]) -> dict[str, "Client"]:
+    """A logged-in client per username, all logged in at once (each login hashes the
+    password: about half a second of the server's CPU, kept out of the timed runs)."""
+    clients = {name: Client(base) for name in usernames}
+    threads = [threading.Thread(target=clients[name].login, args=(name,)) for name in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return clients
+
+
+def warm_up(base: str, ids: dict, users: int) -> list["Client"]:
+    """The users' clients, logged in, each having opened each of its pages once before the
+    timed run: what is measured is the steady state, not the logins nor the first
+    computation of each figure after the server starts (that cost is the figures-off run's,
+    beside it)."""
+    clients = [Client(base) for _ in range(users)]
 
     def user(index: int) -> None:
-        role = ["staff", "coordinator", "health_center"][index % 3]
-        client = Client(base)
-        client.login(
-            {"staff": "全国-staff", "coordinator": "全国-coordinator"}.get(role, "全国-hc")
-        )
-        for _, path, _ in pages_for(role, ids):
-            client.get(path)
+        clients[index].login(USERNAMES[ROLES[index % 3]])
+        for _, path, _ in pages_for(ROLES[index % 3], ids):
+            clients[index].get(path)
 
     threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return clients
 
 
-def run_load(
-    base: str, ids: dict, users: int, seconds: float, max_requests: int, think: float
-) -> dict:
+def run_load(clients: list, ids: dict, seconds: float, max_requests: int, think: float) -> dict:
     timings: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
@@ -232,9 +241,7 @@ def run_load(
     deadline = time.perf_counter() + seconds
 
     def user(index: int) -> None:
-        role = ROLES[index % 3]
-        client = Client(base)
-        client.login(USERNAMES[role])
+        role, client = ROLES[index % 3], clients[index]
         pages = pages_for(role, ids)
         rng = random.Random(index)
         while time.perf_counter() < deadline:
@@ -253,7 +260,7 @@ def run_load(
             if think:
                 time.sleep(rng.uniform(think / 2, think * 1.5))  # a person reads the page
 
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(len(clients))]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -355,10 +362,10 @@ def main() -> None:
         server = start_server(args.database_url, args.port, pooled, args.workers, figures, freeze)
         try:
             base = f"http://127.0.0.1:{args.port}"
-            warm_up(base, ids, args.users)
+            clients = warm_up(base, ids, args.users)
             meter = CpuMeter(server.pid)
             meter.start()
-            result = run_load(base, ids, args.users, args.seconds, args.max_requests, args.think)
+            result = run_load(clients, ids, args.seconds, args.max_requests, args.think)
             cpu = meter.stop()
         finally:
             os.killpg(server.pid, signal.SIGTERM)
