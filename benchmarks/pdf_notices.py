@@ -21,8 +21,11 @@
    Timed from the request to the finished ZIP; the job's progress is sampled while it runs,
    and the ZIP's documents are compared with single renders in this process (same bytes).
    "cpu/doc" is the workers' CPU and their render children's from the request to their stop
-   (their start-up, read from /proc before the request, left out). --chunk sets the workers'
-   PORTAL_BATCH_CHUNK_SIZE.
+   (their start-up, read from /proc before the request, left out: the workers' own and that
+   of the render child each warms up before its first task); "render" is the render
+   children's share of it (read from /proc when the job has finished), the rest is the
+   workers' own: the task claims, the database, the notices' context, the ZIP. --chunk sets
+   the workers' PORTAL_BATCH_CHUNK_SIZE.
 
 On SQLite the workers share one file lock (claims, progress); production runs PostgreSQL."""
 
@@ -241,6 +244,8 @@ def start_workers(count: int) -> list[subprocess.Popen]:
         for n in range(count)
     ]
     while TaskWorker.objects.count() < count:  # each has said it is alive
+        if any(worker.poll() is not None for worker in workers):
+            raise RuntimeError("a task worker ended before its first heartbeat")
         time.sleep(0.1)
     time.sleep(1.0)  # past django-tasks-db's start-up
     return workers
@@ -250,6 +255,18 @@ def process_cpu(pid: int) -> float:
     """CPU seconds a running process has used so far (user and system, /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def render_children_cpu(workers: list[subprocess.Popen]) -> float:
+    """CPU seconds the workers' render children (reports/pdf_sandbox.py) have used so far."""
+    total = 0.0
+    for worker in workers:
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text()
+            for pid in children.split():
+                with contextlib.suppress(OSError, IndexError):
+                    total += process_cpu(int(pid))
+    return total
 
 
 def stop_workers(workers: list[subprocess.Popen]) -> None:
@@ -273,6 +290,7 @@ def through_workers(count: int, sample: int) -> dict:
     cpu_children = children_cpu()
     workers = start_workers(count)
     started_cpu = sum(process_cpu(worker.pid) for worker in workers)
+    started_render_cpu = render_children_cpu(workers)  # a worker's warm-up, if it has one
     try:
         start = time.perf_counter()
         job = start_batch(
@@ -285,9 +303,11 @@ def through_workers(count: int, sample: int) -> dict:
             if not progress or progress[-1][1] != job.done:
                 progress.append((time.perf_counter() - start, job.done))
         elapsed = time.perf_counter() - start
+        render_cpu = render_children_cpu(workers) - started_render_cpu  # before the stop
     finally:
         stop_workers(workers)
-    cpu = children_cpu() - cpu_children - started_cpu  # the workers and their render children
+    # the workers and their render children, less what both had used before the request
+    cpu = children_cpu() - cpu_children - started_cpu - started_render_cpu
     with job.result.open("rb") as stored:
         archive = zipfile.ZipFile(io.BytesIO(stored.read()))
     decisions = (
@@ -308,6 +328,7 @@ def through_workers(count: int, sample: int) -> dict:
         "seconds": elapsed,
         "per_doc_s": elapsed / max(1, job.done),
         "cpu_doc_s": cpu / max(1, job.done),
+        "render_doc_s": render_cpu / max(1, job.done),
         "entries": len(archive.namelist()),
         "same": same,
         "checked": len(checked),
@@ -341,13 +362,13 @@ def main() -> None:
     print(f"   PORTAL_BATCH_CHUNK_SIZE={settings.PORTAL_BATCH_CHUNK_SIZE}, SQLite scratch file")
     rows = [through_workers(count, args.sample) for count in sorted({1, args.workers})]
     print(
-        f"{'workers':<9}{'seconds':>9}{'per doc':>9}{'cpu/doc':>9}{'made':>6}"
+        f"{'workers':<9}{'seconds':>9}{'per doc':>9}{'cpu/doc':>9}{'render':>8}{'made':>6}"
         "  status, same bytes as single"
     )
     for row in rows:
         print(
             f"{row['workers']:<9}{row['seconds']:>8.1f}s{row['per_doc_s']:>8.3f}s"
-            f"{row['cpu_doc_s']:>8.3f}s{row['made']:>6}"
+            f"{row['cpu_doc_s']:>8.3f}s{row['render_doc_s']:>7.3f}s{row['made']:>6}"
             f"  {row['status']}, {row['same']} of {row['checked']} identical"
         )
         every = max(1, len(row["progress"]) // 8)
