@@ -135,6 +135,14 @@ class _Restamp:
         _new_stamp(self.topic)
 
 
+def pending(topic: str, using: str = "default") -> bool:
+    """This transaction has written records under `topic`: their new stamp waits for the
+    commit, so what is kept under the current stamp is older than what this transaction
+    reads."""
+    connection = connections[using]
+    return connection.in_atomic_block and _waiting(connection, topic)
+
+
 def _waiting(connection, topic: str) -> bool:
     # Django keeps the transaction's callbacks in run_on_commit and drops them on rollback
     return any(

@@ -36,6 +36,7 @@ from subsidies.models import (
     SubsidyMenu,
 )
 from subsidies.results.calculation import CalculationRule
+from zaitaku_portal import figures
 
 
 def hospital_designations(hub):
@@ -125,15 +126,11 @@ def hospitals_own_rows(hub, fiscal_year, applications) -> list[dict]:
 
 
 def lines_of(application: Application, references: bool = True) -> list[MenuPlan]:
-    """The plan's lines, the hub's own first. `references=False`: without each menu's
-    requirement items (what the pages' menu references show; a save does not read them)."""
-    lines = application.lines.select_related(
-        "menu", "designation__institution", "designation__area"
-    ).prefetch_related("menu__expense_categories")
-    if references:
-        lines = lines.prefetch_related("menu__requirement_items")
-    return list(
-        lines.order_by(
+    """The plan's lines, the hub's own first, each with its menu (its expense categories, and
+    its requirement items unless `references=False`: what the pages' menu references show; a
+    save does not read them). The menus are the year's as menus_of() keeps them."""
+    lines = list(
+        application.lines.select_related("designation__institution", "designation__area").order_by(
             # The hub's own lines first on every database (NULLs sort differently).
             F("designation__institution__name").asc(nulls_first=True),
             F("designation_id").asc(nulls_first=True),
@@ -141,6 +138,42 @@ def lines_of(application: Application, references: bool = True) -> list[MenuPlan
             "menu_id",
         )
     )
+    menus = menus_of(application.fiscal_year_id, references)
+    if strays := {line.menu_id for line in lines} - menus.keys():  # another year's menu
+        menus = {**menus, **_read_menus(None, references, strays)}
+    for line in lines:
+        line.menu = menus[line.menu_id]
+    return lines
+
+
+# fiscal year id, with requirement items → (the catalogue's stamp, the year's menus by id)
+_MENUS: dict[tuple[int, bool], tuple[str, dict[int, SubsidyMenu]]] = {}
+
+
+def menus_of(fiscal_year_id: int, references: bool = True) -> dict[int, SubsidyMenu]:
+    """The year's menus by id with their expense categories (and requirement items), read
+    once per process while the catalogue's stamp (zaitaku_portal/figures.py) is unchanged:
+    every plan page and save reads them, and they change a few times a year. Read again
+    each time with the figures cache off, and inside a transaction that has written the
+    catalogue itself (its stamp moves only at the commit). Read-only: not to be changed."""
+    if figures.max_age() <= 0 or figures.pending(figures.CATALOGUE):
+        return _read_menus(fiscal_year_id, references)
+    stamp = figures.stamps((figures.CATALOGUE,))
+    kept = _MENUS.get((fiscal_year_id, references))
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    menus = _read_menus(fiscal_year_id, references)
+    _MENUS[(fiscal_year_id, references)] = (stamp, menus)
+    return menus
+
+
+def _read_menus(
+    fiscal_year_id: int | None, references: bool, pks: set[int] | None = None
+) -> dict[int, SubsidyMenu]:
+    menus = SubsidyMenu.objects.filter(
+        Q(pk__in=pks) if pks is not None else Q(fiscal_year_id=fiscal_year_id)
+    ).prefetch_related("expense_categories", *(["requirement_items"] if references else []))
+    return {menu.pk: menu for menu in menus}
 
 
 def key_of(line: MenuPlan) -> str:
