@@ -1,7 +1,11 @@
 """Write load: 16 coordinators saving drafts and submitting while 4 staff review, against
 gunicorn and PostgreSQL on loopback. Checks afterwards that no update was lost: every
 coordinator's last successful save is what the database holds, and each application's
-version counter equals the number of writes that succeeded on it.
+version counter equals the number of writes that succeeded on it. Two runs, one after the
+other on a fresh server each: production (the figures cache, the plan form's HTML and the
+year's menus kept), then the alternative with none of them (PORTAL_FIGURES_MAX_AGE=0;
+--no-compare skips it). Every user logs in before the clock starts. The last lines: where
+the CPU went during each run, and the in-process CPU of one save of the largest plan.
 
     .venv/bin/python benchmarks/load_writes.py --seconds 30     # on the national database
 """
@@ -250,36 +254,11 @@ def final_state(ids: list[int]) -> dict[int, tuple[str, int, str]]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
-    parser.add_argument("--coordinators", type=int, default=16)
-    parser.add_argument("--staff", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--save-cpu-only", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaitaku_portal.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "1")  # development settings (off by default)
-    import django
-
-    django.setup()
-    if args.save_cpu_only:  # the child below, on the server's settings
-        print(largest_save_cpu())
-        return
-    # before the load, in a process of its own with the server's settings (DEBUG off)
-    save_cpu = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, "--save-cpu-only", "--database-url", args.database_url],
-        env={**os.environ, **SERVER_ENV},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    ids = prepare(args.coordinators, args.staff)
+def run_load(args, ids: list[int], figures: bool, label: str) -> None:
+    """One timed run against a fresh gunicorn, with the figures cache (and the plan form's
+    HTML kept, zaitaku_portal/figures.py) or without; prints its table and checks."""
     start = final_state(ids)
-    server = start_server(args.database_url, args.port, True, args.workers)
+    server = start_server(args.database_url, args.port, True, args.workers, figures)
     base = f"http://127.0.0.1:{args.port}"
     timings: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -390,7 +369,7 @@ def main() -> None:
     end = final_state(ids)
     total = sum(len(v) for v in timings.values())
     print(
-        f"{args.coordinators} coordinators + {args.staff} staff, {wall:.1f}s, "
+        f"\n{label}\n{args.coordinators} coordinators + {args.staff} staff, {wall:.1f}s, "
         f"{total} requests, {total / wall:.1f} req/s"
     )
     print(f"{'request':<28}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
@@ -407,6 +386,45 @@ def main() -> None:
         f"HTTP errors: {sum(errors.values())}"
     )
     print(cpu)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--coordinators", type=int, default=16)
+    parser.add_argument("--staff", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--save-cpu-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-compare",
+        dest="compare",
+        action="store_false",
+        help="production only, without the run with the caches off beside it",
+    )
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaitaku_portal.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")  # development settings (off by default)
+    import django
+
+    django.setup()
+    if args.save_cpu_only:  # the child below, on the server's settings
+        print(largest_save_cpu())
+        return
+    # before the load, in a process of its own with the server's settings (DEBUG off)
+    save_cpu = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--save-cpu-only", "--database-url", args.database_url],
+        env={**os.environ, **SERVER_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ids = prepare(args.coordinators, args.staff)
+    run_load(args, ids, True, "production: figures, the plan form and the menus kept (ADR 0018)")
+    if args.compare:
+        run_load(args, ids, False, "the alternative: nothing kept (PORTAL_FIGURES_MAX_AGE=0)")
     print(save_cpu)
 
 

@@ -16,6 +16,7 @@ from hospitals.models import ActiveHospitalDesignation, HospitalContact
 from hubs.models import HubCoordinator
 from subsidies.applications import hospital_counts
 from subsidies.applications.plan_data import LINE_FIELDS
+from zaitaku_portal import figures
 from zaitaku_portal.wareki import fiscal_year_label
 
 
@@ -78,7 +79,14 @@ def addable(application, lines=None) -> list[ActiveHospitalDesignation]:
         picked = picked_ids(application)
     else:
         picked = {line.designation_id for line in lines if line.designation_id}
-    return [d for d in eligible_designations(application) if d.pk not in picked]
+    # the hub's eligible hospitals change with the coverage only (zaitaku_portal/figures.py)
+    eligible = figures.remembered(
+        "eligible-designations",
+        (application.hub_id, application.fiscal_year_id),
+        (figures.COVERAGE,),
+        lambda: list(eligible_designations(application)),
+    )
+    return [d for d in eligible if d.pk not in picked]
 
 
 def refusal(application, designation) -> str | None:

@@ -170,6 +170,23 @@ def application_start(request, hub_pk: int, year: int):
     )
 
 
+def _history_html(application) -> str:
+    """操作の記録, the newest 200 entries. The log only grows, so its newest entry names
+    the table: rendered once per entry written, not on every visit to a busy application."""
+    entries = history_of(application)
+    newest = entries.order_by("-pk").values_list("pk", flat=True).first()
+    key = (application._meta.label, application.pk, newest, figures.release())
+    html = figures.remembered(
+        "history",
+        key,
+        (),
+        lambda: render_to_string(
+            "subsidies/applications/_history.html", {"history": list(entries[:200])}
+        ),
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by the template above
+
+
 def _detail_context(request, application) -> dict:
     view = reading.plan_view(application)
     decisions = list(application.decisions.prefetch_related("lines__menu").order_by("-number"))
@@ -189,7 +206,7 @@ def _detail_context(request, application) -> dict:
         "versions": list(application.versions.select_related("created_by").order_by("-number")),
         "comments": application.comments.select_related("author"),
         "attachments": application.attachments.select_related("uploaded_by"),
-        "history": history_of(application)[:200],
+        "history_html": _history_html(application),
         "comment_form": CommentForm(),
         "attachment_form": AttachmentForm(),
         "upload_form": ExcelUploadForm(initial={"version": application.version}),

@@ -113,3 +113,30 @@ def test_another_session_gets_its_own_token(world, draft):
     response = second.post(edit(draft), data)
     assert response.status_code == 302  # not 403: the token is the second session's
     assert "二人目の保存" in page(second, draft)[0]
+
+
+def test_the_application_pages_log_shows_each_new_entry(world, draft):
+    """操作の記録 on the application page is kept until the log has a newer entry."""
+    staff = Client()
+    staff.force_login(world.users[Role.PREFECTURE_STAFF])
+    url = f"/subsidies/applications/{draft.pk}/"
+    first = staff.get(url).content.decode()
+    count = int(re.search(r"操作の記録 (\d+)件を表示", first).group(1))
+    assert count >= 2  # the start and the save
+    assert "別の画面からの保存" not in first
+    current = type(draft).objects.get(pk=draft.pk)
+    services.save_plan(
+        current,
+        {**_plan_of(current), "meeting_members": "別の画面からの保存"},
+        world.users[Role.HUB_COORDINATOR],
+        current.version,
+    )
+    again = staff.get(url).content.decode()
+    assert f"操作の記録 {count + 1}件を表示" in again and "別の画面からの保存" in again
+    with CaptureQueriesContext(connection) as kept:
+        assert staff.get(url).content.decode().count("<tr><td>") == again.count("<tr><td>")
+    with override_settings(PORTAL_FIGURES_MAX_AGE=0), CaptureQueriesContext(connection) as read:
+        staff.get(url)
+    # kept: the newest entry's id instead of the entries with their actors (and the plan
+    # form's menus kept too)
+    assert len(kept) < len(read)
