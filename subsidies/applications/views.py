@@ -176,14 +176,8 @@ def _history_html(application) -> str:
     entries = history_of(application)
     newest = entries.order_by("-pk").values_list("pk", flat=True).first()
     key = (application._meta.label, application.pk, newest, figures.release())
-    html = figures.remembered(
-        "history",
-        key,
-        (),
-        lambda: render_to_string(
-            "subsidies/applications/_history.html", {"history": list(entries[:200])}
-        ),
-    )
+    template, context = "subsidies/applications/_history.html", {"history": entries[:200]}
+    html = figures.remembered("history", key, (), lambda: render_to_string(template, context))
     return mark_safe(html)  # noqa: S308 - rendered by the template above
 
 

@@ -30,8 +30,10 @@ def test_frozen_once_after_the_first_requests(unfrozen):
     served({"PATH_INFO": "/2"}, None)
     assert gc.get_freeze_count() >= len(kept)
     frozen = gc.get_freeze_count()
+    made_since = [[index] for index in range(1000)]  # a later request's objects
     served({"PATH_INFO": "/3"}, None)
-    assert gc.get_freeze_count() == frozen  # once
+    # once: not frozen with the rest (a frozen object freed meanwhile leaves the count)
+    assert gc.get_freeze_count() < frozen + len(made_since)
     assert answered == ["/0", "/1", "/2", "/3"]
 
 
