@@ -138,6 +138,12 @@ def lines_of(application: Application, references: bool = True) -> list[MenuPlan
             "menu_id",
         )
     )
+    return with_menus(application, lines, references)
+
+
+def with_menus(application: Application, lines: list[MenuPlan], references: bool = True):
+    """`lines` with the year's menus as menus_of() keeps them (with their requirement items
+    unless `references=False`): a save's lines read without them, shown again with them."""
     menus = menus_of(application.fiscal_year_id, references)
     if strays := {line.menu_id for line in lines} - menus.keys():  # another year's menu
         menus = {**menus, **_read_menus(None, references, strays)}

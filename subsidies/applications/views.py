@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -304,14 +303,19 @@ def application_edit(request, pk: int):
                 )
                 return redirect("subsidies:application_action", pk=pk, action=action)
             return redirect("subsidies:application_edit", pk=pk)
-    prefetch_related_objects(lines, "menu__requirement_items")
+    # shown again: the menus with their references (never fetched onto the kept menus)
+    reading.with_menus(application, lines)
     return _edit_page(request, application, _plan_form_html(application, form, lines, plan))
 
 
 # What the plan form's HTML has in place of each CSRF token: the form is rendered without the
 # request (it may be served to another session), the page puts the request's token there.
 _CSRF_MARK = "csrf-token-of-the-request"
-_CSRF_INPUT = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', _CSRF_MARK)
+
+
+def _csrf_input(token: str) -> str:
+    """{% csrf_token %}'s tag: replaced whole, so a plan's text reading like the mark stays."""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 def _plan_form_key(request, application) -> tuple:
@@ -359,10 +363,8 @@ def _plan_form_html(application, form=None, lines=None, plan=None) -> str:
 
 
 def _edit_page(request, application, html: str):
-    token = format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-    )
-    plan_form = mark_safe(html.replace(_CSRF_INPUT, token))  # noqa: S308 - rendered HTML
+    token = _csrf_input(get_token(request))
+    plan_form = mark_safe(html.replace(_csrf_input(_CSRF_MARK), token))  # noqa: S308 - rendered HTML
     return render(
         request,
         "subsidies/applications/edit.html",

@@ -76,6 +76,16 @@ def test_a_save_shows_at_once(world, draft):
         current, {**_plan_of(current), **plan}, world.users[Role.HUB_COORDINATOR], current.version
     )
     assert "別の画面から保存" in page(client, draft)[0]
+    # text that reads like the CSRF mark is the user's, not replaced by a token
+    current = type(draft).objects.get(pk=draft.pk)
+    services.save_plan(
+        current,
+        {**_plan_of(current), "meeting_members": "csrf-token-of-the-request"},
+        world.users[Role.HUB_COORDINATOR],
+        current.version,
+    )
+    html, _ = page(client, draft)
+    assert "\ncsrf-token-of-the-request</textarea>" in html  # the textarea, as typed
 
 
 def _plan_of(application) -> dict:
