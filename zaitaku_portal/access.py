@@ -6,13 +6,13 @@ only places that look at a user's role (docs/adr/0002-roles-and-scoping.md)."""
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import cache, wraps
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from zaitaku_portal.models import Role
 
@@ -136,8 +136,15 @@ def navigation_for(user) -> list[NavItem]:
     role = role_of(user)
     if role is None:
         return []
+    return list(_navigation(role, get_script_prefix(), get_urlconf()))
+
+
+@cache
+def _navigation(role: str, script_prefix: str, urlconf) -> tuple[NavItem, ...]:
+    """A role's menu, its links reversed once per process for each script prefix and URLconf
+    they are reversed under (every page shows it; the links never change otherwise)."""
     if role in STAFF_ROLES:
-        return [
+        return (
             NavItem("審査・状況", reverse("subsidies:review_home")),
             NavItem("県全体の状況", reverse("reports:prefecture")),
             NavItem("交付申請", reverse("subsidies:application_list")),
@@ -166,15 +173,15 @@ def navigation_for(user) -> list[NavItem]:
                     NavItem("マスタ管理", reverse("admin:index")),
                 ),
             ),
-        ]
+        )
     items: list[NavItem] = []
     if role == Role.HOSPITAL:
         # issue 18: its own plan lines, applications, results and notices; the catalogue
-        return [
+        return (
             NavItem("交付申請", reverse("subsidies:application_list")),
             NavItem("実績報告・額の確定", reverse("results:index")),
             NavItem("補助メニュー", reverse("subsidies:catalogue_latest")),
-        ]
+        )
     if role == Role.HUB_COORDINATOR:
         items.append(NavItem("自拠点", reverse("hubs:my_hubs")))
     if role == Role.HEALTH_CENTER:
@@ -188,7 +195,7 @@ def navigation_for(user) -> list[NavItem]:
     items.append(NavItem("充足状況", reverse("hospitals:coverage")))
     items.append(NavItem("在宅医療圏", reverse("hubs:areas")))
     items.append(NavItem("補助メニュー", reverse("subsidies:catalogue_latest")))
-    return items
+    return tuple(items)
 
 
 def current_navigation(items: list[NavItem], path: str) -> tuple[str | None, str | None]:

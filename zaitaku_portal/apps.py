@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
     verbose_name = "共通（利用者・地域・監査記録）"
 
     def ready(self) -> None:
-        from zaitaku_portal import figures, signals  # noqa: F401 - connects the login audit
+        from zaitaku_portal import figures, signals, unread  # noqa: F401 - the login audit
 
         figures.connect()  # cached figures follow every write (issue 21)
+        unread.connect()  # the unread notices' count follows every notice written

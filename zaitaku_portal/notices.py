@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from zaitaku_portal import unread
 from zaitaku_portal.access import ALL_ROLES, require_roles
 from zaitaku_portal.models import Notification
 
@@ -23,7 +24,7 @@ def notices_of(user):
 
 
 def unread_count(user) -> int:
-    return notices_of(user).filter(read_at=None).count()
+    return unread.count(user)
 
 
 @require_roles(*ALL_ROLES)
@@ -53,4 +54,5 @@ def notice_open(request, pk: int):
 @require_POST
 def notice_read_all(request):
     notices_of(request.user).filter(read_at=None).update(read_at=timezone.now())
+    unread.forget([request.user.pk])  # an update sends no signal
     return redirect("notices")

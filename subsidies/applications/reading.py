@@ -152,25 +152,39 @@ def with_menus(application: Application, lines: list[MenuPlan], references: bool
     return lines
 
 
-# fiscal year id, with requirement items → (the catalogue's stamp, the year's menus by id)
-_MENUS: dict[tuple[int, bool], tuple[str, dict[int, SubsidyMenu]]] = {}
+# what the catalogue holds, read once per process: key → (the catalogue's stamp, the value)
+_KEPT: dict[tuple, tuple[str, Any]] = {}
+
+
+def kept(key: tuple, read):
+    """read(), kept per process while the catalogue's stamp (zaitaku_portal/figures.py) is
+    unchanged: every plan page and save reads the year's menus and the expense categories,
+    and they change a few times a year. Read again each time with the figures cache off, and
+    inside a transaction that has written the catalogue itself (its stamp moves only at the
+    commit). What is kept is read-only: not to be changed (a menu carries its rendered
+    reference, subsidies/templatetags/menu_reference.py)."""
+    if figures.max_age() <= 0 or figures.pending(figures.CATALOGUE):
+        return read()
+    stamp = figures.stamps((figures.CATALOGUE,))
+    entry = _KEPT.get(key)
+    if entry is not None and entry[0] == stamp:
+        return entry[1]
+    value = read()
+    _KEPT[key] = (stamp, value)
+    return value
 
 
 def menus_of(fiscal_year_id: int, references: bool = True) -> dict[int, SubsidyMenu]:
-    """The year's menus by id with their expense categories (and requirement items), read
-    once per process while the catalogue's stamp (zaitaku_portal/figures.py) is unchanged:
-    every plan page and save reads them, and they change a few times a year. Read again
-    each time with the figures cache off, and inside a transaction that has written the
-    catalogue itself (its stamp moves only at the commit). Read-only: not to be changed."""
-    if figures.max_age() <= 0 or figures.pending(figures.CATALOGUE):
-        return _read_menus(fiscal_year_id, references)
-    stamp = figures.stamps((figures.CATALOGUE,))
-    kept = _MENUS.get((fiscal_year_id, references))
-    if kept is not None and kept[0] == stamp:
-        return kept[1]
-    menus = _read_menus(fiscal_year_id, references)
-    _MENUS[(fiscal_year_id, references)] = (stamp, menus)
-    return menus
+    """The year's menus by id with their expense categories (and requirement items), kept."""
+    return kept(
+        ("menus", fiscal_year_id, references),
+        lambda: _read_menus(fiscal_year_id, references),
+    )
+
+
+def category_names() -> dict[str, str]:
+    """費目: code → name, kept; the audit log's labels of a plan's changes."""
+    return kept(("categories",), lambda: dict(ExpenseCategory.objects.values_list("code", "name")))
 
 
 def _read_menus(
@@ -384,7 +398,7 @@ def labels_for(
     lines = lines if lines is not None else lines_of(application)
     return (
         {key_of(line): label_of(line) for line in lines} | hospital_counts.labels(application),
-        dict(ExpenseCategory.objects.values_list("code", "name")),
+        category_names(),
     )
 
 

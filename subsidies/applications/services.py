@@ -20,6 +20,7 @@ from subsidies.applications.reading import (
     key_of,
     labels_for,
     lines_of,
+    menus_of,
 )
 from subsidies.applications.rules import (
     EDITABLE_STATES,
@@ -58,18 +59,25 @@ from zaitaku_portal.scopes import applications_for, designations_for
 # --- plan lines ----------------------------------------------------------------------------
 
 
-def ensure_lines(application: Application) -> None:
-    """One line per hub menu (the single writer of a hub plan's lines). Hospital lines are
-    not laid out here: the hub picks its hospitals (add_hospital, issue 18), and under the
-    year's form 4-② as counts there are none at all (hospital_counts.py)."""
+def ensure_lines(application: Application, lines: list[MenuPlan] | None = None) -> bool:
+    """One line per hub menu (the single writer of a hub plan's lines); True when it added
+    any. Hospital lines are not laid out here: the hub picks its hospitals (add_hospital,
+    issue 18), and under the year's form 4-② as counts there are none at all
+    (hospital_counts.py). `lines`: the plan's lines as just read (reading.lines_of): the
+    menus without a line are then found among the year's menus as kept, without a query."""
     if application.institution_id:  # a hospital's own: its lines are written at its start
-        return
-    # the hub menus without a line, in one query (usually none: nothing is written)
-    missing = application.fiscal_year.menus.filter(recipient_type=RecipientType.HUB).exclude(
-        pk__in=application.lines.filter(designation__isnull=True).values("menu_id")
-    )
-    if lines := [MenuPlan(application=application, menu=m) for m in missing]:
-        MenuPlan.objects.bulk_create(lines)
+        return False
+    if lines is not None:
+        have = {line.menu_id for line in lines if line.designation_id is None}
+        menus = menus_of(application.fiscal_year_id, references=False).values()
+        missing = [m for m in menus if m.recipient_type == RecipientType.HUB and m.pk not in have]
+    else:  # the hub menus without a line, in one query (usually none: nothing is written)
+        missing = application.fiscal_year.menus.filter(recipient_type=RecipientType.HUB).exclude(
+            pk__in=application.lines.filter(designation__isnull=True).values("menu_id")
+        )
+    if new := [MenuPlan(application=application, menu=m) for m in missing]:
+        MenuPlan.objects.bulk_create(new)
+    return bool(new)
 
 
 def _hospital_lines(application: Application, designation) -> list[MenuPlan]:

@@ -21,7 +21,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 from django_tasks import task
 
-from zaitaku_portal import request_id
+from zaitaku_portal import request_id, unread
 from zaitaku_portal.access import STAFF_ROLES
 from zaitaku_portal.models import Notification, User
 
@@ -99,6 +99,7 @@ def notify_users(users, subject: str, body: str, url: str = "") -> int:
         Notification(user=u, subject=subject[:200], body=body, url=url[:300])
         for u in users.values()
     )
+    unread.forget(users)  # bulk_create sends no signal
     return deliver(subject, body, sorted({u.email for u in users.values() if u.email}))
 
 

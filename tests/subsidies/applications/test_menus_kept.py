@@ -17,10 +17,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 @pytest.fixture
 def _cache_on():
-    reading._MENUS.clear()
+    reading._KEPT.clear()
     with override_settings(PORTAL_FIGURES_MAX_AGE=60):
         yield
-    reading._MENUS.clear()
+    reading._KEPT.clear()
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def read(application):
 
 
 def test_kept_until_the_catalogue_changes(draft):
-    reading._MENUS.clear()  # the draft's making kept them already
+    reading._KEPT.clear()  # the draft's making kept them already
     names, categories, first = read(draft)
     again, kept_categories, second = read(draft)
     assert (again, kept_categories) == (names, categories)
@@ -65,7 +65,7 @@ def test_a_transaction_reads_its_own_catalogue_writes(draft):
 
 
 def test_without_references_and_off(draft):
-    reading._MENUS.clear()
+    reading._KEPT.clear()
     with CaptureQueriesContext(connection) as queries:
         reading.lines_of(draft, references=False)
         reading.lines_of(draft, references=False)

@@ -1,7 +1,8 @@
-"""The plan form's HTML is kept for an unchanged plan (issue 21; subsidies/applications/views.py
-_plan_form_key): asked again, the page is served from the cache with the request's own CSRF
-token, and every kind of write that changes what the form shows gives a new page. The rest of
-the suite runs with the cache off (tests/conftest.py); here it is on, with real commits."""
+"""The plan form's HTML is kept for an unchanged plan (issue 21;
+subsidies/applications/plan_form_page.py form_key): asked again, the page is served from the
+cache with the request's own CSRF token, and every kind of write that changes what the form
+shows gives a new page. The rest of the suite runs with the cache off (tests/conftest.py);
+here it is on, with real commits."""
 
 import re
 
