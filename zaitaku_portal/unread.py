@@ -21,7 +21,7 @@ from django.db.models.signals import post_delete, post_save
 from zaitaku_portal import figures
 
 STALE = "stale"  # the mark: count again, keep nothing until it expires
-MARK_SECONDS = 30  # longer than any page takes between its count and its add()
+MARK_SECONDS = 10  # longer than any page takes between its count and its add()
 
 
 def _key(user_pk: int) -> str:

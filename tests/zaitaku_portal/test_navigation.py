@@ -81,3 +81,20 @@ def test_a_new_installation_without_a_fiscal_year_has_no_dead_menu_entry(client,
     if role in (Role.PREFECTURE_STAFF, Role.ADMINISTRATOR):
         assert "マスタ管理で年度と補助メニューを登録する" in page
         assert "年度がまだ登録されていません" in client.get("/reports/prefecture/").content.decode()
+
+
+def test_menu_links_follow_the_script_prefix_they_are_shown_under(world):
+    """The links are reversed once per role and script prefix (access._navigation): a portal
+    mounted under a path prints that path, and the root's stay as they were."""
+    from django.urls import set_script_prefix
+
+    user = world.users[Role.HUB_COORDINATOR]
+    root = [link.url for item in navigation_for(user) for link in (item.children or (item,))]
+    try:
+        set_script_prefix("/zaitaku/")
+        mounted = [link.url for item in navigation_for(user) for link in (item.children or (item,))]
+    finally:
+        set_script_prefix("/")
+    assert mounted == ["/zaitaku" + url for url in root]
+    again = [link.url for item in navigation_for(user) for link in (item.children or (item,))]
+    assert again == root and root[0] == "/hubs/mine/"

@@ -72,3 +72,62 @@ def test_without_references_and_off(draft):
     assert len(queries) == 3 + 1  # lines, menus, their categories; then the lines alone
     with override_settings(PORTAL_FIGURES_MAX_AGE=0):
         assert read(draft)[2] == read(draft)[2] == 4  # menus read every time
+
+
+def test_the_expense_categories_names_are_kept_too(draft):
+    from subsidies.models import ExpenseCategory
+
+    reading._KEPT.clear()
+    with CaptureQueriesContext(connection) as queries:
+        names = reading.category_names()
+        assert reading.category_names() == names
+    assert len(queries) == 1 and names
+    category = ExpenseCategory.objects.order_by("pk").first()
+    category.name = "謝金（改称）"
+    category.save()  # committed: the catalogue's stamp moves
+    assert reading.category_names()[category.code] == "謝金（改称）"
+
+
+def test_a_menus_reference_is_rendered_once_per_kept_menu(draft):
+    """The plan form prints each line's menu reference (取り組み例・求められる事項・対象経費):
+    the same HTML as its template renders, rendered once for a kept menu, and the catalogue's
+    new text once it changes."""
+    from django.template.loader import render_to_string
+
+    from subsidies.templatetags.menu_reference import TEMPLATE, menu_reference
+
+    draft.fiscal_year.menus.filter(code="hub-meeting").update(expense_note="会場借上げ料")
+    reading._KEPT.clear()
+    menu = next(
+        m for m in reading.menus_of(draft.fiscal_year_id).values() if m.code == "hub-meeting"
+    )
+    menu.__dict__.pop("_reference_html", None)
+    expected = render_to_string(TEMPLATE, {"menu": menu})
+    assert "<strong>対象経費</strong>：会場借上げ料" in expected
+    with CaptureQueriesContext(connection) as queries:
+        assert menu_reference(menu) == expected
+        assert menu_reference(menu) == expected
+    assert len(queries) == 0  # its requirement items came with the kept menus
+    kept_again = reading.menus_of(draft.fiscal_year_id)[menu.pk]
+    assert kept_again is menu and "_reference_html" in kept_again.__dict__
+    stored = draft.fiscal_year.menus.get(code="hub-meeting")
+    stored.expense_note = "会場借上げ料（改めた記載）"
+    stored.save()
+    fresh = reading.menus_of(draft.fiscal_year_id)[menu.pk]
+    assert fresh is not menu and "会場借上げ料（改めた記載）" in menu_reference(fresh)
+
+
+def test_a_save_finds_missing_lines_among_the_kept_menus(draft):
+    from subsidies.applications import services
+
+    reading._KEPT.clear()
+    lines = reading.lines_of(draft, references=False)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.ensure_lines(draft, lines) is False
+    assert len(queries) == 0  # every hub menu has its line: nothing read, nothing written
+    gone = next(line for line in lines if line.designation_id is None)
+    gone.delete()
+    lines = reading.lines_of(draft, references=False)
+    assert services.ensure_lines(draft, lines) is True
+    assert draft.lines.filter(menu=gone.menu, designation=None).count() == 1
+    assert services.ensure_lines(draft, reading.lines_of(draft, references=False)) is False
