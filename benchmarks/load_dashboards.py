@@ -270,10 +270,25 @@ def run_load(clients: list, ids: dict, seconds: float, max_requests: int, think:
     return {"timings": timings, "errors": errors, "wall": wall}
 
 
+def speed_probe() -> float:
+    """The CPU seconds of a fixed piece of pure Python, the median of three: how fast this
+    machine's cores are at the moment. The cores of this shared host are not always as fast:
+    on 7 December 2026 the same code and load gave 44 and 60 req/s five minutes apart, and
+    this probe 0.5-0.9 s for a loop it had run in 0.5 s; a figure is read beside it."""
+    times = []
+    for _ in range(3):
+        begin, total = time.process_time(), 0
+        for value in range(1_000_000):
+            total += value % 7
+        times.append(time.process_time() - begin)
+    return statistics.median(times)
+
+
 class CpuMeter:
     """Where the machine's CPU went while the load ran: the server (the processes of
     gunicorn's process group), this load generator (its client threads), and the rest
-    (PostgreSQL, the system), read from /proc at `start()` and at `stop()`."""
+    (PostgreSQL, the system), read from /proc at `start()` and at `stop()`; the speed probe
+    just before and just after."""
 
     def __init__(self, group: int):
         self.group, self.tick = group, os.sysconf("SC_CLK_TCK")
@@ -296,15 +311,19 @@ class CpuMeter:
         return time.perf_counter(), busy / self.tick, server / self.tick, own.user + own.system
 
     def start(self) -> None:
+        self.probe = speed_probe()
         self.began = self._read()
 
     def stop(self) -> str:
         wall, busy, server, own = (b - a for a, b in zip(self.began, self._read(), strict=True))
+        self.server = server
         cores = os.cpu_count() or 1
         return (
             f"CPU over {wall:.1f}s on {cores} cores ({cores * wall:.0f} core-seconds): "
             f"busy {busy:.1f}s = server {server:.1f}s + load generator {own:.1f}s + "
-            f"the rest (PostgreSQL, system) {max(busy - server - own, 0):.1f}s"
+            f"the rest (PostgreSQL, system) {max(busy - server - own, 0):.1f}s\n"
+            f"speed probe (a fixed loop, lower is faster): {self.probe:.2f}s before, "
+            f"{speed_probe():.2f}s after"
         )
 
 

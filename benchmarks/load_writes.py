@@ -431,6 +431,7 @@ def run_load(args, ids: list[int], figures: bool, label: str) -> None:
         f"HTTP errors: {sum(errors.values())}"
     )
     print(cpu)
+    print(f"server CPU per request: {meter.server / total * 1000:.1f} ms ({total} requests)")
 
 
 def main() -> None:

@@ -121,18 +121,35 @@ def ensure_lines_for_area(area, hub=None) -> None:
 # --- the lock ------------------------------------------------------------------------------
 
 
-def _lock_row(application: Application) -> Application:
+def _lock_row(application: Application, reuse: bool = False) -> Application:
     """The application's row only (`of=self`): its hub and fiscal year are read with it but
-    not locked, so saves of other hubs' plans of the same year do not wait for each other."""
-    current = Application.objects.select_for_update(of=("self",))
-    return current.select_related("hub", "fiscal_year").get(pk=application.pk)
+    not locked, so saves of other hubs' plans of the same year do not wait for each other.
+    `reuse` (a plan's save): when the locked row still has the version, status and
+    updated_at of the instance the caller read with its hub and year, that instance is the
+    row (every writer of the row counts the version under this lock or moves updated_at: the
+    plan form's cache key rests on the same) and is returned, instead of a second read of the
+    row with its hub and fiscal year. A save validates before it changes the instance."""
+    rows = Application.objects.select_for_update(of=("self",)).filter(pk=application.pk)
+    if reuse and _read_with_hub_and_year(application):
+        now = rows.values_list("version", "status", "updated_at").get()
+        if now == (application.version, application.status, application.updated_at):
+            return application
+    return rows.select_related("hub", "fiscal_year").get()
 
 
-def _locked(application: Application, expected_version: int | None, actor) -> Application:
+def _read_with_hub_and_year(application: Application) -> bool:
+    return application.updated_at is not None and all(
+        Application._meta.get_field(name).is_cached(application) for name in ("hub", "fiscal_year")
+    )
+
+
+def _locked(
+    application: Application, expected_version: int | None, actor, reuse: bool = False
+) -> Application:
     """The row locked for this transaction, if still in the actor's scope and unchanged.
     The scope is asked after the lock: a coordinator removed from the hub while the page
     was open is refused, whoever commits first."""
-    current = _lock_row(application)
+    current = _lock_row(application, reuse)
     if not applications_for(actor).filter(pk=application.pk).exists():
         raise ApplicationError(OUT_OF_SCOPE_MESSAGE)
     if expected_version is not None and current.version != int(expected_version):
@@ -198,7 +215,7 @@ def save_plan(
     them (reading.lines_of) after the user was shown `expected_version`; used instead of a
     second read when they are still the plan's lines. The list then holds the saved lines
     (updated in place, or read again under the lock)."""
-    application = _locked(application, expected_version, actor)
+    application = _locked(application, expected_version, actor, reuse=True)
     permission = can_edit_plan(actor, application)
     if not permission:
         raise ApplicationError(permission.reason)
