@@ -4,6 +4,9 @@ form_key), with the request's CSRF token put in by edit_page."""
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -84,6 +87,7 @@ def form_html(application, form=None, lines=None, plan=None) -> str:
     view = reading.plan_view(application, plan, lines)
     groups = form_groups(application, form, view)
     picks = hospital_lines.picks_hospitals(application)
+    line_html(application, form, groups)
     return render_to_string(
         "subsidies/applications/_plan_form.html",
         {
@@ -108,3 +112,57 @@ def edit_page(request, application, html: str):
         "subsidies/applications/edit.html",
         {"application": application, "plan_form": plan_form},
     )
+
+
+LINE_TEMPLATE = "subsidies/applications/_plan_line.html"
+
+
+def line_html(application, form: PlanForm, groups: list[dict]) -> None:
+    """Each line's fieldset (row["html"], templates/subsidies/applications/_plan_line.html).
+    A saved plan's form (unbound) keeps each line's HTML by what it is made of: the line's
+    data and computed amount, its place and label in the form, the year, today (the start
+    years offered), the catalogue's and the hospitals' stamps and the code that renders it.
+    A save that changes a few lines renders those again and takes the rest as they were (a
+    plan of 223 lines; issue 21). A form shown again with errors renders every line."""
+    rows = [(group, row) for group in groups for row in group["rows"] if "f" in row]
+
+    def render(group, row) -> str:
+        context = {"row": row, "group": group, "application": application}
+        return render_to_string(LINE_TEMPLATE, context)
+
+    topics = (figures.CATALOGUE, figures.COVERAGE)
+    if form.is_bound or figures.max_age() <= 0 or any(map(figures.pending, topics)):
+        for group, row in rows:
+            row["html"] = render(group, row)
+        return
+    made_of = (
+        figures.release(),
+        figures.stamps(topics),
+        timezone.localdate().isoformat(),
+        application.pk,
+        application.fiscal_year_id,
+    )
+    keys = [_line_key(made_of, form, group, row) for group, row in rows]
+    found = cache.get_many(keys)
+    new = {}
+    for key, (group, row) in zip(keys, rows, strict=True):
+        row["html"] = found.get(key)
+        if row["html"] is None:
+            row["html"] = new[key] = render(group, row)
+    if new:
+        cache.set_many(new, figures.max_age())
+
+
+def _line_key(made_of: tuple, form: PlanForm, group: dict, row: dict) -> str:
+    parts = (
+        made_of,
+        group["key"],
+        group["name"],
+        form.line_fields[row["key"]]["prefix"],
+        row["key"],
+        row["label_prefix"],
+        sorted(row["data"].items()),
+        row["amount"],
+        row["start_year_label"],
+    )
+    return "figures:plan-line:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

@@ -151,3 +151,76 @@ def test_the_application_pages_log_shows_each_new_entry(world, draft):
     # kept: the newest entry's id instead of the entries with their actors (and the plan
     # form's menus kept too)
     assert len(kept) < len(read)
+
+
+def _line_keys() -> set[str]:
+    from django.core.cache import cache
+
+    return {key for key in cache._cache if ":figures:plan-line:" in key}  # LocMemCache's
+
+
+def _form_of(html: str) -> str:
+    """The plan form and the forms after it (the page's messages left out)."""
+    return html[html.index('<form method="post" id="plan-form"') : html.rindex("</form>")]
+
+
+def _as_rendered_afresh(client, application) -> str:
+    with override_settings(PORTAL_FIGURES_MAX_AGE=0):
+        return _form_of(page(client, application)[0])
+
+
+def test_each_line_is_kept_by_what_it_is_made_of(world, draft):
+    """After any write the page is the page rendered afresh (the cache off), byte for byte:
+    a save of the plan's own fields renders no line again, a line's change renders that line
+    alone, and a menu's or the hub's new name the lines that print it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client = coordinator_client(world)
+    html, _ = page(client, draft)
+    first = _line_keys()
+    assert len(first) == html.count('<fieldset class="line') >= 2
+    data, _ = form_data(client, draft)
+    data.update(meeting_members="構成員だけ変更", save="1")
+    assert client.post(edit(draft), data).status_code == 302
+    html, _ = page(client, draft)
+    assert "構成員だけ変更" in html and _line_keys() == first  # every line as it was
+    assert _form_of(html) == _as_rendered_afresh(client, draft)
+
+    data, form_html = form_data(client, draft)
+    expense = re.search(r'name="(l1-expense_\w+)"', form_html).group(1)
+    data.update({expense: "123456", "save": "1"})
+    assert client.post(edit(draft), data).status_code == 302
+    html, _ = page(client, draft)
+    assert 'value="123456"' in html
+    assert len(_line_keys() - first) == 1  # that line alone, rendered again
+    assert _form_of(html) == _as_rendered_afresh(client, draft)
+
+    data, _ = form_data(client, draft)
+    data.update({"l0-planned_actions": "取り組みの文だけ変更", "save": "1"})  # no amount moves
+    assert client.post(edit(draft), data).status_code == 302
+    html, _ = page(client, draft)
+    assert "取り組みの文だけ変更" in html and _form_of(html) == _as_rendered_afresh(client, draft)
+
+    menu = draft.fiscal_year.menus.get(code="hub-meeting")
+    menu.name = "連携会議（行ごとの改称）"
+    menu.save()
+    html, _ = page(client, draft)
+    assert "連携会議（行ごとの改称）" in html
+    assert _form_of(html) == _as_rendered_afresh(client, draft)
+    world.hub_a.name = "甲拠点（改称）"
+    world.hub_a.save()
+    html, _ = page(client, draft)
+    assert _form_of(html) == _as_rendered_afresh(client, draft)
+
+
+def test_a_form_shown_again_with_errors_renders_its_lines_from_what_was_typed(world, draft):
+    client = coordinator_client(world)
+    page(client, draft)  # the lines kept
+    data, form_html = form_data(client, draft)
+    expense = re.search(r'name="(l0-expense_\w+)"', form_html).group(1)
+    data.update({expense: "abc", "save": "1"})
+    response = client.post(edit(draft), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "保存していません" in html
+    assert f'name="{expense}" value="abc"' in html  # as typed, not the kept line
