@@ -319,6 +319,7 @@ class CpuMeter:
         self.began = self._read()
 
     def stop(self) -> str:
+        """The figures of the load; the probe after them is outside what they count."""
         wall, busy, server, own = (b - a for a, b in zip(self.began, self._read(), strict=True))
         self.server = server
         cores = os.cpu_count() or 1

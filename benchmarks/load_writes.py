@@ -5,7 +5,8 @@ version counter equals the number of writes that succeeded on it. Two runs, one 
 other on a fresh server each: production (the figures cache, the plan form's HTML and the
 year's menus kept), then the alternative with none of them (PORTAL_FIGURES_MAX_AGE=0;
 --no-compare skips it). Every user logs in before the clock starts. The last lines: where
-the CPU went during each run, and the in-process CPU of one save of the largest plan.
+the CPU went during each run (with a speed probe of the machine and the server's CPU per
+request), and the in-process CPU of one save of the largest plan.
 
     .venv/bin/python benchmarks/load_writes.py --seconds 30     # on the national database
 """
@@ -397,20 +398,20 @@ def run_load(args, ids: list[int], figures: bool, label: str) -> None:
 
     threads = [threading.Thread(target=coordinator, args=(i,)) for i in range(args.coordinators)]
     threads += [threading.Thread(target=reviewer, args=(i,)) for i in range(args.staff)]
+    meter = CpuMeter(server.pid)
+    meter.start()  # the speed probe first, then the clock
     deadline = time.perf_counter() + args.seconds
     began = time.perf_counter()
-    meter = CpuMeter(server.pid)
-    meter.start()
     try:
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        wall = time.perf_counter() - began
         cpu = meter.stop()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    wall = time.perf_counter() - began
     end = final_state(ids)
     total = sum(len(v) for v in timings.values())
     print(
