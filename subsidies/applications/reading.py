@@ -6,6 +6,7 @@ Queries only; nothing here writes. The rules (rules.py), the workflow table, the
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,8 +153,9 @@ def with_menus(application: Application, lines: list[MenuPlan], references: bool
     return lines
 
 
-# what the catalogue holds, read once per process: key → (the catalogue's stamp, the value)
-_KEPT: dict[tuple, tuple[str, Any]] = {}
+# what the catalogue holds, read once per process: key → (the catalogue's stamp, the value,
+# when it was read)
+_KEPT: dict[tuple, tuple[str, Any, float]] = {}
 
 
 def kept(key: tuple, read):
@@ -161,16 +163,18 @@ def kept(key: tuple, read):
     unchanged: every plan page and save reads the year's menus and the expense categories,
     and they change a few times a year. Read again each time with the figures cache off, and
     inside a transaction that has written the catalogue itself (its stamp moves only at the
-    commit). What is kept is read-only: not to be changed (a menu carries its rendered
-    reference, subsidies/templatetags/menu_reference.py)."""
-    if figures.max_age() <= 0 or figures.pending(figures.CATALOGUE):
+    commit), and for PORTAL_FIGURES_MAX_AGE seconds at most (hosts with a file cache each do
+    not see the others' stamps). What is kept is read-only: not to be changed (a menu
+    carries its rendered reference, subsidies/templatetags/menu_reference.py)."""
+    seconds = figures.max_age()
+    if seconds <= 0 or figures.pending(figures.CATALOGUE):
         return read()
-    stamp = figures.stamps((figures.CATALOGUE,))
+    stamp, now = figures.stamps((figures.CATALOGUE,)), time.monotonic()
     entry = _KEPT.get(key)
-    if entry is not None and entry[0] == stamp:
+    if entry is not None and entry[0] == stamp and now - entry[2] < seconds:
         return entry[1]
     value = read()
-    _KEPT[key] = (stamp, value)
+    _KEPT[key] = (stamp, value, now)
     return value
 
 

@@ -131,3 +131,18 @@ def test_a_save_finds_missing_lines_among_the_kept_menus(draft):
     assert services.ensure_lines(draft, lines) is True
     assert draft.lines.filter(menu=gone.menu, designation=None).count() == 1
     assert services.ensure_lines(draft, reading.lines_of(draft, references=False)) is False
+
+
+def test_kept_for_the_figures_max_age_at_most(draft, monkeypatch):
+    """A host whose cache is its own never sees another host's stamp: what it keeps is read
+    again after PORTAL_FIGURES_MAX_AGE seconds all the same."""
+    reading._KEPT.clear()
+    clock = [1000.0]
+    monkeypatch.setattr(reading.time, "monotonic", lambda: clock[0])
+    with CaptureQueriesContext(connection) as queries:
+        reading.category_names()
+        clock[0] += 59
+        reading.category_names()  # kept
+        clock[0] += 2
+        reading.category_names()  # 61 s after it was read: read again
+    assert len(queries) == 2
