@@ -8,9 +8,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from subsidies.applications import reading
-from subsidies.models import ApplicationStatus
-from tests.subsidies.factories import application_in, catalogue
-from zaitaku_portal.models import Role
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("_cache_on")]
 
@@ -21,13 +18,6 @@ def _cache_on():
     with override_settings(PORTAL_FIGURES_MAX_AGE=60):
         yield
     reading._KEPT.clear()
-
-
-@pytest.fixture
-def draft(world):
-    fiscal_year = catalogue(year=2026)[0]
-    coordinator, staff = world.users[Role.HUB_COORDINATOR], world.users[Role.PREFECTURE_STAFF]
-    return application_in(ApplicationStatus.DRAFT, world.hub_a, fiscal_year, coordinator, staff)
 
 
 def read(application):

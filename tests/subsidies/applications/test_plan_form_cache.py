@@ -12,10 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from subsidies.applications import services
-from subsidies.models import ApplicationStatus
 from tests import factories as f
 from tests.subsidies.applications.test_application_pages import form_data
-from tests.subsidies.factories import application_in, catalogue
 from zaitaku_portal.models import Role
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("_cache_on")]
@@ -27,13 +25,6 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def _cache_on():
     with override_settings(PORTAL_FIGURES_MAX_AGE=60):
         yield
-
-
-@pytest.fixture
-def draft(world):
-    fiscal_year = catalogue(year=2026)[0]
-    coordinator, staff = world.users[Role.HUB_COORDINATOR], world.users[Role.PREFECTURE_STAFF]
-    return application_in(ApplicationStatus.DRAFT, world.hub_a, fiscal_year, coordinator, staff)
 
 
 def edit(application) -> str:

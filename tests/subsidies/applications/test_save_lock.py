@@ -10,18 +10,11 @@ from django.test.utils import CaptureQueriesContext
 
 from subsidies.applications import services as service
 from subsidies.applications.rules import StaleVersion
-from subsidies.models import Application, ApplicationStatus
-from tests.subsidies.factories import application_in, catalogue, complete_plan
+from subsidies.models import Application
+from tests.subsidies.factories import complete_plan
 from zaitaku_portal.models import Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def draft(world):
-    fiscal_year = catalogue(year=2026)[0]
-    coordinator, staff = world.users[Role.HUB_COORDINATOR], world.users[Role.PREFECTURE_STAFF]
-    return application_in(ApplicationStatus.DRAFT, world.hub_a, fiscal_year, coordinator, staff)
 
 
 def as_the_page_reads_it(application) -> Application:
