@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.urls import reverse
 
+from zaitaku_portal import unread
 from zaitaku_portal.access import STAFF_ROLES, current_navigation, navigation_for, role_of
-from zaitaku_portal.notices import unread_count
 from zaitaku_portal.todos import todos_for
 
 
@@ -20,5 +20,5 @@ def portal(request) -> dict:
         "two_factor_url": reverse("two_factor_setup") if role_of(user) in STAFF_ROLES else None,
         # called only by a page that shows it (templates/_todos.html, on each role's home)
         "home_todos": lambda: todos_for(user) if role_of(user) else [],
-        "unread_notices": lambda: unread_count(user) if role_of(user) else 0,
+        "unread_notices": lambda: unread.count(user) if role_of(user) else 0,
     }

@@ -23,10 +23,6 @@ def notices_of(user):
     return Notification.objects.filter(user=user)
 
 
-def unread_count(user) -> int:
-    return unread.count(user)
-
-
 @require_roles(*ALL_ROLES)
 def notice_list(request):
     notices = notices_of(request.user).order_by("-created_at", "-pk")
@@ -34,7 +30,7 @@ def notice_list(request):
     return render(
         request,
         "notices/list.html",
-        {"page": page, "unread": unread_count(request.user)},
+        {"page": page, "unread": unread.count(request.user)},
     )
 
 

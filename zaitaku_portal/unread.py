@@ -31,15 +31,12 @@ def _key(user_pk: int) -> str:
 def count(user) -> int:
     from zaitaku_portal.models import Notification
 
-    seconds = figures.max_age()
-    if seconds <= 0:
-        return Notification.objects.filter(user=user, read_at=None).count()
-    key = _key(user.pk)
-    found = cache.get(key)
+    seconds, key = figures.max_age(), _key(user.pk)
+    found = cache.get(key) if seconds > 0 else STALE
     if isinstance(found, int):
         return found
     counted = Notification.objects.filter(user=user, read_at=None).count()
-    if found is None:
+    if found is None:  # not marked: kept
         cache.add(key, counted, seconds)
     return counted
 

@@ -99,7 +99,7 @@ def notify_users(users, subject: str, body: str, url: str = "") -> int:
         Notification(user=u, subject=subject[:200], body=body, url=url[:300])
         for u in users.values()
     )
-    unread.forget(users)  # bulk_create sends no signal
+    unread.forget(users.keys())  # bulk_create sends no signal
     return deliver(subject, body, sorted({u.email for u in users.values() if u.email}))
 
 
