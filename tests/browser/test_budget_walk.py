@@ -15,6 +15,7 @@ import datetime
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ARTIFACTS, log_in
 from tests.factories import coordinator_of
@@ -70,39 +71,42 @@ def test_survey_to_budget_to_caps_to_allocation_to_draft_decisions(page, live_se
 
     log_in(page, live_server, "staff")  # staff home
     page.goto(f"{live_server.url}/subsidies/survey/2026/demand/")
-    assert "多職種が参加する連携会議の開催" in page.content()
+    expect(page.locator("body")).to_contain_text("多職種が参加する連携会議の開催")
     page.get_by_role("link", name="予算", exact=True).click()
 
     page.get_by_label("円", exact=True).check()
     page.get_by_label("予算額").fill("600,000")
     page.get_by_role("button", name="保存する").click()
-    assert "予算を保存しました" in page.content()
+    expect(page.locator("body")).to_contain_text("予算を保存しました")
     _fits(page, "budget")
 
     page.get_by_role("link", name="上限額・補助率の試算（what-if）").click()
     page.get_by_label(f"{meeting.name} 上限額").fill("350,000")
     page.get_by_label("意向調査（補助額目安）").check()
-    page.get_by_role("button", name="試算する").click()
+    with page.expect_navigation():  # _row reads the new page, not the one before
+        page.get_by_role("button", name="試算する").click()
     assert "1,060,000円" in _row(page, "what-if-hubs", "甲拠点")
     assert "350,000円" in _row(page, "what-if-hubs", "甲拠点")
     page.get_by_label("交付申請（予定経費）").check()
-    page.get_by_role("button", name="試算する").click()
+    with page.expect_navigation():  # _row reads the new page, not the one before
+        page.get_by_role("button", name="試算する").click()
     assert "700,000円" in _row(page, "what-if-menus", meeting.name)  # 350,000 × 2
     _fits(page, "what-if")
     page.get_by_role("button", name="この試算の上限額・補助率を補助メニューに反映する").click()
-    assert "補助メニューに反映しました" in page.content()
+    expect(page.locator("body")).to_contain_text("補助メニューに反映しました")
     assert SubsidyMenu.objects.get(pk=meeting.pk).cap_amount == 350_000
-    page.get_by_role("button", name="令和8年度の補助メニューを確定する").click()
+    with page.expect_navigation():  # the confirmation has been written when the page loads
+        page.get_by_role("button", name="令和8年度の補助メニューを確定する").click()
     assert FiscalYear.objects.get(pk=w.fiscal_year.pk).catalogue_confirmed
 
     page.goto(f"{live_server.url}/subsidies/budget/2026/allocation/")
     page.get_by_label("予算の区分").select_option("total")
     page.get_by_label("調整率（按分）").check()
     page.get_by_role("button", name="配分案を作る").click()
-    assert "85.7142%" in page.content()
+    expect(page.locator("body")).to_contain_text("85.7142%")
     _fits(page, "proposal")
     page.get_by_role("button", name="この配分案を採用する").click()
-    assert "配分案を採用しました" in page.content()
+    expect(page.locator("body")).to_contain_text("配分案を採用しました")
 
     for number, application in enumerate((a, b), start=101):
         page.goto(f"{live_server.url}/subsidies/applications/{application.pk}/action/decide/")
@@ -110,6 +114,6 @@ def test_survey_to_budget_to_caps_to_allocation_to_draft_decisions(page, live_se
         page.get_by_label("通知番号", exact=False).fill(f"8医政第{number}号")
         if number == 101:
             _fits(page, "decide")
-        page.get_by_role("button", name="交付決定を起案する").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="交付決定を起案する").click()
         assert Application.objects.get(pk=application.pk).status == "awaiting_approval"

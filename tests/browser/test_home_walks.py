@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from subsidies.models import ApplicationStatus
 from tests.browser.test_page_width import _context_as
@@ -50,7 +51,7 @@ def test_each_role_goes_from_home_to_its_work(chromium, live_server, world):
     _shoot(page, "coordinator-menu-open-390")
     toggle.click()
     todos.get_by_role("link", name="差し戻された交付申請を直して再提出してください").click()
-    assert page.url.endswith(f"/subsidies/applications/{returned.pk}/")
+    page.wait_for_url(f"**/subsidies/applications/{returned.pk}/")
     context.close()
 
     # the review: hub A resubmits → staff see it waiting, open the filtered queue
@@ -62,8 +63,8 @@ def test_each_role_goes_from_home_to_its_work(chromium, live_server, world):
     page.get_by_role("region", name="次にすること").get_by_role(
         "link", name="提出された交付申請（審査待ち） 1件"
     ).click()
-    assert "status=submitted" in page.url
-    assert page.get_by_role("link", name="乙拠点").count() >= 1 or "乙拠点" in page.content()
+    page.wait_for_url("**status=submitted**")
+    expect(page.locator("main")).to_contain_text("乙拠点")  # waits for the queue to load
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(live_server.url + "/")
     _shoot(page, "staff-home-390")
