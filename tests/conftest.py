@@ -194,7 +194,8 @@ def log_in(page, live_server, username: str, password: str | None = None) -> Non
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("ユーザー名").fill(username)
     page.get_by_label("パスワード").fill(password or f.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    with page.expect_navigation():  # the page after the login, not the login page itself
+        page.get_by_role("button", name="ログイン").click()
     page.wait_for_load_state("networkidle")
 
 

@@ -55,28 +55,32 @@ def test_staff_forms_mark_the_field_in_error(chromium, live_server, world):
 
     page.goto(f"{base}/subsidies/budget/2026/")
     page.get_by_label("予算額").fill("５７４，４２０円也")
-    page.get_by_role("button", name="保存する").click()
+    with page.expect_navigation():  # _marked reads the form sent back
+        page.get_by_role("button", name="保存する").click()
     _marked(page, "id_total", "「予算額」は0以上の整数で入力してください")
     _checked_at_both_widths(page, "budget-error")
 
     meeting = menus["hub-meeting"]
     page.goto(f"{base}/subsidies/budget/2026/what-if/")
     page.get_by_label(f"{meeting.name} 上限額").fill("三十万")
-    page.get_by_role("button", name="試算する").click()
+    with page.expect_navigation():  # _marked reads the form sent back
+        page.get_by_role("button", name="試算する").click()
     _marked(page, f"id_cap{meeting.pk}", "上限額」は円単位の0以上の整数で入力してください")
     _checked_at_both_widths(page, "what-if-error")
 
     page.goto(f"{base}/subsidies/catalogue/2026/settings/")
     page.get_by_label("交付申請の締切").fill("2026-05-29")
     page.get_by_label("実績報告の締切").fill("2026-04-10")
-    page.get_by_role("button", name="保存する").click()
+    with page.expect_navigation():  # _marked reads the form sent back
+        page.get_by_role("button", name="保存する").click()
     _marked(page, "id_results_deadline", "「交付申請の締切」より後の日付にしてください。")
     _checked_at_both_widths(page, "settings-error")
 
     page.goto(f"{base}/subsidies/survey/2026/")
     page.get_by_label("回答の受付開始日").fill("2026-05-10")
     page.get_by_label("回答の締切日").fill("2026-05-01")
-    page.get_by_role("button", name="意向調査を始める").click()
+    with page.expect_navigation():  # _marked reads the form sent back
+        page.get_by_role("button", name="意向調査を始める").click()
     _marked(page, "id_closes_on", "回答の締切日は受付開始日以降の日付にしてください。")
     _checked_at_both_widths(page, "survey-period-error")
     context.close()
@@ -88,7 +92,8 @@ def test_the_area_figures_mark_the_field_in_error(chromium, live_server, world):
     page.get_by_label("数値の年（西暦）").fill("2024")
     page.get_by_label("人口（人）").fill("たくさん")  # a text input: what is typed reaches us
     page.get_by_label("高齢化率（％）").fill("27.4")
-    page.get_by_role("button", name="保存する").click()
+    with page.expect_navigation():  # _marked reads the form sent back
+        page.get_by_role("button", name="保存する").click()
     _marked(page, "id_population", "「人口（人）」は整数で入力してください。")
     _checked_at_both_widths(page, "area-figures-error")
     context.close()

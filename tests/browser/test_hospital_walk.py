@@ -98,7 +98,8 @@ def test_a_hospital_applies_downloads_its_notice_and_reports(page, live_server, 
     # done written by the services between the clicks, the expenses typed on the form.
     page.get_by_role("link", name="実績報告・額の確定へ").click()
     page.get_by_role("link", name=re.compile("実績報告を作成する")).first.click()
-    page.get_by_role("button", name=re.compile("作成する")).click()
+    with page.expect_navigation():  # the report exists once its page loads
+        page.get_by_role("button", name=re.compile("作成する")).click()
     report = ResultReport.objects.get(application=application)
     report, _ = results_services.save_report(
         report,

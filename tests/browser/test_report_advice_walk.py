@@ -46,7 +46,8 @@ def test_the_health_center_advises_and_the_coordinator_reads_it(chromium, live_s
     _fits(page, "advice-list")
     # the hidden hub name is a block of its own: a space in the accessible name
     page.get_by_role("link", name=re.compile(rf"助言を記入する\s*（{world.hub_a.name}）")).click()
-    page.get_by_role("button", name="助言を記入する").click()
+    with page.expect_navigation():  # the field read below is on the form sent back
+        page.get_by_role("button", name="助言を記入する").click()
     body = page.get_by_label("助言の内容")
     assert body.get_attribute("aria-invalid") == "true"
     assert page.locator("#id_body_error").inner_text() == "「助言の内容」を入力してください。"

@@ -26,7 +26,8 @@ def test_staff_enables_two_factor_and_logs_in_with_a_code(page, live_server, wor
     expect(page.locator(".messages")).to_contain_text("二要素認証を有効にしました")
     assert TOTPDevice.objects.get(user__username="staff").confirmed
 
-    page.get_by_role("button", name="ログアウト").click()
+    with page.expect_navigation():  # logged out before log_in opens /login/
+        page.get_by_role("button", name="ログアウト").click()
     log_in(page, live_server, "staff")
     expect(page).to_have_url(re.compile(r"/login/two-factor/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("確認コードの入力")
@@ -48,7 +49,8 @@ def test_staff_logs_in_with_a_recovery_code_when_the_phone_is_lost(page, live_se
     codes = page.locator("#recovery-codes li")
     expect(codes).to_have_count(10)
     first = codes.first.inner_text().strip()
-    page.get_by_role("button", name="ログアウト").click()
+    with page.expect_navigation():  # logged out before log_in opens /login/
+        page.get_by_role("button", name="ログアウト").click()
     log_in(page, live_server, "staff")
     expect(page.get_by_role("heading", level=1)).to_have_text("確認コードの入力")
     page.get_by_text("認証アプリを使えない場合（回復コードでログイン）").click()
