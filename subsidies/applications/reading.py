@@ -5,12 +5,13 @@ Queries only; nothing here writes. The rules (rules.py), the workflow table, the
 
 from __future__ import annotations
 
+import copy
 import datetime
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from hospitals.models import ActiveHospitalDesignation
 from subsidies.applications import hospital_counts, hospital_lines
@@ -33,6 +34,7 @@ from subsidies.models import (
     Decision,
     DecisionLine,
     ExpenseCategory,
+    FiscalYear,
     MenuPlan,
     SubsidyMenu,
 )
@@ -130,16 +132,30 @@ def lines_of(application: Application, references: bool = True) -> list[MenuPlan
     """The plan's lines, the hub's own first, each with its menu (its expense categories, and
     its requirement items unless `references=False`: what the pages' menu references show; a
     save does not read them). The menus are the year's as menus_of() keeps them."""
-    lines = list(
-        application.lines.select_related("designation__institution", "designation__area").order_by(
-            # The hub's own lines first on every database (NULLs sort differently).
-            F("designation__institution__name").asc(nulls_first=True),
-            F("designation_id").asc(nulls_first=True),
-            "menu__display_order",
-            "menu_id",
-        )
-    )
-    return with_menus(application, lines, references)
+    lines = with_menus(application, list(application.lines.order_by()), references)
+    return _in_plan_order(lines)
+
+
+def _in_plan_order(lines: list[MenuPlan]) -> list[MenuPlan]:
+    """`lines` (with their menus) in the plan's order: the hub's own lines first, then each
+    hospital's by its name (the database's collation, as every list of institutions) and
+    designation, each part by the menus' order. The lines are read alone and their hospitals
+    apart (none for a hub's own plan): one query joining the designation, institution, area
+    and menu cost 4-7 ms a read, mostly the planning and building of its joins, where the
+    plain lines take 1 ms (issue 21)."""
+    designated = {line.designation_id for line in lines if line.designation_id}
+    rank, found = {None: -1}, {}
+    if designated:
+        designations = ActiveHospitalDesignation.objects.filter(pk__in=designated)
+        for index, designation in enumerate(
+            designations.select_related("institution", "area").order_by("institution__name", "pk")
+        ):
+            rank[designation.pk], found[designation.pk] = index, designation
+        for line in lines:
+            if line.designation_id:
+                line.designation = found[line.designation_id]
+    lines.sort(key=lambda line: (rank[line.designation_id], line.menu.display_order, line.menu_id))
+    return lines
 
 
 def with_menus(application: Application, lines: list[MenuPlan], references: bool = True):
@@ -176,6 +192,14 @@ def kept(key: tuple, read):
     value = read()
     _KEPT[key] = (stamp, value, now)
     return value
+
+
+def fiscal_year(pk: int) -> FiscalYear:
+    """The fiscal year, kept (its rules, deadlines, notices' settings and seal): every
+    application page reads it, and joining its 32 columns to the application cost about a
+    third of that read (issue 21). Each call returns a copy of its own, which the caller may
+    change and save like any instance it read."""
+    return copy.copy(kept(("fiscal_year", pk), lambda: FiscalYear.objects.get(pk=pk)))
 
 
 def menus_of(fiscal_year_id: int, references: bool = True) -> dict[int, SubsidyMenu]:

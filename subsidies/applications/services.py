@@ -240,7 +240,7 @@ def _lines_under_lock(application: Application, read: list[MenuPlan] | None) -> 
     ensure_lines_for_area add and remove empty lines without counting it): one light query
     instead of a second read."""
     if read is not None:
-        now = set(application.lines.values_list("pk", flat=True))
+        now = set(application.lines.order_by().values_list("pk", flat=True))  # no ordering joins
         if now == {line.pk for line in read}:
             return read
     return lines_of(application, references=False)

@@ -59,7 +59,14 @@ COORDINATOR_AND_STAFF = (*GRANTEE_ROLES, *STAFF_ROLES)
 
 
 def _application(request, pk: int):
-    return get_object_or_404(applications_for(request.user), pk=pk)
+    """The application in the user's scope (404 outside it) with its hub; its fiscal year
+    the kept one (reading.fiscal_year), its institution read when asked (a hub's own
+    application has none): the join of all three was the widest read of every page."""
+    application = get_object_or_404(
+        applications_for(request.user).select_related(None).select_related("hub"), pk=pk
+    )
+    application.fiscal_year = reading.fiscal_year(application.fiscal_year_id)
+    return application
 
 
 def _base_url(request) -> str:

@@ -136,3 +136,45 @@ def test_kept_for_the_figures_max_age_at_most(draft, monkeypatch):
         clock[0] += 2
         reading.category_names()  # 61 s after it was read: read again
     assert len(queries) == 2
+
+
+def test_the_fiscal_year_is_kept_and_each_reader_gets_a_copy_of_its_own(draft):
+    """reading.fiscal_year: what every application page reads of its year (its rules,
+    deadlines, the notices' settings), kept like the menus; a reader changing its instance
+    (a decision freezing the catalogue) changes no other reader's."""
+    from subsidies.models import FiscalYear
+
+    reading._KEPT.clear()
+    first = reading.fiscal_year(draft.fiscal_year_id)
+    with CaptureQueriesContext(connection) as queries:
+        second = reading.fiscal_year(draft.fiscal_year_id)
+    assert len(queries) == 0 and second is not first
+    assert (second.pk, second.year, second.application_deadline) == (
+        draft.fiscal_year_id,
+        2026,
+        FiscalYear.objects.get(pk=draft.fiscal_year_id).application_deadline,
+    )
+    second.subsidy_name = "この読み手だけの変更"
+    assert reading.fiscal_year(draft.fiscal_year_id).subsidy_name != "この読み手だけの変更"
+
+    FiscalYear.objects.get(pk=draft.fiscal_year_id).save()  # unchanged, but written
+    year = FiscalYear.objects.get(pk=draft.fiscal_year_id)
+    year.subsidy_name = "在宅医療連携拠点整備事業（改称）"
+    year.save()  # committed: the catalogue's stamp moves
+    assert reading.fiscal_year(draft.fiscal_year_id).subsidy_name == year.subsidy_name
+
+
+def test_an_application_page_shows_the_kept_year(client, draft, world):
+    """The application's pages read the application with its hub and the kept year: the
+    year's deadline changed and committed shows on the next page."""
+    import datetime
+
+    from zaitaku_portal.models import Role
+
+    client.force_login(world.users[Role.HUB_COORDINATOR])
+    url = f"/subsidies/applications/{draft.pk}/"
+    assert "令和8年5月29日" not in client.get(url).content.decode()
+    year = draft.fiscal_year
+    year.application_deadline = datetime.date(2026, 5, 29)
+    year.save()
+    assert "令和8年5月29日" in client.get(url).content.decode()
