@@ -202,6 +202,18 @@ def fiscal_year(pk: int) -> FiscalYear:
     return copy.copy(kept(("fiscal_year", pk), lambda: FiscalYear.objects.get(pk=pk)))
 
 
+def fiscal_year_numbered(year: int | None = None) -> FiscalYear | None:
+    """The fiscal year `year` (the newest if None) as fiscal_year() gives it, or None if it
+    is not registered: what the to-dos of every home ask after each write (issue 21)."""
+    years = (
+        FiscalYear.objects.order_by("-year")
+        if year is None
+        else FiscalYear.objects.filter(year=year)
+    )
+    pk = kept(("fiscal_year_pk", year), lambda: years.values_list("pk", flat=True).first())
+    return None if pk is None else fiscal_year(pk)
+
+
 def menus_of(fiscal_year_id: int, references: bool = True) -> dict[int, SubsidyMenu]:
     """The year's menus by id with their expense categories (and requirement items), kept."""
     return kept(

@@ -14,6 +14,7 @@ import datetime
 from django.db.models import Count
 from django.urls import reverse
 
+from subsidies.applications import reading
 from subsidies.models import ApplicationComment, ApplicationStatus, FiscalYear
 from zaitaku_portal.access import STAFF_ROLES, role_of
 from zaitaku_portal.models import Role
@@ -44,7 +45,7 @@ def is_urgent(due: datetime.date | None, today: datetime.date) -> bool:
 
 
 def current_fiscal_year(today: datetime.date) -> FiscalYear | None:
-    return FiscalYear.objects.filter(year=fiscal_year_of(today)).first()
+    return reading.fiscal_year_numbered(fiscal_year_of(today))
 
 
 def todos(user) -> list[Todo]:

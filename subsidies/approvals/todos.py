@@ -20,8 +20,11 @@ def todos(user) -> list[Todo]:
         count = waiting.count()
         items.append(Todo(f"決裁待ち {count}件", count, queue + "?year="))
     waiting_again = sent_back_waiting(drafts_for(user).filter(drafted_by=user))
-    latest = waiting_again.order_by("-decided_at").first()
-    if latest is not None:
+    # the newest one's id first, without the joins a draft is shown with: most drafters
+    # have none waiting, and every write asks this again (issue 21)
+    newest = waiting_again.select_related(None).order_by("-decided_at").values_list("pk")[:1]
+    if newest:
+        latest = waiting_again.get(pk=newest[0][0])
         items.append(
             Todo(
                 "差し戻された起案",

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from subsidies.applications import reading
 from subsidies.catalogue.budget import budget_parts
-from subsidies.models import AllocationProposal, FiscalYear
+from subsidies.models import AllocationProposal
 from zaitaku_portal.access import STAFF_ROLES, role_of
 from zaitaku_portal.todos import Todo
 
@@ -16,7 +17,7 @@ from zaitaku_portal.todos import Todo
 def todos(user) -> list[Todo]:
     if role_of(user) not in STAFF_ROLES:
         return []
-    fiscal_year = FiscalYear.objects.order_by("-year").first()
+    fiscal_year = reading.fiscal_year_numbered()  # the newest, kept
     if fiscal_year is None:
         return []
     over = [part for part in budget_parts(fiscal_year) if part.remaining < 0]

@@ -178,3 +178,19 @@ def test_an_application_page_shows_the_kept_year(client, draft, world):
     year.application_deadline = datetime.date(2026, 5, 29)
     year.save()
     assert "令和8年5月29日" in client.get(url).content.decode()
+
+
+def test_the_years_by_number_are_kept_until_a_year_is_registered(draft):
+    """reading.fiscal_year_numbered: the year 令和N, or the newest, as the to-dos ask it."""
+    from subsidies.catalogue.services import copy_fiscal_year
+
+    reading._KEPT.clear()
+    assert reading.fiscal_year_numbered(2026).pk == draft.fiscal_year_id
+    assert reading.fiscal_year_numbered().year == 2026
+    with CaptureQueriesContext(connection) as queries:
+        assert reading.fiscal_year_numbered(2027) is None
+        assert reading.fiscal_year_numbered(2027) is None  # kept: not registered
+    assert len(queries) == 1
+    copy_fiscal_year(draft.fiscal_year, 2027, actor=None)  # committed: a new stamp
+    assert reading.fiscal_year_numbered(2027).year == 2027
+    assert reading.fiscal_year_numbered().year == 2027

@@ -141,7 +141,9 @@ def test_the_send_back_reason_reaches_the_drafter_and_a_new_draft_works(
     assert "減額の理由を具体的に書いてください" in page.content.decode()
     from subsidies.approvals.todos import todos
 
-    assert [t.label for t in todos(w.staff)] == ["差し戻された起案"]
+    (sent_back,) = todos(w.staff)
+    assert (sent_back.label, sent_back.count) == ("差し戻された起案", 1)
+    assert sent_back.detail == f"{back}：減額の理由を具体的に書いてください"
     again = _draft(back, w.staff)
     assert todos(w.staff) == []
     assert [t.label for t in todos(kacho)] == ["決裁待ち 1件"]
