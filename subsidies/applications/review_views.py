@@ -202,15 +202,20 @@ def _queue_rows(values, today) -> list[QueueRow]:
         if institution_ids
         else {}
     )
-    return [_queue_row(row, institutions, today) for row in rows]
+    # each row's link as reverse() gives it, the URL reversed once (50 reverses a page)
+    head, tail = reverse("subsidies:application_detail", args=[_SENTINEL]).split(str(_SENTINEL))
+    return [_queue_row(row, institutions, today, head, tail) for row in rows]
 
 
-def _queue_row(row, institutions, today) -> QueueRow:
+_SENTINEL = 987654321
+
+
+def _queue_row(row, institutions, today, head: str, tail: str) -> QueueRow:
     deadline = row["fiscal_year__application_deadline"]
     status = row["status"]
     institution_id = row["institution_id"]
     return QueueRow(
-        url=reverse("subsidies:application_detail", args=[row["pk"]]),
+        url=f"{head}{row['pk']}{tail}",
         # Application.recipient: the hospital of its own application, else the hub
         recipient_name=institutions[institution_id] if institution_id else row["hub__name"],
         year_label=nendo(row["fiscal_year__year"]),
@@ -247,7 +252,9 @@ def _coverage_figures(user) -> CoverageFigures:
 
     return figures.remembered(
         "review-coverage",
-        (areas.query, hubs.query, designations.query, today),
+        # the user's scope as zaitaku_portal.todos keys it (what the *_for querysets are
+        # made of), not their SQL: three compiles a page
+        (user.pk, getattr(user, "role", ""), getattr(user, "health_center_id", ""), today),
         (figures.COVERAGE,),
         compute,
     )
