@@ -133,3 +133,27 @@ def test_the_queries_do_not_grow_with_the_applications_listed(client, queue):
     assert with_own == few + 1
     Application.objects.filter(pk=own[0].pk).update(institution=None)
     assert _queries(client) == with_own
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_filters_kept_are_what_the_form_prints_for_the_values_chosen(client, queue):
+    """With the figures cache on (as in production) the filters' HTML is kept per values
+    chosen, and read again when an area or a year changes (their stamps)."""
+    from django.core.cache import cache
+    from django.test.utils import override_settings
+
+    client.force_login(queue.staff)
+    by_area = {"area": queue.area_b.pk, "status": "submitted"}
+    with override_settings(PORTAL_FIGURES_MAX_AGE=60):
+        cache.clear()
+        for query in ({}, by_area, {}, by_area):  # the second round from the cache
+            page = client.get("/subsidies/review/", query).content.decode()
+            expected = _as_the_form_prints_it({"fiscal_year": queue.fiscal_year.pk, **query})
+            assert _filters(page) == expected
+        HomeCareArea.objects.filter(pk=queue.area_b.pk).update(name="乙圏域（改称）")
+        queue.area_b.refresh_from_db()
+        queue.area_b.save()  # a save, committed: the coverage's stamp moves
+        page = client.get("/subsidies/review/", by_area).content.decode()
+        assert "乙圏域（改称）</option>" in _filters(page)
+        FiscalYear.objects.create(year=2024)  # the catalogue's stamp moves
+        assert "令和6年度" in _filters(client.get("/subsidies/review/").content.decode())
