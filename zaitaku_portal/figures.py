@@ -12,12 +12,18 @@ kept under a key that names what they were computed from:
   institutions, the areas and municipalities), ``catalogue`` (the fiscal years, their menus,
   expense categories and requirement items) and ``work`` (every record of the portal's apps
   but the coverage: applications, decisions, reports, activities, payments, the catalogue
-  too...). Any save,
+  too...) and ``plan`` (what a draft's save writes, below). Any save,
   delete or many-to-many change of such a model gives its topic a new stamp when the
   transaction commits (one cache write per topic and transaction, outside the row locks;
   what a reader computed before the commit stays under the old stamp, never asked again).
   The few bulk writes that send no signals (registry import, bulk designations, the national
   data) call ``changed()`` themselves.
+
+A draft's save (subsidies.applications.services.save_plan) runs ``drafting()``: what it
+writes (the plan's fields, its lines) stamps ``plan`` instead of ``work``. Whatever reads a
+plan's content asks every topic (``TOPICS``); the staff's to-dos count states (statuses,
+drafts to approve, reports, payments, the budget), never a plan's content, so they ask
+``STATE_TOPICS`` and are not computed again for each of the many saves of drafts.
 
 Whatever happens, an entry lives at most ``PORTAL_FIGURES_MAX_AGE`` seconds (60 by default):
 the bound on staleness for a write that neither path saw. 0 turns the cache off (the test
@@ -26,6 +32,8 @@ suite does, except the tests of this module). The stamps and entries are in the 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import uuid
@@ -44,7 +52,9 @@ T = TypeVar("T")
 COVERAGE = "coverage"
 CATALOGUE = "catalogue"
 WORK = "work"
-TOPICS = (COVERAGE, CATALOGUE, WORK)
+PLAN = "plan"
+TOPICS = (COVERAGE, CATALOGUE, WORK, PLAN)
+STATE_TOPICS = (COVERAGE, CATALOGUE, WORK)  # everything but a draft's content
 PORTAL_APPS = frozenset({"zaitaku_portal", "hubs", "hospitals", "subsidies", "reports"})
 # records that no cached figure reads: the log, a user's notices, batch jobs, their parts
 # (two saves a part) and the task workers' heartbeats (every 10 s a worker)
@@ -196,15 +206,31 @@ def _text(part) -> str:
 # --- the signals -----------------------------------------------------------------------------
 
 
+_DRAFTING: contextvars.ContextVar[bool] = contextvars.ContextVar("figures_drafting", default=False)
+
+
+@contextlib.contextmanager
+def drafting():
+    """Inside: the writes are a draft's content (its fields and lines, no state): they stamp
+    ``plan`` where they would stamp ``work``. Only for writes that change no status, no
+    decision, report, payment or budget: what STATE_TOPICS readers count."""
+    token = _DRAFTING.set(True)
+    try:
+        yield
+    finally:
+        _DRAFTING.reset(token)
+
+
 def _topics_of(model) -> tuple[str, ...]:
     meta = model._meta
     if meta.app_label not in PORTAL_APPS or meta.label_lower in NOT_FIGURES:
         return ()
+    work = PLAN if _DRAFTING.get() else WORK
     if meta.label_lower in COVERAGE_MODELS:
-        return (COVERAGE, WORK)
+        return (COVERAGE, work)
     if meta.label_lower in CATALOGUE_MODELS:
-        return (CATALOGUE, WORK)
-    return (WORK,)
+        return (CATALOGUE, work)
+    return (work,)
 
 
 def _on_write(sender, using="default", **kwargs) -> None:

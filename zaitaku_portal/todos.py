@@ -14,6 +14,7 @@ from importlib import import_module
 from django.utils.timezone import localdate
 
 from zaitaku_portal import figures
+from zaitaku_portal.access import STAFF_ROLES, role_of
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,12 @@ PROVIDERS: tuple[str, ...] = (
 def todos_for(user) -> list[Todo]:
     """Every provider's items for this user, without the empty ones; kept until a write
     changes the records they count (zaitaku_portal/figures.py): every home page asks them."""
+    # staff count states only: a draft's save (figures.drafting) leaves theirs kept
+    topics = figures.STATE_TOPICS if role_of(user) in STAFF_ROLES else figures.TOPICS
     return figures.remembered(
         "todos",
         (user.pk, getattr(user, "role", ""), getattr(user, "health_center_id", ""), localdate()),
-        figures.TOPICS,
+        topics,
         lambda: _todos_for(user),
     )
 

@@ -50,7 +50,7 @@ from subsidies.models import (
 )
 from subsidies.results.services import sync_expense_lines
 from subsidies.shared import workflow as engine
-from zaitaku_portal import audit
+from zaitaku_portal import audit, figures
 from zaitaku_portal.access import role_of
 from zaitaku_portal.attachments import removed_on_failure, stored_name
 from zaitaku_portal.models import Role
@@ -214,7 +214,13 @@ def save_plan(
     file's name goes into the entry's changes. `lines`: the plan's lines as the caller read
     them (reading.lines_of) after the user was shown `expected_version`; used instead of a
     second read when they are still the plan's lines. The list then holds the saved lines
-    (updated in place, or read again under the lock)."""
+    (updated in place, or read again under the lock). Its writes are a draft's content
+    (figures.drafting): the staff's to-dos, which count states, stay kept."""
+    with figures.drafting():
+        return _save_plan(application, plan, actor, expected_version, source, file_name, lines)
+
+
+def _save_plan(application, plan, actor, expected_version, source, file_name, lines):
     application = _locked(application, expected_version, actor, reuse=True)
     permission = can_edit_plan(actor, application)
     if not permission:

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from hospitals import designations
 from hospitals.coverage import coverage_for
@@ -93,9 +93,10 @@ def test_stamped_when_the_transaction_commits_once_per_topic():
         assert figures.stamps(figures.TOPICS) == before
         assert len(connection.run_on_commit) == 2  # coverage and work, once each
     after = figures.stamps(figures.TOPICS)
-    coverage, catalogue_, work = zip(before.split("-"), after.split("-"), strict=True)
+    coverage, catalogue_, work, plan = zip(before.split("-"), after.split("-"), strict=True)
     assert coverage[0] != coverage[1] and work[0] != work[1]
     assert catalogue_[0] == catalogue_[1]  # a hub is no menu
+    assert plan[0] == plan[1]  # nor a draft's content
     with pytest.raises(RuntimeError), transaction.atomic():
         hub.save()
         raise RuntimeError
@@ -167,3 +168,39 @@ def test_scopes_do_not_share_entries(world):
     assert "甲拠点" in mine.get("/reports/dashboard/").content.decode()
     page = theirs.get("/reports/dashboard/").content.decode()
     assert "乙拠点" in page and "甲拠点" not in page
+
+
+def test_a_drafts_save_stamps_the_plan_and_leaves_the_staffs_todos_kept(world):
+    """A draft's save (figures.drafting) stamps `plan`, not `work`: what reads a plan's
+    content asks every topic and is computed again (a dashboard's planned amounts); the
+    staff's to-dos count states (STATE_TOPICS) and stay kept until a state changes (the
+    coordinator resubmits)."""
+    from subsidies.applications.reading import current_plan
+
+    fy = catalogue(year=2026)[0]
+    coordinator, staff = world.users[Role.HUB_COORDINATOR], world.users[Role.PREFECTURE_STAFF]
+    returned = application_in(ApplicationStatus.RETURNED, world.hub_a, fy, coordinator, staff)
+    staff_todos = todos_for(staff)
+    compute = counted()
+    everything = lambda: figures.remembered("d", (), figures.TOPICS, compute)  # noqa: E731
+    assert everything() == 1
+    work, plan = figures.stamps((figures.WORK,)), figures.stamps((figures.PLAN,))
+
+    application = Application.objects.get(pk=returned.pk)
+    draft = current_plan(application)
+    draft["meeting_members"] = "医師会、訪問看護ステーション"
+    services.save_plan(application, draft, coordinator, application.version)
+    assert figures.stamps((figures.WORK,)) == work and figures.stamps((figures.PLAN,)) != plan
+    with CaptureQueriesContext(connection) as queries:
+        assert todos_for(staff) == staff_todos
+    assert len(queries) == 0  # kept: not computed again
+    assert everything() == 2  # what reads every topic (a plan's amounts) is computed again
+
+    application.refresh_from_db()
+    services.perform(application, "resubmit", coordinator, application.version)
+    assert figures.stamps((figures.WORK,)) != work
+    waiting = {t.label: t.count for t in todos_for(staff)}
+    assert waiting["再提出された交付申請（審査待ち） 1件"] == 1
+    assert {t.label: t.count for t in staff_todos}.get(
+        "再提出された交付申請（審査待ち） 1件"
+    ) is None
